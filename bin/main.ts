@@ -1,0 +1,83 @@
+import { Cause, Effect, Exit, Layer, Result } from "effect"
+import { AppConfig, describeSource, loadConfig, pathSettings, type PeriogtConfig, type SettingKey } from "../core/config/index.ts"
+import { EXIT, errorBody, toPeriogtError, type PeriogtError } from "../core/errors/index.ts"
+import { Log, makeLogger, type Logger } from "../core/log/index.ts"
+
+/** Options every command accepts. */
+export interface GlobalOptions {
+  readonly device?: string
+  readonly jsonLogs?: boolean
+  readonly config?: string
+  readonly threads?: string | number
+  readonly baseDir?: string
+  readonly checkpointDir?: string
+  readonly resultsDir?: string
+  readonly cacheDir?: string
+}
+
+/** The services every command program may use; composed here, once. */
+export type AppServices = AppConfig | Log
+
+const flagsOf = (g: GlobalOptions): Partial<Record<SettingKey, string>> => {
+  const flags: Partial<Record<SettingKey, string>> = {}
+  if (g.device !== undefined) flags.device = String(g.device)
+  if (g.threads !== undefined) flags.threads = String(g.threads)
+  if (g.baseDir !== undefined) flags.base_dir = String(g.baseDir)
+  if (g.checkpointDir !== undefined) flags.checkpoint_dir = String(g.checkpointDir)
+  if (g.resultsDir !== undefined) flags.results_dir = String(g.resultsDir)
+  if (g.cacheDir !== undefined) flags.cache_dir = String(g.cacheDir)
+  if (g.jsonLogs === true) flags.log_format = "json"
+  return flags
+}
+
+/** Errors go to stderr in the Python backend's shape `{"error": {...}}`, after a readable line in text mode. */
+export const reportError = (log: Logger, e: PeriogtError, jsonLogs: boolean) => {
+  if (e.code === "internal_error" && e.cause !== undefined) {
+    log.debug("internal error cause", { cause: e.cause instanceof Error ? e.cause.stack : String(e.cause) })
+  }
+  if (jsonLogs) {
+    log.error(e.message, { code: e.code, action: e.action, details: e.details })
+  } else {
+    log.error(`${e.code}: ${e.message}`)
+    if (e.action !== undefined) log.error(`  what to do: ${e.action}`)
+  }
+  process.stderr.write(JSON.stringify({ error: errorBody(e) }) + "\n")
+}
+
+const logStartup = (log: Logger, config: PeriogtConfig) => {
+  if (config.configFile !== undefined) log.info("config file", { path: config.configFile })
+  for (const [key, setting] of pathSettings(config)) log.info(`${key} ${setting.value}`, { from: describeSource(setting.source) })
+  log.debug("device request", { device: config.device.value, from: describeSource(config.device.source) })
+}
+
+/**
+ * Runs one command: resolve the configuration, log it, run the program with the app's services,
+ * turn every failure into its code and exit code. Nothing escapes as a stack trace.
+ */
+export const runCommand = async (
+  globals: GlobalOptions,
+  program: Effect.Effect<number, PeriogtError, AppServices>,
+  options: { readonly quietStartup?: boolean } = {},
+): Promise<never> => {
+  const bootLog = makeLogger({ format: globals.jsonLogs === true || process.env["PERIOGT_LOG_FORMAT"] === "json" ? "json" : "text", level: "info" })
+  const loaded = loadConfig({ flags: flagsOf(globals), configFile: globals.config })
+  if (Result.isFailure(loaded)) {
+    reportError(bootLog, loaded.failure, globals.jsonLogs === true)
+    return process.exit(EXIT.fatal)
+  }
+  const config = loaded.success
+  const log = makeLogger({ format: config.logFormat.value, level: config.logLevel.value })
+  if (options.quietStartup !== true) logStartup(log, config)
+  const services = Layer.mergeAll(Layer.succeed(AppConfig, config), Layer.succeed(Log, log))
+  const exit = await Effect.runPromiseExit(
+    program.pipe(
+      Effect.catchDefect((defect) => Effect.fail(toPeriogtError(defect))),
+      Effect.provide(services),
+    ),
+  )
+  if (Exit.isSuccess(exit)) return process.exit(exit.value)
+  const failure = Cause.findErrorOption(exit.cause)
+  const error = failure._tag === "Some" ? failure.value : toPeriogtError(Cause.squash(exit.cause))
+  reportError(log, error, config.logFormat.value === "json")
+  return process.exit(error.exitCode)
+}

@@ -1,0 +1,89 @@
+#!/usr/bin/env bun
+/**
+ * The periogt command line: parse with cac, then run one Effect program from core/commands.
+ * Every flag a user can type is declared in this file.
+ */
+import { cac } from "cac"
+import { batchProgram } from "../core/commands/batch.ts"
+import { doctorProgram } from "../core/commands/doctor.ts"
+import { embeddingsProgram, predictProgram } from "../core/commands/predict.ts"
+import { setupProgram } from "../core/commands/setup.ts"
+import { versionProgram } from "../core/commands/version.ts"
+import { EXIT } from "../core/errors/index.ts"
+import { PERIOGT_VERSION } from "../core/version/version.ts"
+import { runCommand, type GlobalOptions } from "./main.ts"
+
+const cli = cac("periogt")
+
+cli
+  .option("--device <device>", "auto | cpu | cuda (PERIOGT_DEVICE)")
+  .option("--threads <n>", "CPU threads, 0 = all (PERIOGT_THREADS)")
+  .option("--json-logs", "JSON lines on stderr (PERIOGT_LOG_FORMAT=json)")
+  .option("--config <file>", "TOML config file (PERIOGT_CONFIG)")
+  .option("--checkpoint-dir <dir>", "artifact directory (PERIOGT_CHECKPOINT_DIR)")
+  .option("--results-dir <dir>", "results directory (PERIOGT_RESULTS_DIR)")
+  .option("--base-dir <dir>", "base directory (PERIOGT_BASE_DIR)")
+  .option("--cache-dir <dir>", "native library cache (PERIOGT_CACHE_DIR)")
+
+cli
+  .command("predict", "Predict a property of one repeat unit")
+  .option("--smiles <smiles>", "repeat unit with two '*', e.g. '*CC(C)*'")
+  .option("--property <id>", "property id, comma list, or all")
+  .option("--return-embedding", "include the 2304-number embedding")
+  .option("--format <format>", "json | csv", { default: "json" })
+  .example("periogt predict --smiles '*CC(C)*' --property eps")
+  .action((o: GlobalOptions & { smiles?: string; property?: string; returnEmbedding?: boolean; format?: string }) =>
+    runCommand(o, predictProgram({ smiles: o.smiles, property: o.property, returnEmbedding: o.returnEmbedding, format: o.format })),
+  )
+
+cli
+  .command("embeddings", "Compute the PerioGT embedding of one repeat unit")
+  .option("--smiles <smiles>", "repeat unit with two '*'")
+  .action((o: GlobalOptions & { smiles?: string }) => runCommand(o, embeddingsProgram({ smiles: o.smiles })))
+
+cli
+  .command("batch", "Predict for every row of a CSV (columns: smiles, optional id)")
+  .option("--input <csv>", "input CSV")
+  .option("--property <id>", "property id, comma list, or all")
+  .option("--output <csv>", "output CSV (default: <results_dir>/<input stem>_predictions.csv)")
+  .example("periogt batch --input polymers.csv --property eps")
+  .action((o: GlobalOptions & { input?: string; property?: string; output?: string }) =>
+    runCommand(o, batchProgram({ input: o.input, property: o.property, output: o.output })),
+  )
+
+cli
+  .command("doctor", "Check this node, the configuration and the artifacts")
+  .option("--json", "machine-readable report on stdout")
+  .action((o: GlobalOptions & { json?: boolean }) => runCommand(o, doctorProgram({ json: o.json === true }), { quietStartup: true }))
+
+cli
+  .command("setup", "Prepare the artifacts under PERIOGT_CHECKPOINT_DIR")
+  .option("--skip-download", "use archives or folders placed by hand")
+  .action((o: GlobalOptions & { skipDownload?: boolean }) => runCommand(o, setupProgram({ skipDownload: o.skipDownload })))
+
+cli
+  .command("version", "Print versions")
+  .option("--json", "as JSON")
+  .action((o: GlobalOptions & { json?: boolean }) => runCommand(o, versionProgram({ json: o.json }), { quietStartup: true }))
+
+cli.help()
+cli.version(PERIOGT_VERSION)
+
+try {
+  cli.parse(process.argv, { run: false })
+  if (cli.matchedCommand === undefined && !cli.options["help"] && !cli.options["version"]) {
+    if (cli.args.length > 0) {
+      process.stderr.write(`periogt: unknown command '${cli.args[0]}'; see periogt --help\n`)
+      process.exit(EXIT.fatal)
+    }
+    cli.outputHelp()
+    process.exit(EXIT.success)
+  }
+  await cli.runMatchedCommand()
+} catch (e) {
+  // cac's own parse errors (unknown option, missing value) are usage errors: exit 2 with validation_error.
+  const message = e instanceof Error ? e.message : String(e)
+  process.stderr.write(`periogt: ${message}; see periogt --help\n`)
+  process.stderr.write(JSON.stringify({ error: { code: "validation_error", message } }) + "\n")
+  process.exit(EXIT.fatal)
+}

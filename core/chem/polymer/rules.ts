@@ -1,0 +1,17 @@
+/**
+ * The repeat-unit validation rules (REFERENCE §3.1), each with a stable id that appears in error
+ * details, batch rows and the test set (`test/fixtures/polymers/invalid.csv`).
+ */
+export const MAX_SMILES_LENGTH = 2000
+
+export const VALIDATION_RULES = {
+  empty: "the repeat unit is empty",
+  too_long: `the repeat unit is longer than ${MAX_SMILES_LENGTH} characters`,
+  no_wildcard: "the repeat unit has no '*' connection point",
+  unparsable: "the SMILES cannot be parsed",
+  wildcard_count: "a repeat unit needs exactly two '*' connection points",
+  wildcard_degree: "each '*' must have exactly one neighbour",
+  wildcard_bond_mismatch: "the two '*' bonds must be of the same type",
+} as const
+
+export type ValidationRule = keyof typeof VALIDATION_RULES

@@ -1,0 +1,7 @@
+export * from "./AppConfig.ts"
+export * from "./expand.ts"
+export * from "./load.ts"
+export * from "./resolve.ts"
+export * from "./settings.ts"
+export * from "./source.ts"
+export * from "./values.ts"

@@ -1,0 +1,189 @@
+import * as path from "node:path"
+import { Redacted, Result } from "effect"
+import { ValidationError } from "../errors/index.ts"
+import { expandVars } from "./expand.ts"
+import { SETTINGS, SETTING_KEYS, type Device, type LogFormat, type LogLevel, type SettingKey } from "./settings.ts"
+import type { Source } from "./source.ts"
+import { allowedText, decodeRaw } from "./values.ts"
+
+export interface Resolved<T> {
+  readonly value: T
+  readonly source: Source
+}
+
+/** The one resolved configuration: every command and every deployment adapter reads this. */
+export interface PeriogtConfig {
+  readonly baseDir: Resolved<string>
+  readonly checkpointDir: Resolved<string>
+  readonly resultsDir: Resolved<string>
+  readonly cacheDir: Resolved<string>
+  readonly device: Resolved<Device>
+  readonly threads: Resolved<number>
+  readonly host: Resolved<string>
+  readonly port: Resolved<number>
+  readonly apiKey: Resolved<Redacted.Redacted<string>> | undefined
+  readonly logFormat: Resolved<LogFormat>
+  readonly logLevel: Resolved<LogLevel>
+  readonly configFile: string | undefined
+}
+
+export interface ConfigFileInput {
+  readonly path: string
+  readonly values: Readonly<Record<string, unknown>>
+}
+
+/** Everything the resolver looks at, gathered by the caller, so resolution itself is a pure function. */
+export interface ResolveInputs {
+  readonly flags: Partial<Record<SettingKey, string>>
+  readonly env: Readonly<Record<string, string | undefined>>
+  readonly file?: ConfigFileInput | undefined
+  readonly cwd: string
+  readonly home: string
+  readonly uid: number
+  readonly tmpdir: string
+  readonly isWritableDir: (dir: string) => boolean
+  readonly readSecretFile: (file: string) => string
+}
+
+interface Raw {
+  readonly text: string
+  readonly source: Source
+  /** Directory that a relative path in this value is relative to. */
+  readonly relativeTo: string
+}
+
+const invalid = (spec: (typeof SETTINGS)[SettingKey], where: string, value: string, reason: string) =>
+  new ValidationError({
+    message: `${where}=${JSON.stringify(value)} is not valid: ${reason}; expected ${allowedText(spec)}`,
+    action: `set ${spec.env} to ${allowedText(spec)}`,
+    details: { variable: spec.env, value, allowed: spec.choices ?? allowedText(spec) },
+  })
+
+const whereOf = (key: SettingKey, s: Source) =>
+  s.kind === "flag" ? `--${s.name}` : s.kind === "file" ? `${key} in ${s.name}` : SETTINGS[key].env
+
+/** Picks the raw text of one setting by precedence: flag > environment > config file. */
+const pickRaw = (key: SettingKey, inputs: ResolveInputs): Result.Result<Raw | undefined, ValidationError> => {
+  const spec = SETTINGS[key]
+  const flag = inputs.flags[key]
+  if (flag !== undefined) return Result.succeed({ text: flag, source: { kind: "flag", name: spec.flag ?? key }, relativeTo: inputs.cwd })
+  const env = inputs.env[spec.env]
+  if (env !== undefined && env !== "") return Result.succeed({ text: env, source: { kind: "env", name: spec.env }, relativeTo: inputs.cwd })
+  const file = inputs.file
+  if (file !== undefined && key in file.values) {
+    const v = file.values[key]
+    if (typeof v !== "string" && typeof v !== "number") {
+      return Result.fail(invalid(spec, `${key} in ${file.path}`, String(v), "must be a string or a number"))
+    }
+    const expanded = expandVars(String(v), inputs.env)
+    if (!expanded.ok) {
+      return Result.fail(
+        new ValidationError({
+          message: `${key} in ${file.path} refers to \${${expanded.missing}}, which is not set`,
+          action: `export ${expanded.missing}, or write \${${expanded.missing}:-fallback} in ${file.path}`,
+          details: { variable: expanded.missing, file: file.path, setting: key },
+        }),
+      )
+    }
+    return Result.succeed({ text: expanded.value, source: { kind: "file", name: file.path }, relativeTo: path.dirname(file.path) })
+  }
+  return Result.succeed(undefined)
+}
+
+export const resolveConfig = (inputs: ResolveInputs): Result.Result<PeriogtConfig, ValidationError> => {
+  if (inputs.file !== undefined) {
+    const unknownKeys = Object.keys(inputs.file.values).filter((k) => !(SETTING_KEYS as ReadonlyArray<string>).includes(k))
+    if (unknownKeys.length > 0) {
+      return Result.fail(
+        new ValidationError({
+          message: `${inputs.file.path} has unknown keys: ${unknownKeys.join(", ")}`,
+          action: `use only: ${SETTING_KEYS.join(", ")}`,
+          details: { file: inputs.file.path, unknown: unknownKeys, allowed: SETTING_KEYS },
+        }),
+      )
+    }
+  }
+  const out: Partial<Record<SettingKey, Resolved<unknown>>> = {}
+  for (const key of SETTING_KEYS) {
+    const picked = pickRaw(key, inputs)
+    if (Result.isFailure(picked)) return Result.fail(picked.failure)
+    const raw = picked.success
+    if (raw === undefined) continue
+    const spec = SETTINGS[key]
+    const decoded = decodeRaw(spec, raw.text)
+    if (Result.isFailure(decoded)) return Result.fail(invalid(spec, whereOf(key, raw.source), raw.text, decoded.failure))
+    const value = spec.kind === "path" || spec.kind === "secret-file" ? path.resolve(raw.relativeTo, String(decoded.success)) : decoded.success
+    out[key] = { value, source: raw.source }
+  }
+  const given = <T>(key: SettingKey): Resolved<T> | undefined => out[key] as Resolved<T> | undefined
+  const orDefault = <T>(key: SettingKey, value: T, why: string): Resolved<T> =>
+    given<T>(key) ?? { value, source: { kind: "default", name: why } }
+
+  const baseDir = orDefault("base_dir", path.join(inputs.home, "periogt"), "$HOME/periogt")
+  const checkpointDir = orDefault("checkpoint_dir", path.join(baseDir.value, "checkpoints"), "<base_dir>/checkpoints")
+  const resultsDir = orDefault("results_dir", path.join(baseDir.value, "results"), "<base_dir>/results")
+  const cacheDir = given<string>("cache_dir") ?? defaultCacheDir(inputs)
+
+  let apiKey: Resolved<Redacted.Redacted<string>> | undefined
+  const keyInline = given<string>("api_key")
+  const keyFile = given<string>("api_key_file")
+  if (keyInline !== undefined) {
+    apiKey = { value: Redacted.make(keyInline.value), source: keyInline.source }
+  } else if (keyFile !== undefined) {
+    let text: string
+    try {
+      text = inputs.readSecretFile(keyFile.value)
+    } catch (e) {
+      return Result.fail(
+        new ValidationError({
+          message: `PERIOGT_API_KEY_FILE=${keyFile.value} cannot be read: ${e instanceof Error ? e.message : String(e)}`,
+          action: "point PERIOGT_API_KEY_FILE at a readable file holding the key on its first line",
+          details: { variable: "PERIOGT_API_KEY_FILE", value: keyFile.value },
+        }),
+      )
+    }
+    const key = text.split(/\r?\n/)[0]?.trim() ?? ""
+    if (key === "") {
+      return Result.fail(
+        new ValidationError({
+          message: `PERIOGT_API_KEY_FILE=${keyFile.value} is empty`,
+          action: "write the key on the first line of that file",
+          details: { variable: "PERIOGT_API_KEY_FILE", value: keyFile.value },
+        }),
+      )
+    }
+    apiKey = { value: Redacted.make(key), source: keyFile.source }
+  }
+
+  return Result.succeed({
+    baseDir,
+    checkpointDir,
+    resultsDir,
+    cacheDir,
+    device: orDefault<Device>("device", "auto", "auto"),
+    threads: orDefault("threads", 0, "all cores"),
+    host: orDefault("host", "0.0.0.0", "all interfaces"),
+    port: orDefault("port", 8000, "8000"),
+    apiKey,
+    logFormat: orDefault<LogFormat>("log_format", "text", "text"),
+    logLevel: orDefault<LogLevel>("log_level", "info", "info"),
+    configFile: inputs.file?.path,
+  })
+}
+
+/** XDG first; then the home cache; then TMPDIR when home is read-only (common on compute nodes). */
+const defaultCacheDir = (inputs: ResolveInputs): Resolved<string> => {
+  const xdg = inputs.env["XDG_CACHE_HOME"]
+  if (xdg !== undefined && xdg !== "") return { value: path.join(path.resolve(inputs.cwd, xdg), "periogt"), source: { kind: "default", name: "$XDG_CACHE_HOME/periogt" } }
+  if (inputs.isWritableDir(inputs.home)) return { value: path.join(inputs.home, ".cache", "periogt"), source: { kind: "default", name: "$HOME/.cache/periogt" } }
+  return { value: path.join(inputs.tmpdir, `periogt-${inputs.uid}`), source: { kind: "default", name: "$TMPDIR/periogt-<uid> (home is read-only)" } }
+}
+
+/** Paths a user would want to see at start-up, in a stable order. */
+export const pathSettings = (c: PeriogtConfig) =>
+  [
+    ["base_dir", c.baseDir],
+    ["checkpoint_dir", c.checkpointDir],
+    ["results_dir", c.resultsDir],
+    ["cache_dir", c.cacheDir],
+  ] as const

@@ -1,0 +1,31 @@
+import { Effect, Result } from "effect"
+import type { Device } from "../config/settings.ts"
+import type { PeriogtError } from "../errors/index.ts"
+import { cudaRuntimeCheck } from "../runtime/ortProbe.ts"
+import type { OnnxRuntime } from "../runtime/onnxRuntime.ts"
+import { assessGpu, decideDevice, type CudaRuntimeCheck, type DeviceDecision, type GpuAssessment } from "./assess.ts"
+import { probeNvidiaSmi } from "./probe.ts"
+
+/** Probes nvidia-smi, and ONNX Runtime's CUDA provider only when a GPU is listed. */
+export const assessThisNode = (ort: () => Promise<OnnxRuntime>): Effect.Effect<GpuAssessment> =>
+  Effect.promise(async () => {
+    const smi = probeNvidiaSmi()
+    let cuda: CudaRuntimeCheck = { usable: false, reason: "no GPU listed" }
+    if (smi.kind === "ok" && smi.gpus.length > 0) {
+      try {
+        cuda = await cudaRuntimeCheck(await ort())
+      } catch (e) {
+        cuda = { usable: false, reason: e instanceof Error ? e.message : String(e) }
+      }
+    }
+    return assessGpu(smi, process.env["CUDA_VISIBLE_DEVICES"], () => cuda)
+  })
+
+/** The device a command runs on: the guardrails of seed 001 §F1/§F9 applied to this node. */
+export const resolveDevice = (request: Device, ort: () => Promise<OnnxRuntime>): Effect.Effect<DeviceDecision, PeriogtError> =>
+  request === "cpu"
+    ? Effect.succeed({ device: "cpu", gpu: undefined, warnings: [] })
+    : Effect.flatMap(assessThisNode(ort), (a) => {
+        const r = decideDevice(request, () => a)
+        return Result.isSuccess(r) ? Effect.succeed(r.success) : Effect.fail(r.failure)
+      })

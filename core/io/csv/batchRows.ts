@@ -1,0 +1,57 @@
+import { Result, Schema } from "effect"
+import { ValidationError } from "../../errors/index.ts"
+import type { CsvRecord } from "./parse.ts"
+
+/** The batch output columns, exactly the Python backend's. */
+export const OUTPUT_COLUMNS = ["id", "smiles", "property", "prediction_value", "prediction_units", "ok", "error_code", "error_message", "request_id"] as const
+
+export const InputRow = Schema.Struct({
+  id: Schema.String,
+  smiles: Schema.String,
+})
+export type InputRow = typeof InputRow.Type
+
+export interface InputHeader {
+  readonly smilesColumn: number
+  readonly idColumn: number | undefined
+  readonly width: number
+}
+
+/** Finds `smiles` (required) and `id` (optional) among the header's columns, ignoring case and spaces. */
+export const readHeader = (record: CsvRecord, file: string): Result.Result<InputHeader, ValidationError> => {
+  if (!record.ok) {
+    return Result.fail(new ValidationError({ message: `${file}: the header line is malformed (${record.reason})`, action: "fix the first line of the CSV", details: { file, line: record.line } }))
+  }
+  const names = record.fields.map((f) => f.trim().toLowerCase())
+  const smilesColumn = names.indexOf("smiles")
+  if (smilesColumn < 0) {
+    return Result.fail(
+      new ValidationError({
+        message: `${file} has no 'smiles' column (columns: ${record.fields.join(", ") || "none"})`,
+        action: "add a header line with a 'smiles' column (and optionally 'id')",
+        details: { file, columns: record.fields },
+      }),
+    )
+  }
+  const id = names.indexOf("id")
+  return Result.succeed({ smilesColumn, idColumn: id < 0 ? undefined : id, width: names.length })
+}
+
+export type RowResult = { readonly ok: true; readonly row: InputRow } | { readonly ok: false; readonly id: string; readonly smiles: string; readonly error: ValidationError }
+
+/** One data record → a row, or an error row that the batch writes and moves past. `n` is the 1-based row number. */
+export const toRow = (record: CsvRecord, header: InputHeader, n: number): RowResult => {
+  if (!record.ok) {
+    return { ok: false, id: String(n), smiles: "", error: new ValidationError({ message: `malformed CSV record at line ${record.line}: ${record.reason}`, action: "fix the quoting of that line", details: { line: record.line } }) }
+  }
+  const id = header.idColumn === undefined ? String(n) : (record.fields[header.idColumn] ?? "").trim() || String(n)
+  const smiles = record.fields[header.smilesColumn]
+  if (smiles === undefined) {
+    return { ok: false, id, smiles: "", error: new ValidationError({ message: `line ${record.line} has ${record.fields.length} fields; the smiles column is number ${header.smilesColumn + 1}`, action: "give every line as many fields as the header", details: { line: record.line } }) }
+  }
+  const decoded = Schema.decodeUnknownResult(InputRow)({ id, smiles: smiles.trim() })
+  if (Result.isFailure(decoded)) {
+    return { ok: false, id, smiles, error: new ValidationError({ message: `line ${record.line}: ${decoded.failure.message}`, details: { line: record.line } }) }
+  }
+  return { ok: true, row: decoded.success }
+}

@@ -1,0 +1,3 @@
+export * from "./batchRows.ts"
+export * from "./format.ts"
+export * from "./parse.ts"

@@ -1,0 +1,2 @@
+export * from "./Log.ts"
+export * from "./LogService.ts"
