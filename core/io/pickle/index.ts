@@ -1,0 +1,6 @@
+export * from "./values.ts"
+export { unpickle, decodePickle, refuse, type UnpickleOptions } from "./unpickle.ts"
+export * from "./numpy.ts"
+export * from "./scaler.ts"
+export * from "./split.ts"
+export { COLLECTIONS_GLOBALS } from "./collections.ts"
