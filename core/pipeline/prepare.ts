@@ -18,20 +18,20 @@ export interface Prepared {
 const fromResult = <A, E>(r: Result.Result<A, E>): Effect.Effect<A, E> => (Result.isSuccess(r) ? Effect.succeed(r.success) : Effect.fail(r.failure))
 
 /**
- * Everything an inference command checks before heavy work, in the order a user can act on:
- * artifacts present, index readable, properties known, device usable.
+ * Everything an inference command checks before heavy work: first the node (is the requested device
+ * usable?), then the artifacts (present, index readable, properties known).
  */
 export const prepareInference = (property: string | undefined) =>
   Effect.gen(function* () {
     const config = yield* AppConfig
     const log = yield* Log
+    const device = yield* resolveDevice(config.device.value, () => loadOnnxRuntime(config.cacheDir.value))
+    for (const w of device.warnings) log.warn(w)
+    log.info("device", { device: device.device, gpu: device.gpu?.name })
     const layout = artifactLayout(config.checkpointDir.value)
     yield* fromResult(requireArtifacts(layout))
     const index = yield* fromResult(readIndex(layout))
     const properties = yield* fromResult(selectProperties(property, index))
-    const device = yield* resolveDevice(config.device.value, () => loadOnnxRuntime(config.cacheDir.value))
-    for (const w of device.warnings) log.warn(w)
-    log.info("device", { device: device.device, gpu: device.gpu?.name })
     return { layout, index, properties, device } satisfies Prepared
   })
 

@@ -1,0 +1,25 @@
+// A reader process for the concurrent-index test: reads index.json as fast as it can until the stop
+// file appears, and reports how many reads found it absent, complete, or corrupt.
+import * as fs from "node:fs"
+
+const [indexPath, stopFile, expectedKeys] = process.argv.slice(2) as [string, string, string]
+const want = Number(expectedKeys)
+const counts = { absent: 0, complete: 0, corrupt: 0, examples: [] as Array<string> }
+while (!fs.existsSync(stopFile)) {
+  let text: string
+  try {
+    text = fs.readFileSync(indexPath, "utf8")
+  } catch {
+    counts.absent++
+    continue
+  }
+  try {
+    const json = JSON.parse(text) as Record<string, { checkpoint?: string }>
+    if (Object.keys(json).length !== want || Object.values(json).some((e) => typeof e.checkpoint !== "string")) throw new Error("incomplete")
+    counts.complete++
+  } catch (e) {
+    counts.corrupt++
+    if (counts.examples.length < 3) counts.examples.push(`${(e as Error).message}: ${text.length} bytes`)
+  }
+}
+process.stdout.write(JSON.stringify(counts))

@@ -1,0 +1,112 @@
+import { describe, expect, test } from "bun:test"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { csvField, csvLine, CsvTokenizer, csvRecords, isBlank, OUTPUT_COLUMNS, readHeader, toRow, type CsvRecord } from "../../core/io/csv/index.ts"
+import { tempDir } from "../support/binary.ts"
+
+/** Tokenizes text fed in chunks of the given size, to exercise every chunk boundary. */
+const tokenize = (text: string, chunk = text.length): Array<CsvRecord> => {
+  const t = new CsvTokenizer()
+  const out: Array<CsvRecord> = []
+  for (let i = 0; i < text.length; i += Math.max(1, chunk)) out.push(...t.push(text.slice(i, i + chunk)))
+  out.push(...t.end())
+  return out
+}
+const fields = (rs: Array<CsvRecord>) => rs.map((r) => (r.ok ? r.fields : { malformed: r.reason }))
+
+const TRICKY = '\uFEFFid,smiles,note\r\n1,*CC*,plain\r\n2,"*C(Cl)C*","with, comma"\n3,*CC(C)*,"two\nlines"\r\n4,"*C""*",quote\n5,*CC*,last-no-newline'
+const EXPECTED = [
+  ["id", "smiles", "note"],
+  ["1", "*CC*", "plain"],
+  ["2", "*C(Cl)C*", "with, comma"],
+  ["3", "*CC(C)*", "two\nlines"],
+  ["4", '*C"*', "quote"],
+  ["5", "*CC*", "last-no-newline"],
+]
+
+describe("CSV tokenizer", () => {
+  test("BOM, CRLF and LF mixed, quoted commas, quotes and newlines", () => {
+    expect(fields(tokenize(TRICKY))).toEqual(EXPECTED)
+  })
+  test.each([1, 2, 3, 5, 7, 64])("the same records whatever the chunk size (%i)", (n) => {
+    expect(fields(tokenize(TRICKY, n))).toEqual(EXPECTED)
+  })
+  test("line numbers point at the start of each record, counting embedded newlines", () => {
+    expect(tokenize(TRICKY).map((r) => r.line)).toEqual([1, 2, 3, 4, 6, 7])
+  })
+  test("malformed records are reported and parsing continues", () => {
+    const rs = tokenize('a,b\n1,"x"y\n2,ok\n3,"never closed\n')
+    expect(fields(rs)).toEqual([["a", "b"], { malformed: "text after a closing quote" }, ["2", "ok"], { malformed: "a quoted field is never closed" }])
+  })
+  test("a quote inside an unquoted field is malformed", () => {
+    expect(fields(tokenize('a\nx"y\n'))).toEqual([["a"], { malformed: "a quote inside an unquoted field" }])
+  })
+  test("a trailing newline does not make an empty record; a blank line is recognisable", () => {
+    expect(tokenize("a\n1\n")).toHaveLength(2)
+    const blank = tokenize("a\n\n1\n")
+    expect(blank.filter(isBlank)).toHaveLength(1)
+  })
+})
+
+describe("batch rows", () => {
+  test("smiles column found case-insensitively; id optional (else the row number)", () => {
+    const [h, r1, r2] = tokenize(" ID ,SMILES\n7,*CC*\n,*CCO*\n")
+    const header = readHeader(h!, "in.csv")
+    if (header._tag !== "Success") throw new Error("header")
+    expect(toRow(r1!, header.success, 1)).toEqual({ ok: true, row: { id: "7", smiles: "*CC*" } })
+    expect(toRow(r2!, header.success, 2)).toEqual({ ok: true, row: { id: "2", smiles: "*CCO*" } })
+    const [h2, r3] = tokenize("smiles\n*CC*\n")
+    const noId = readHeader(h2!, "in.csv")
+    if (noId._tag !== "Success") throw new Error("header")
+    expect(toRow(r3!, noId.success, 1)).toEqual({ ok: true, row: { id: "1", smiles: "*CC*" } })
+  })
+  test("a header without smiles is a validation error naming the columns", () => {
+    const r = readHeader(tokenize("id,polymer\n")[0]!, "in.csv")
+    expect(r._tag).toBe("Failure")
+    if (r._tag === "Failure") {
+      expect(r.failure.code).toBe("validation_error")
+      expect(r.failure.message).toContain("polymer")
+    }
+  })
+  test("short and malformed rows become error rows, never exceptions", () => {
+    const [h, short, bad] = tokenize('id,x,smiles\n1,a\n2,b,"*C"C*\n')
+    const header = readHeader(h!, "in.csv")
+    if (header._tag !== "Success") throw new Error("header")
+    const s = toRow(short!, header.success, 1)
+    const b = toRow(bad!, header.success, 2)
+    expect(s.ok).toBe(false)
+    expect(b.ok).toBe(false)
+    if (!s.ok) expect(s.error.code).toBe("validation_error")
+    if (!b.ok) expect(b.error.message).toContain("line 3")
+  })
+})
+
+describe("CSV writing", () => {
+  test("fields are quoted only when needed, and round-trip", () => {
+    expect(csvField("*CC*")).toBe("*CC*")
+    expect(csvField("a,b")).toBe('"a,b"')
+    expect(csvField('say "hi"')).toBe('"say ""hi"""')
+    expect(csvField(" padded")).toBe('" padded"')
+    const row = ["1", "*C(=O)O*", "a,b", 'q"q', "line\nbreak", ""]
+    expect(fields(tokenize(csvLine(row)))).toEqual([row])
+  })
+  test("the output columns are exactly the Python backend's", () => {
+    expect(OUTPUT_COLUMNS).toEqual(["id", "smiles", "property", "prediction_value", "prediction_units", "ok", "error_code", "error_message", "request_id"])
+  })
+  test("streams a file larger than its chunks without holding it", async () => {
+    const dir = tempDir("csv")
+    const file = path.join(dir, "big.csv")
+    const out = fs.createWriteStream(file)
+    out.write("id,smiles\n")
+    for (let i = 0; i < 50_000; i++) out.write(`${i},"*CC(C)*${i % 7 === 0 ? ',x' : ''}"\n`)
+    await new Promise((r) => out.end(r))
+    let n = 0
+    let last: CsvRecord | undefined
+    for await (const r of csvRecords(fs.createReadStream(file, { highWaterMark: 4096 }))) {
+      n++
+      last = r
+    }
+    expect(n).toBe(50_001)
+    expect(last?.ok && last.fields).toEqual(["49999", "*CC(C)*"])
+  })
+})
