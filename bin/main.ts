@@ -13,6 +13,8 @@ export interface GlobalOptions {
   readonly checkpointDir?: string
   readonly resultsDir?: string
   readonly cacheDir?: string
+  readonly host?: string
+  readonly port?: string | number
 }
 
 /** The services every command program may use; composed here, once. */
@@ -26,6 +28,8 @@ const flagsOf = (g: GlobalOptions): Partial<Record<SettingKey, string>> => {
   if (g.checkpointDir !== undefined) flags.checkpoint_dir = String(g.checkpointDir)
   if (g.resultsDir !== undefined) flags.results_dir = String(g.resultsDir)
   if (g.cacheDir !== undefined) flags.cache_dir = String(g.cacheDir)
+  if (g.host !== undefined) flags.host = String(g.host)
+  if (g.port !== undefined) flags.port = String(g.port)
   if (g.jsonLogs === true) flags.log_format = "json"
   return flags
 }

@@ -7,6 +7,7 @@ import { cac } from "cac"
 import { batchProgram } from "../core/commands/batch.ts"
 import { doctorProgram } from "../core/commands/doctor.ts"
 import { embeddingsProgram, predictProgram } from "../core/commands/predict.ts"
+import { serveProgram } from "../core/commands/serve.ts"
 import { setupProgram } from "../core/commands/setup.ts"
 import { versionProgram } from "../core/commands/version.ts"
 import { EXIT } from "../core/errors/index.ts"
@@ -60,6 +61,12 @@ cli
   .command("setup", "Prepare the artifacts under PERIOGT_CHECKPOINT_DIR")
   .option("--skip-download", "use archives or folders placed by hand")
   .action((o: GlobalOptions & { skipDownload?: boolean }) => runCommand(o, setupProgram({ skipDownload: o.skipDownload })))
+
+cli
+  .command("serve", "Serve the /v1 HTTP API (PERIOGT_HOST:PERIOGT_PORT)")
+  .option("--host <host>", "bind address (PERIOGT_HOST)")
+  .option("--port <port>", "port (PERIOGT_PORT)")
+  .action((o: GlobalOptions) => runCommand(o, serveProgram()))
 
 cli
   .command("version", "Print versions")
