@@ -28,3 +28,4 @@ const skipped = count("skip")
 const failedShown = code !== 0 && failed === 0 ? 1 : failed
 process.stdout.write(`\n${passed} passed, ${failedShown} failed${skipped > 0 ? `, ${skipped} skipped` : ""}\n`)
 process.exit(code)
+export {}

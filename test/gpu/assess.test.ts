@@ -9,7 +9,7 @@ const smi = (kase: string) => probeNvidiaSmi({ PATH: `${FAKE}:/usr/bin:/bin`, FA
 const libsLoad: CudaRuntimeCheck = { usable: true }
 const libsMissing: CudaRuntimeCheck = { usable: false, reason: "libcudart.so.12: cannot open shared object file" }
 
-const decide = (kase: string, request: "auto" | "cuda", runtime = libsLoad, visible?: string) =>
+const decide = (kase: string, request: "auto" | "cuda", runtime: CudaRuntimeCheck = libsLoad, visible?: string) =>
   decideDevice(request, () => assessGpu(smi(kase), visible, () => runtime))
 
 const failureCode = (r: ReturnType<typeof decide>) => (Result.isFailure(r) ? r.failure.code : "ok")
