@@ -19,10 +19,32 @@ import numpy as np
 
 _CALC = None
 
+# networkx 2.4 removed `biconnected_component_subgraphs`, which mordred 1.2.0's DetourMatrix calls; in the
+# oracle's pinned environment (networkx 2.4) all 14 DetourMatrix descriptors would be errors. Upstream's
+# scaler_all.pkl has non-trivial mean/scale for them (e.g. DetourIndex mean 1.08e6), so upstream ran mordred
+# with networkx < 2.4 and saw real values. The shim restores the networkx 2.3 function (one line:
+# the subgraph of each biconnected component, copied), so the oracle reproduces what upstream saw.
+NX_SHIM = "networkx.biconnected_component_subgraphs restored as in networkx 2.3 " \
+          "(G.subgraph(c).copy() for c in biconnected_components(G))"
+
+
+def _install_nx_shim() -> bool:
+    import networkx as nx
+    if hasattr(nx, "biconnected_component_subgraphs"):
+        return False
+
+    def biconnected_component_subgraphs(G, copy=True):
+        for c in nx.biconnected_components(G):
+            yield G.subgraph(c).copy() if copy else G.subgraph(c)
+
+    nx.biconnected_component_subgraphs = biconnected_component_subgraphs
+    return True
+
 
 def calculator():
     global _CALC
     if _CALC is None:
+        _install_nx_shim()
         from mordred import Calculator, descriptors
         _CALC = Calculator(descriptors, ignore_3D=True)
     return _CALC
@@ -47,8 +69,8 @@ def _f32(x) -> object:
         return "NaN"
     if np.isinf(x):
         return "Infinity" if x > 0 else "-Infinity"
-    # shortest float32 repr; Math.fround(JSON value) restores the exact float32
-    return float(repr(x)) if "e" not in repr(x) else float(repr(x))
+    # numpy prints the shortest float32 repr; Math.fround(JSON value) restores the exact float32
+    return float(str(x))
 
 
 def compute(smiles: str, scaler) -> dict:
@@ -137,3 +159,37 @@ def run_many(jobs, scaler_path, workers=2, timeout=300.0, log=None):
                 r = results[key]
                 log(f"{key}: " + (f"{r['seconds']:.2f}s" if "seconds" in r else str(r)[:200]))
     return results
+
+
+def element_tables(zmax: int = 118) -> dict:
+    """Facts the TypeScript port needs, per atomic number 0..zmax (index = Z): RDKit's periodic table and
+    mordred 1.2.0's data tables (as mordred reads them: NaN where its file has '-'). null = not a number."""
+    from rdkit import Chem
+    from mordred import _atomic_property as ap
+
+    pt = Chem.GetPeriodicTable()
+
+    def num(x):
+        x = float(x)
+        return None if math.isnan(x) or math.isinf(x) else x
+
+    zs = range(0, zmax + 1)
+    out = {
+        "source": {"rdkit": __import__("rdkit").__version__, "mordred": __import__("mordred").__version__},
+        "symbol": [pt.GetElementSymbol(z) for z in zs],
+        "rdkit_atomic_weight": [num(pt.GetAtomicWeight(z)) for z in zs],
+        "rdkit_most_common_isotope_mass": [num(pt.GetMostCommonIsotopeMass(z)) for z in zs],
+        "rdkit_outer_electrons": [pt.GetNOuterElecs(z) for z in zs],
+        "rdkit_default_valence": [pt.GetDefaultValence(z) for z in zs],
+        "rdkit_rvdw": [num(pt.GetRvdw(z)) for z in zs],
+        "rdkit_rcovalent": [num(pt.GetRcovalent(z)) for z in zs],
+    }
+    for key, tab in (("mordred_mass", ap.mass), ("mordred_vdw_volume", ap.vdw_volume),
+                     ("mordred_vdw_radius", ap.vdw_radii),
+                     ("mordred_sanderson", ap.sanderson), ("mordred_pauling", ap.pauling),
+                     ("mordred_allred_rocow", ap.allred_rocow), ("mordred_polarizability94", ap.polarizability94),
+                     ("mordred_polarizability78", ap.polarizability78),
+                     ("mordred_ionization_potential", ap.ionization_potentials),
+                     ("mordred_period", ap.period), ("mordred_mc_gowan_volume", ap.mc_gowan_volume)):
+        out[key] = [num(tab[z]) for z in zs]
+    return out
