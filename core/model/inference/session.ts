@@ -1,0 +1,126 @@
+/**
+ * A thin wrapper over an onnxruntime-node InferenceSession created from model bytes: execution provider
+ * (cpu / cuda), thread control, session reuse, and typed feeds/fetches. Plain async functions; errors are
+ * `ModelLoadFailed` (session creation) or `InternalError` (a run that fails).
+ */
+import { InternalError, ModelLoadFailed } from "../../errors/index.ts"
+import { ort } from "./ort.ts"
+
+export type Provider = "cpu" | "cuda"
+
+export interface SessionConfig {
+  readonly provider?: Provider
+  /** Threads inside one operator (CPU). Default: onnxruntime's (all physical cores). */
+  readonly intraOpThreads?: number
+  /** Threads across independent operators (CPU); 1 = sequential execution. */
+  readonly interOpThreads?: number
+  /** CUDA device ordinal. */
+  readonly deviceId?: number
+  readonly graphOptimization?: "disabled" | "basic" | "extended" | "all"
+  /** Names the model in error messages. */
+  readonly name?: string
+}
+
+export type FeedTensor =
+  | { readonly type: "float32"; readonly data: Float32Array; readonly dims: ReadonlyArray<number> }
+  | { readonly type: "int64"; readonly data: BigInt64Array; readonly dims: ReadonlyArray<number> }
+  | { readonly type: "bool"; readonly data: Uint8Array; readonly dims: ReadonlyArray<number> }
+
+export interface OutputTensor {
+  readonly data: Float32Array
+  readonly dims: ReadonlyArray<number>
+}
+
+export interface ModelSession {
+  readonly name: string
+  readonly provider: Provider
+  readonly inputNames: ReadonlyArray<string>
+  readonly outputNames: ReadonlyArray<string>
+  /** Runs one batch; `fetch` restricts the outputs returned. */
+  run(feeds: Readonly<Record<string, FeedTensor>>, fetch?: ReadonlyArray<string>): Promise<Record<string, OutputTensor>>
+  release(): Promise<void>
+}
+
+const sessionOptions = (c: SessionConfig): ort.InferenceSession.SessionOptions => {
+  const provider = c.provider ?? "cpu"
+  const eps: ort.InferenceSession.ExecutionProviderConfig[] =
+    provider === "cuda" ? [{ name: "cuda", deviceId: c.deviceId ?? 0 }, "cpu"] : ["cpu"]
+  return {
+    executionProviders: eps,
+    graphOptimizationLevel: c.graphOptimization ?? "all",
+    executionMode: (c.interOpThreads ?? 1) > 1 ? "parallel" : "sequential",
+    ...(c.intraOpThreads === undefined ? {} : { intraOpNumThreads: c.intraOpThreads }),
+    ...(c.interOpThreads === undefined ? {} : { interOpNumThreads: c.interOpThreads }),
+  }
+}
+
+/** Creates a session from serialized ONNX bytes. */
+export const createSession = async (model: Uint8Array, config: SessionConfig = {}): Promise<ModelSession> => {
+  const name = config.name ?? "model"
+  const provider = config.provider ?? "cpu"
+  let session: ort.InferenceSession
+  try {
+    session = await ort.InferenceSession.create(model, sessionOptions(config))
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e)
+    throw new ModelLoadFailed({
+      message: `onnxruntime could not load ${name} on ${provider}: ${msg}`,
+      action:
+        provider === "cuda"
+          ? "check the GPU with `periogt doctor`, or run with --device cpu"
+          : "rebuild the model from the checkpoint (periogt setup) and retry",
+      details: { model: name, provider },
+      cause: e,
+    })
+  }
+  return {
+    name,
+    provider,
+    inputNames: session.inputNames,
+    outputNames: session.outputNames,
+    run: async (feeds, fetch) => {
+      const ortFeeds: Record<string, ort.Tensor> = {}
+      for (const [k, t] of Object.entries(feeds)) ortFeeds[k] = new ort.Tensor(t.type, t.data, t.dims as number[])
+      let res: ort.InferenceSession.ReturnType
+      try {
+        res = fetch === undefined ? await session.run(ortFeeds) : await session.run(ortFeeds, fetch as string[])
+      } catch (e) {
+        throw new InternalError({
+          message: `onnxruntime failed running ${name}: ${e instanceof Error ? e.message : String(e)}`,
+          action: "this is a bug in periogt or an input batch it did not validate; report it with the input",
+          details: { model: name, provider },
+          cause: e,
+        })
+      }
+      const out: Record<string, OutputTensor> = {}
+      for (const [k, v] of Object.entries(res)) {
+        if (!(v.data instanceof Float32Array)) continue
+        out[k] = { data: v.data, dims: v.dims }
+      }
+      return out
+    },
+    release: () => session.release(),
+  }
+}
+
+/** Reuses sessions by key (model identity + provider + threads). */
+export class SessionCache {
+  private readonly sessions = new Map<string, Promise<ModelSession>>()
+
+  get(key: string, model: () => Uint8Array | Promise<Uint8Array>, config: SessionConfig = {}): Promise<ModelSession> {
+    const full = `${key}|${config.provider ?? "cpu"}|${config.deviceId ?? 0}|${config.intraOpThreads ?? ""}|${config.interOpThreads ?? ""}`
+    let s = this.sessions.get(full)
+    if (s === undefined) {
+      s = Promise.resolve(model()).then((bytes) => createSession(bytes, { ...config, name: config.name ?? key }))
+      s.catch(() => this.sessions.delete(full))
+      this.sessions.set(full, s)
+    }
+    return s
+  }
+
+  async releaseAll(): Promise<void> {
+    const all = [...this.sessions.values()]
+    this.sessions.clear()
+    for (const s of all) await (await s.catch(() => null))?.release()
+  }
+}

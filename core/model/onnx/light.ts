@@ -1,0 +1,477 @@
+/**
+ * ONNX models of PerioGT's LiGhT network, built from a state dict with every dimension read from the
+ * weights. Graph structure is a model INPUT (edge lists, paths, flags), so one model serves any batch.
+ *
+ * Semantics follow upstream `models/light.py` (`LiGhTPredictor.generate_node_emb`, `generate_features`,
+ * `forward_tune`) and DGL's message passing: `u_dot_v` (src query · dst key), `edge_softmax` over the
+ * incoming edges of each destination (max-subtracted), `copy_e` + `sum` (scatter-add to destinations).
+ * Written from the semantics, not translated from the code.
+ */
+import { ModelLoadFailed } from "../../errors/index.ts"
+import type { Tensor } from "../checkpoint/index.ts"
+import { GraphBuilder } from "./builder.ts"
+
+/** Dimensions of a LiGhT checkpoint, all read from tensor shapes. */
+export interface LightConfig {
+  readonly dG: number
+  readonly dAtom: number
+  readonly dBond: number
+  readonly dFp: number
+  readonly dMd: number
+  readonly nLayers: number
+  readonly nHeads: number
+  readonly pathLength: number
+  readonly dTripPath: number
+  /** Dense layers of each layer's FFN (2 = in_proj + out_proj). */
+  readonly nFfnLayers: number
+  readonly dFfnHidden: number
+  /** Present in finetuned checkpoints. */
+  readonly nodeAttn: { readonly heads: number } | null
+  /** Predictor Linear layers (in → out), GELU between; null without a predictor. */
+  readonly predictor: ReadonlyArray<{ readonly key: string; readonly dIn: number; readonly dOut: number }> | null
+}
+
+export interface BuildOptions {
+  /** Heads of NodeSelfAttention's two nn.MultiheadAttention (not recoverable from weights; upstream: 8). */
+  readonly nodeAttnHeads?: number
+  /** Names the checkpoint in error messages. */
+  readonly source?: string
+  /** ONNX opset (≥ 18: ScatterElements max). */
+  readonly opset?: number
+}
+
+export const GRAPH_INPUTS = [
+  "begin_end",
+  "edge",
+  "vavn",
+  "node_graph",
+  "edge_src",
+  "edge_dst",
+  "edge_path",
+  "edge_vp",
+  "edge_sl",
+  "fp",
+  "md",
+] as const
+
+const LN_EPS = 1e-5
+
+type Weights = ReadonlyMap<string, Tensor>
+
+const bad = (source: string, reason: string): ModelLoadFailed =>
+  new ModelLoadFailed({
+    message: `cannot build the network from ${source}: ${reason}`,
+    action: "the checkpoint is not a PerioGT LiGhT state dict (or is damaged): download it again with `periogt setup`",
+    details: { file: source },
+  })
+
+class W {
+  constructor(
+    readonly tensors: Weights,
+    readonly source: string,
+  ) {}
+  has(key: string): boolean {
+    return this.tensors.has(key)
+  }
+  get(key: string, shape?: ReadonlyArray<number>): { data: Float32Array; shape: ReadonlyArray<number> } {
+    const t = this.tensors.get(key)
+    if (t === undefined) throw bad(this.source, `the state dict has no ${key}`)
+    if (!(t.data instanceof Float32Array)) throw bad(this.source, `${key} is ${t.dtype}, not a floating tensor`)
+    if (shape !== undefined && (shape.length !== t.shape.length || shape.some((d, i) => d !== t.shape[i])))
+      throw bad(this.source, `${key} has shape ${JSON.stringify(t.shape)}, expected ${JSON.stringify(shape)}`)
+    return { data: t.data, shape: t.shape }
+  }
+  dim(key: string, axis: number): number {
+    const s = this.get(key).shape
+    const d = s[axis]
+    if (d === undefined) throw bad(this.source, `${key} has rank ${s.length}`)
+    return d
+  }
+  count(prefix: string, suffix: string): number {
+    let n = 0
+    while (this.tensors.has(`${prefix}${n}${suffix}`)) n++
+    return n
+  }
+}
+
+/** Reads every dimension of the network from the state dict. */
+export const inferLightConfig = (tensors: Weights, options: BuildOptions = {}): LightConfig => {
+  const w = new W(tensors, options.source ?? "<state dict>")
+  const dG = w.dim("node_emb.in_proj.weight", 0)
+  const dAtom = w.dim("node_emb.in_proj.weight", 1)
+  const dBond = w.dim("edge_emb.in_proj.weight", 1)
+  const dFp = w.dim("triplet_emb.fp_proj.in_proj.weight", 1)
+  const dMd = w.dim("triplet_emb.md_proj.in_proj.weight", 1)
+  const nLayers = w.count("model.mol_T_layers.", ".qkv.weight")
+  const nHeads = w.dim("model.dist_attn_layer.2.weight", 0)
+  const pathLength = w.count("model.trip_fortrans.", ".in_proj.weight")
+  const dTripPath = w.dim("model.trip_fortrans.0.in_proj.weight", 0)
+  if (nLayers === 0) throw bad(w.source, "no transformer layers (model.mol_T_layers.*)")
+  if (pathLength === 0) throw bad(w.source, "no path transforms (model.trip_fortrans.*)")
+  if (dG % nHeads !== 0) throw bad(w.source, `${dG} features do not split into ${nHeads} heads`)
+  w.get("model.path_len_emb.weight", [pathLength + 1, dG])
+  const nFfnLayers = w.count("model.mol_T_layers.0.node_out_layer.ffn.dense_layer_list.", ".weight") + 2
+  const dFfnHidden = w.dim("model.mol_T_layers.0.node_out_layer.ffn.in_proj.weight", 0)
+  let nodeAttn: LightConfig["nodeAttn"] = null
+  if (w.has("node_attn.cls_token")) {
+    const heads = options.nodeAttnHeads ?? 8
+    if (dG % heads !== 0) throw bad(w.source, `${dG} features do not split into ${heads} prompt-attention heads`)
+    nodeAttn = { heads }
+  }
+  let predictor: LightConfig["predictor"] = null
+  if (w.has("predictor.weight")) {
+    predictor = [{ key: "predictor", dIn: w.dim("predictor.weight", 1), dOut: w.dim("predictor.weight", 0) }]
+  } else if (w.has("predictor.0.weight")) {
+    const layers: Array<{ key: string; dIn: number; dOut: number }> = []
+    // upstream get_predictor: Linear, Dropout, GELU repeated, then Linear → Linear modules at 0, 3, 6, …
+    for (let i = 0; w.has(`predictor.${i}.weight`); i += 3)
+      layers.push({ key: `predictor.${i}`, dIn: w.dim(`predictor.${i}.weight`, 1), dOut: w.dim(`predictor.${i}.weight`, 0) })
+    predictor = layers
+    if (layers[0]!.dIn !== 3 * dG) throw bad(w.source, `the predictor takes ${layers[0]!.dIn} features, expected ${3 * dG}`)
+  }
+  return { dG, dAtom, dBond, dFp, dMd, nLayers, nHeads, pathLength, dTripPath, nFfnLayers, dFfnHidden, nodeAttn, predictor }
+}
+
+const transpose = (data: Float32Array, rows: number, cols: number): Float32Array => {
+  const out = new Float32Array(data.length)
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols
+    for (let c = 0; c < cols; c++) out[c * rows + r] = data[base + c]!
+  }
+  return out
+}
+
+/** Builds the network graph into `g`. */
+class LightGraph {
+  readonly w: W
+  constructor(
+    readonly g: GraphBuilder,
+    tensors: Weights,
+    readonly cfg: LightConfig,
+    source: string,
+  ) {
+    this.w = new W(tensors, source)
+  }
+
+  /** torch Linear (weight [out, in]) as MatMul with the transposed weight + Add. */
+  linear(x: string, key: string, dIn: number, dOut: number, bias = true): string {
+    const wt = this.w.get(`${key}.weight`, [dOut, dIn])
+    const W = this.g.float(`${key}.weight_t`, transpose(wt.data, dOut, dIn), [dIn, dOut])
+    const y = this.g.op("MatMul", [x, W])
+    if (!bias) return y
+    const b = this.g.float(`${key}.bias`, this.w.get(`${key}.bias`, [dOut]).data, [dOut])
+    return this.g.op("Add", [y, b])
+  }
+
+  /** Exact GELU (torch nn.GELU()): 0.5·x·(1 + erf(x/√2)). */
+  gelu(x: string): string {
+    const g = this.g
+    const e = g.op("Erf", [g.op("Div", [x, g.constF(Math.SQRT2)])])
+    return g.op("Mul", [g.op("Mul", [x, g.constF(0.5)]), g.op("Add", [e, g.constF(1)])])
+  }
+
+  layerNorm(x: string, key: string, d: number): string {
+    const s = this.g.float(`${key}.weight`, this.w.get(`${key}.weight`, [d]).data, [d])
+    const b = this.g.float(`${key}.bias`, this.w.get(`${key}.bias`, [d]).data, [d])
+    return this.g.op("LayerNormalization", [x, s, b], { axis: -1, epsilon: { float: LN_EPS } })
+  }
+
+  /** upstream MLP: in_proj, act, [dense_layer_list, act]…, out_proj. */
+  mlp(x: string, key: string, dIn: number, dHidden: number, dOut: number, nDense: number): string {
+    let h = this.gelu(this.linear(x, `${key}.in_proj`, dIn, dHidden))
+    for (let i = 0; i < nDense - 2; i++) h = this.gelu(this.linear(h, `${key}.dense_layer_list.${i}`, dHidden, dHidden))
+    return this.linear(h, `${key}.out_proj`, dHidden, dOut)
+  }
+
+  /** nn.Sequential(Linear, GELU, Linear) at `key.0`, `key.2`. */
+  seq2(x: string, key: string, dIn: number, dHidden: number, dOut: number): string {
+    return this.linear(this.gelu(this.linear(x, `${key}.0`, dIn, dHidden)), `${key}.2`, dHidden, dOut)
+  }
+
+  row(key: string, d: number): string {
+    return this.g.float(key, this.w.get(key, [1, d]).data, [1, d])
+  }
+
+  /** Rows of `x` where `mask` ([N] bool) holds, as ScatterND/Gather indices [K,1]. */
+  whereIdx(mask: string): string {
+    return this.g.op("Transpose", [this.g.op("NonZero", [mask])], { perm: [1, 0] })
+  }
+
+  /** TripletEmbedding over the node inputs: [N, d]. */
+  embed(): string {
+    const { g, cfg } = this
+    const d = cfg.dG
+    const vavn = "vavn"
+    const isVA = g.op("Unsqueeze", [g.op("Equal", [vavn, g.constI(-1)]), g.constI([1])]) // [N,1]
+    // AtomEmbedding: in_proj on both atoms; the second slot of virtual atoms is a learned vector.
+    const pair = this.linear("begin_end", "node_emb.in_proj", cfg.dAtom, d) // [N,2,d]
+    const s0 = g.op("Gather", [pair, g.constI(0)], { axis: 1 })
+    const s1 = g.op("Gather", [pair, g.constI(1)], { axis: 1 })
+    const nodeH = g.op("Add", [s0, g.op("Where", [isVA, this.row("node_emb.virtual_atom_emb.weight", d), s1])])
+    // BondEmbedding
+    const edgeH0 = this.linear("edge", "edge_emb.in_proj", cfg.dBond, d)
+    const edgeH = g.op("Where", [isVA, this.row("edge_emb.virutal_bond_emb.weight", d), edgeH0])
+    // TripletEmbedding
+    let t = this.mlp(g.op("Concat", [nodeH, edgeH], { axis: 1 }), "triplet_emb.in_proj", 2 * d, d, d, 2)
+    const fpH = this.mlp("fp", "triplet_emb.fp_proj", cfg.dFp, d, d, 2)
+    const mdH = this.mlp("md", "triplet_emb.md_proj", cfg.dMd, d, d, 2)
+    // triplet_h[vavn == 1] = fp_proj(fp); triplet_h[vavn == 2] = md_proj(md): k-th match ← k-th row.
+    t = g.op("ScatterND", [t, this.whereIdx(g.op("Equal", [vavn, g.constI(1)])), fpH])
+    t = g.op("ScatterND", [t, this.whereIdx(g.op("Equal", [vavn, g.constI(2)])), mdH])
+    return t
+  }
+
+  /** NodeSelfAttention(prompt, t): t + alpha · linear_3(cls output). */
+  promptAttention(t: string): string {
+    const { g, cfg } = this
+    const d = cfg.dG
+    const heads = cfg.nodeAttn!.heads
+    const dh = d / heads
+    const P = "prompt"
+    const nShape = g.op("Slice", [g.op("Shape", [P]), g.constI([0]), g.constI([1])]) // [N]
+    const cls = g.float("node_attn.cls_token", this.w.get("node_attn.cls_token", [1, 1, d]).data, [1, 1, d])
+    const clsN = g.op("Expand", [cls, g.op("Concat", [nShape, g.constI([1, d])], { axis: 0 })])
+    const x = g.op("Concat", [clsN, P], { axis: 1 }) // [N,S,d]
+    // key_padding_mask = (x.sum(-1) == 0) → −inf on those keys
+    const mask = g.op("Equal", [g.op("ReduceSum", [x, g.constI([-1])], { keepdims: 0 }), g.constF(0)]) // [N,S]
+    const bias = g.op("Unsqueeze", [g.op("Where", [mask, g.constF(-Infinity), g.constF(0)]), g.constI([1, 2])]) // [N,1,1,S]
+
+    const heads4 = (y: string) =>
+      g.op("Transpose", [g.op("Reshape", [y, g.constI([0, 0, heads, dh])])], { perm: [0, 2, 1, 3] }) // [N,h,S,dh]
+    const mha = (q: string, k: string, v: string, key: string) => {
+      const qh = g.op("Div", [heads4(q), g.constF(Math.sqrt(dh))])
+      const scores = g.op("Add", [g.op("MatMul", [qh, g.op("Transpose", [heads4(k)], { perm: [0, 1, 3, 2] })]), bias])
+      const o = g.op("MatMul", [g.op("Softmax", [scores], { axis: -1 }), heads4(v)]) // [N,h,Sq,dh]
+      const merged = g.op("Reshape", [g.op("Transpose", [o], { perm: [0, 2, 1, 3] }), g.constI([0, 0, d])])
+      return this.linear(merged, `${key}.out_proj`, d, d)
+    }
+    const inProj = (key: string) => {
+      const w = this.w.get(`${key}.in_proj_weight`, [3 * d, d]).data
+      const b = this.w.get(`${key}.in_proj_bias`, [3 * d]).data
+      return { w, b }
+    }
+    const proj = (y: string, p: { w: Float32Array; b: Float32Array }, part: number, parts: number, name: string) => {
+      // rows [part·d, (part+parts)·d) of in_proj_weight
+      const rows = parts * d
+      const wt = transpose(p.w.subarray(part * d * d, (part + parts) * d * d), rows, d)
+      const W = g.float(`${name}.weight_t`, wt, [d, rows])
+      const B = g.float(`${name}.bias`, p.b.slice(part * d, (part + parts) * d), [rows])
+      return g.op("Add", [g.op("MatMul", [y, W]), B])
+    }
+    // block 1: full self-attention over [cls, prompts]
+    const p1 = inProj("node_attn.self_attn_1")
+    const [q1, k1, v1] = g.opN("Split", [proj(x, p1, 0, 3, "node_attn.self_attn_1.in_proj"), g.constI([d, d, d])], 3, { axis: -1 })
+    const h1 = this.linear(mha(q1!, k1!, v1!, "node_attn.self_attn_1"), "node_attn.linear_1", d, d)
+    const x1 = this.layerNorm(g.op("Add", [h1, x]), "node_attn.norm_1", d)
+    // block 2: only the cls row is used downstream, so only its query is computed (same values).
+    const p2 = inProj("node_attn.self_attn_2")
+    const x1cls = g.op("Slice", [x1, g.constI([0]), g.constI([1]), g.constI([1])]) // [N,1,d]
+    const q2 = proj(x1cls, p2, 0, 1, "node_attn.self_attn_2.q_proj")
+    const [k2, v2] = g.opN("Split", [proj(x1, p2, 1, 2, "node_attn.self_attn_2.kv_proj"), g.constI([d, d])], 2, { axis: -1 })
+    const h2 = this.linear(mha(q2, k2!, v2!, "node_attn.self_attn_2"), "node_attn.linear_2", d, d)
+    const x2 = this.layerNorm(g.op("Add", [h2, x1cls]), "node_attn.norm_2", d) // [N,1,d]
+    const clsOut = this.linear(g.op("Squeeze", [x2, g.constI([1])]), "node_attn.linear_3", d, d)
+    const alpha = g.float("node_attn.alpha", this.w.get("node_attn.alpha", [1]).data, [1])
+    return g.op("Add", [t, g.op("Mul", [alpha, clsOut])])
+  }
+
+  /** LiGhT.forward: path features, then the transformer layers. Returns [N, d]. */
+  encoder(t0: string): string {
+    const { g, cfg } = this
+    const d = cfg.dG
+    const H = cfg.nHeads
+    const L = cfg.pathLength
+    const dtp = cfg.dTripPath
+    const dh = d / H
+    const path = "edge_path"
+    const nNodes = g.op("Shape", [t0], { end: 1 }) // [1] = N
+    const valid = g.op("GreaterOrEqual", [path, g.constI(0)]) // [E,L]
+    const cnt = g.op("ReduceSum", [g.op("Cast", [valid], { to: 7 }), g.constI([-1])], { keepdims: 0 }) // [E] int64
+
+    // Distance attention: path length embedding, replaced by the virtual-path / self-loop embeddings.
+    // Only L+3 distinct rows exist, so the MLP runs on the table and edges gather their row.
+    const table = g.op("Concat", [
+      g.float("model.path_len_emb.weight", this.w.get("model.path_len_emb.weight", [L + 1, d]).data, [L + 1, d]),
+      this.row("model.virtual_path_emb.weight", d),
+      this.row("model.self_loop_emb.weight", d),
+    ], { axis: 0 })
+    const distTab = this.seq2(table, "model.dist_attn_layer", d, d, H) // [L+3,H]
+    const code = g.op("Where", ["edge_sl", g.constI(L + 2), g.op("Where", ["edge_vp", g.constI(L + 1), cnt])])
+    const distAttn = g.op("Gather", [distTab, code], { axis: 0 }) // [E,H]
+
+    // Path attention: mean over the path's nodes of per-position MLPs of the node features.
+    const inW = new Float32Array(d * L * dtp)
+    const inB = new Float32Array(L * dtp)
+    const outW = new Float32Array(L * dtp * dtp)
+    const outB = new Float32Array(L * dtp)
+    for (let i = 0; i < L; i++) {
+      const key = `model.trip_fortrans.${i}`
+      const wi = transpose(this.w.get(`${key}.in_proj.weight`, [dtp, d]).data, dtp, d) // [d,dtp]
+      for (let r = 0; r < d; r++) inW.set(wi.subarray(r * dtp, (r + 1) * dtp), r * L * dtp + i * dtp)
+      inB.set(this.w.get(`${key}.in_proj.bias`, [dtp]).data, i * dtp)
+      if (this.w.has(`${key}.dense_layer_list.0.weight`)) throw bad(this.w.source, `${key} has more than 2 dense layers`)
+      outW.set(transpose(this.w.get(`${key}.out_proj.weight`, [dtp, dtp]).data, dtp, dtp), i * dtp * dtp)
+      outB.set(this.w.get(`${key}.out_proj.bias`, [dtp]).data, i * dtp)
+    }
+    const u = this.gelu(g.op("Add", [g.op("MatMul", [t0, g.float("model.trip_fortrans.in_t", inW, [d, L * dtp])]), g.float("model.trip_fortrans.in_b", inB, [L * dtp])]))
+    const uL = g.op("Transpose", [g.op("Reshape", [u, g.constI([0, L, dtp])])], { perm: [1, 0, 2] }) // [L,N,dtp]
+    const tf = g.op("Add", [
+      g.op("MatMul", [uL, g.float("model.trip_fortrans.out_t", outW, [L, dtp, dtp])]),
+      g.float("model.trip_fortrans.out_b", outB, [L, 1, dtp]),
+    ]) // [L,N,dtp]
+    // append a zero row per position (index N), flatten, gather at i·(N+1) + node (or N for padding)
+    const zeros = g.op("ConstantOfShape", [g.op("Concat", [g.constI([L, 1]), g.constI([dtp])], { axis: 0 })], {})
+    const tfz = g.op("Concat", [tf, zeros], { axis: 1 }) // [L,N+1,dtp]
+    const flat = g.op("Reshape", [tfz, g.constI([-1, dtp])])
+    const n1 = g.op("Add", [nNodes, g.constI(1)])
+    const posBase = g.op("Mul", [g.constI(Array.from({ length: L }, (_, i) => i)), n1]) // [L]
+    const idx = g.op("Add", [g.op("Where", [valid, path, nNodes]), posBase]) // [E,L]
+    const pathSum = g.op("ReduceSum", [g.op("Gather", [flat, idx], { axis: 0 }), g.constI([1])], { keepdims: 0 }) // [E,dtp]
+    const pathH = g.op("Div", [pathSum, g.op("Unsqueeze", [g.op("Cast", [cnt], { to: 1 }), g.constI([1])])])
+    const pathAttn = this.seq2(pathH, "model.path_attn_layer", dtp, dtp, H) // [E,H]
+    const edgeBias = g.op("Add", [distAttn, pathAttn])
+
+    // Message-passing indices shared by all layers.
+    const src = "edge_src"
+    const dst = "edge_dst"
+    const nh = g.op("Concat", [nNodes, g.constI([H])], { axis: 0 })
+    const eh = g.op("Shape", [edgeBias])
+    const dstH = g.op("Expand", [g.op("Unsqueeze", [dst, g.constI([1])]), eh]) // [E,H]
+    const dst1 = g.op("Unsqueeze", [dst, g.constI([1])]) // [E,1]
+    const negInf = g.op("ConstantOfShape", [nh], {})
+    const negInfInit = g.op("Add", [negInf, g.constF(-Infinity)]) // [N,H] of −inf
+    const zerosNH = g.op("ConstantOfShape", [nh], {}) // float zeros [N,H]
+    const zerosND = g.op("ConstantOfShape", [g.op("Concat", [nNodes, g.constI([d])], { axis: 0 })], {})
+    const scale = d ** -0.5
+
+    let t = t0
+    for (let l = 0; l < cfg.nLayers; l++) {
+      const key = `model.mol_T_layers.${l}`
+      const hn = this.layerNorm(t, `${key}.attention_norm`, d)
+      const qkv = this.linear(hn, `${key}.qkv`, d, 3 * d) // [N,3d]
+      const [q0, k0, v0] = g.opN("Split", [qkv, g.constI([d, d, d])], 3, { axis: 1 })
+      const q = g.op("Reshape", [g.op("Mul", [q0!, g.constF(scale)]), g.constI([-1, H, dh])])
+      const k = g.op("Reshape", [k0!, g.constI([-1, H, dh])])
+      const v = g.op("Reshape", [v0!, g.constI([-1, H, dh])])
+      // u_dot_v: src query · dst key, per head
+      const score = g.op("ReduceSum", [
+        g.op("Mul", [g.op("Gather", [q, src], { axis: 0 }), g.op("Gather", [k, dst], { axis: 0 })]),
+        g.constI([-1]),
+      ], { keepdims: 0 }) // [E,H]
+      const a = g.op("Add", [score, edgeBias])
+      // edge_softmax over incoming edges of each destination
+      const mx = g.op("ScatterElements", [negInfInit, dstH, a], { axis: 0, reduction: "max" })
+      const ex = g.op("Exp", [g.op("Sub", [a, g.op("Gather", [mx, dst], { axis: 0 })])])
+      const den = g.op("ScatterElements", [zerosNH, dstH, ex], { axis: 0, reduction: "add" })
+      const sa = g.op("Div", [ex, g.op("Gather", [den, dst], { axis: 0 })]) // [E,H]
+      // messages v[src]·sa summed at dst
+      const msg = g.op("Mul", [g.op("Gather", [v, src], { axis: 0 }), g.op("Unsqueeze", [sa, g.constI([2])])]) // [E,H,dh]
+      const agg = g.op("ScatterND", [zerosND, dst1, g.op("Reshape", [msg, g.constI([-1, d])])], { reduction: "add" })
+      // Residual(node_out_layer)
+      const x = g.op("Add", [t, this.linear(agg, `${key}.node_out_layer.in_proj`, d, d)])
+      const y = this.layerNorm(x, `${key}.node_out_layer.norm`, d)
+      const f = this.mlp(y, `${key}.node_out_layer.ffn`, d, cfg.dFfnHidden, d, cfg.nFfnLayers)
+      t = g.op("Add", [x, f])
+    }
+    return t
+  }
+
+  /** concat(fp virtual node, md virtual node, mean of the other nodes) per graph: [G, 3d]. */
+  readout(t: string): string {
+    const { g, cfg } = this
+    const d = cfg.dG
+    const vavn = "vavn"
+    const fpv = g.op("GatherND", [t, this.whereIdx(g.op("Equal", [vavn, g.constI(1)]))])
+    const mdv = g.op("GatherND", [t, this.whereIdx(g.op("Equal", [vavn, g.constI(2)]))])
+    const real = g.op("Unsqueeze", [g.op("Cast", [g.op("Less", [vavn, g.constI(1)])], { to: 1 }), g.constI([1])]) // [N,1]
+    const gShape = g.op("Shape", ["fp"], { end: 1 })
+    const ng1 = g.op("Unsqueeze", ["node_graph", g.constI([1])])
+    const sums = g.op("ScatterND", [
+      g.op("ConstantOfShape", [g.op("Concat", [gShape, g.constI([d])], { axis: 0 })], {}),
+      ng1,
+      g.op("Mul", [t, real]),
+    ], { reduction: "add" })
+    const counts = g.op("ScatterND", [
+      g.op("ConstantOfShape", [g.op("Concat", [gShape, g.constI([1])], { axis: 0 })], {}),
+      ng1,
+      real,
+    ], { reduction: "add" })
+    const mean = g.op("Div", [sums, g.op("Max", [counts, g.constF(1)])])
+    return g.op("Concat", [fpv, mdv, mean], { axis: 1 })
+  }
+
+  predictor(x: string): string {
+    const layers = this.cfg.predictor!
+    let h = x
+    layers.forEach((l, i) => {
+      h = this.linear(h, l.key, l.dIn, l.dOut)
+      if (i < layers.length - 1) h = this.gelu(h)
+    })
+    return h
+  }
+
+  declareGraphInputs(withPrompt: boolean): void {
+    const { g, cfg } = this
+    g.input("begin_end", "FLOAT", ["nodes", 2, cfg.dAtom])
+    g.input("edge", "FLOAT", ["nodes", cfg.dBond])
+    g.input("vavn", "INT64", ["nodes"])
+    g.input("node_graph", "INT64", ["nodes"])
+    g.input("edge_src", "INT64", ["edges"])
+    g.input("edge_dst", "INT64", ["edges"])
+    g.input("edge_path", "INT64", ["edges", cfg.pathLength])
+    g.input("edge_vp", "BOOL", ["edges"])
+    g.input("edge_sl", "BOOL", ["edges"])
+    g.input("fp", "FLOAT", ["graphs", cfg.dFp])
+    g.input("md", "FLOAT", ["graphs", cfg.dMd])
+    if (withPrompt) g.input("prompt", "FLOAT", ["nodes", "prompts", cfg.dG])
+  }
+}
+
+export interface BuiltModel {
+  readonly bytes: Uint8Array
+  readonly config: LightConfig
+  readonly inputs: ReadonlyArray<string>
+  readonly outputs: ReadonlyArray<string>
+}
+
+const OPSET = 18
+const PRODUCER_VERSION = "0.1.0"
+
+/**
+ * The pretrained encoder: `node_emb` [N, d] (upstream `generate_node_emb`) and `graph_emb` [G, 3d]
+ * (upstream `generate_features`: the 2304-wide embedding at light/base).
+ */
+export const buildEncoderModel = (tensors: Weights, options: BuildOptions = {}): BuiltModel => {
+  const source = options.source ?? "<state dict>"
+  const cfg = inferLightConfig(tensors, options)
+  const g = new GraphBuilder("periogt_light_encoder")
+  const net = new LightGraph(g, tensors, cfg, source)
+  net.declareGraphInputs(false)
+  const h = net.encoder(net.embed())
+  g.output(h, "node_emb", "FLOAT", ["nodes", cfg.dG])
+  g.output(net.readout(h), "graph_emb", "FLOAT", ["graphs", 3 * cfg.dG])
+  const bytes = g.encode({ opset: options.opset ?? OPSET, producerVersion: PRODUCER_VERSION, docString: "PerioGT LiGhT encoder" })
+  return { bytes, config: cfg, inputs: g.inputs.map((i) => i.name), outputs: ["node_emb", "graph_emb"] }
+}
+
+/**
+ * The finetuned predictor (upstream `forward_tune`): prompts through NodeSelfAttention, the encoder,
+ * the readout and the predictor. Outputs `prediction` [G, n_tasks] (standardized; × label std + label
+ * mean by the caller) and `graph_emb` [G, 3d] (the predictor's input).
+ */
+export const buildFinetunedModel = (tensors: Weights, options: BuildOptions = {}): BuiltModel => {
+  const source = options.source ?? "<state dict>"
+  const cfg = inferLightConfig(tensors, options)
+  if (cfg.nodeAttn === null) throw bad(source, "no node_attn.* weights: this is not a finetuned checkpoint")
+  if (cfg.predictor === null) throw bad(source, "no predictor.* weights: this is not a finetuned checkpoint")
+  const g = new GraphBuilder("periogt_light_finetuned")
+  const net = new LightGraph(g, tensors, cfg, source)
+  net.declareGraphInputs(true)
+  const h = net.encoder(net.promptAttention(net.embed()))
+  const feats = net.readout(h)
+  const nTasks = cfg.predictor[cfg.predictor.length - 1]!.dOut
+  g.output(net.predictor(feats), "prediction", "FLOAT", ["graphs", nTasks])
+  g.output(feats, "graph_emb", "FLOAT", ["graphs", 3 * cfg.dG])
+  const bytes = g.encode({ opset: options.opset ?? OPSET, producerVersion: PRODUCER_VERSION, docString: "PerioGT LiGhT finetuned predictor" })
+  return { bytes, config: cfg, inputs: g.inputs.map((i) => i.name), outputs: ["prediction", "graph_emb"] }
+}
