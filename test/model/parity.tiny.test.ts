@@ -17,9 +17,9 @@ beforeAll(async () => {
   const fin = await readCheckpoint(join(DIR, "finetuned.pth"))
   const e = buildEncoderModel(pre.tensors, { source: pre.file })
   expect(e.config).toMatchObject({ dG: 32, nLayers: 2, nHeads: 4, pathLength: 5, dTripPath: 8, nFfnLayers: 3, dFp: 1191, dMd: 1613 })
-  enc = await createSession(e.bytes, { name: "tiny encoder", intraOpThreads: 1 })
-  ft = await createSession(buildFinetunedModel(fin.tensors, { source: fin.file }).bytes, { name: "tiny finetuned", intraOpThreads: 1 })
-})
+  enc = await createSession(e.bytes, { name: "tiny encoder", intraOpThreads: 2 })
+  ft = await createSession(buildFinetunedModel(fin.tensors, { source: fin.file }).bytes, { name: "tiny finetuned", intraOpThreads: 2 })
+}, 600_000)
 afterAll(async () => {
   console.log(`tiny parity, max relative error (inf-norm) per output: ${JSON.stringify(report)}`)
   await enc?.release()
@@ -60,4 +60,50 @@ test("finetuned: predictions and embeddings match upstream's forward_tune", asyn
   expect(out.prediction!.dims).toEqual([fx.meta.cases.length, 1])
   expect(pe).toBeLessThanOrEqual(TOL)
   expect(ge).toBeLessThanOrEqual(TOL)
+})
+
+test("multi-threaded runs are deterministic (no scatter races)", async () => {
+  const first = await enc.run(fx.feeds("enc/mixed", GRAPH_INPUTS))
+  for (let i = 0; i < 4; i++) {
+    const again = await enc.run(fx.feeds("enc/mixed", GRAPH_INPUTS))
+    expect(Buffer.from(again.node_emb!.data.buffer).equals(Buffer.from(first.node_emb!.data.buffer))).toBe(true)
+    expect(Buffer.from(again.graph_emb!.data.buffer).equals(Buffer.from(first.graph_emb!.data.buffer))).toBe(true)
+  }
+})
+
+test("batchGraphs: splitting the mixed batch into graphs and re-batching reproduces upstream's outputs", async () => {
+  const { batchGraphs } = await import("../../core/model/inference/index.ts")
+  const ng = fx.ints("enc/mixed/in/node_graph")
+  const G = Math.max(...ng) + 1
+  const starts = Array.from({ length: G }, (_, g) => ng.indexOf(g))
+  const src = fx.ints("enc/mixed/in/edge_src")
+  const dst = fx.ints("enc/mixed/in/edge_dst")
+  const path = fx.ints("enc/mixed/in/edge_path")
+  const vp = fx.get("enc/mixed/in/edge_vp").data as Uint8Array
+  const sl = fx.get("enc/mixed/in/edge_sl").data as Uint8Array
+  const vavn = fx.ints("enc/mixed/in/vavn")
+  const be = fx.f32("enc/mixed/in/begin_end")
+  const ed = fx.f32("enc/mixed/in/edge")
+  const graphs = starts.map((n0, g) => {
+    const n1 = g + 1 < G ? starts[g + 1]! : ng.length
+    const edges = src.map((s, e) => [s, e] as const).filter(([s]) => s >= n0 && s < n1).map(([, e]) => e)
+    return {
+      nNodes: n1 - n0,
+      beginEnd: be.slice(n0 * 276, n1 * 276),
+      edge: ed.slice(n0 * 14, n1 * 14),
+      vavn: vavn.slice(n0, n1),
+      edgeSrc: edges.map((e) => src[e]! - n0),
+      edgeDst: edges.map((e) => dst[e]! - n0),
+      edgePath: edges.flatMap((e) => path.slice(e * 5, e * 5 + 5).map((p) => (p < 0 ? -1e6 : p - n0))),
+      edgeVp: edges.map((e) => vp[e]!),
+      edgeSl: edges.map((e) => sl[e]!),
+    }
+  })
+  const batch = batchGraphs(graphs, fx.f32("enc/mixed/in/fp"), fx.f32("enc/mixed/in/md"))
+  expect(batch.nGraphs).toBe(G)
+  const out = await enc.run(batch.feeds)
+  expect(relErr(out.node_emb!.data, fx.f32("enc/mixed/out/node_emb"))).toBeLessThanOrEqual(TOL)
+  expect(relErr(out.graph_emb!.data, fx.f32("enc/mixed/out/graph_emb"))).toBeLessThanOrEqual(TOL)
+  const dup = { ...graphs[0]!, edgeSrc: [...graphs[0]!.edgeSrc, graphs[0]!.edgeSrc[0]!], edgeDst: [...graphs[0]!.edgeDst, graphs[0]!.edgeDst[0]!], edgePath: [...graphs[0]!.edgePath, -1, -1, -1, -1, -1], edgeVp: [...graphs[0]!.edgeVp, 0], edgeSl: [...graphs[0]!.edgeSl, 0] }
+  expect(() => batchGraphs([dup], fx.f32("enc/mixed/in/fp").slice(0, 1191), fx.f32("enc/mixed/in/md").slice(0, 1613))).toThrow("duplicate edge")
 })

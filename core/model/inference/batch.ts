@@ -32,6 +32,9 @@ export interface GraphBatch {
 }
 
 /**
+ * Throws RangeError on malformed graphs (an edge or path outside the graph, a duplicate edge): the
+ * featurizer's bug, not the user's input.
+ *
  * Concatenates graphs into one batch with fp [G, dFp] and md [G, dMd] (row g for graph g) and, for the
  * finetuned model, prompts [N, P, d] (rows in node order).
  */
@@ -69,13 +72,22 @@ export const batchGraphs = (
       if (bid !== null) bid[n0 + i] = g.bid![i]!
     }
     const ne = g.edgeSrc.length
+    const seen = new Set<number>()
     for (let e = 0; e < ne; e++) {
+      const s = g.edgeSrc[e]!
+      const t = g.edgeDst[e]!
+      if (!(s >= 0 && s < g.nNodes && t >= 0 && t < g.nNodes))
+        throw new RangeError(`graph ${gi}: edge ${e} (${s} → ${t}) leaves the graph's ${g.nNodes} nodes`)
+      const k = t * g.nNodes + s
+      if (seen.has(k)) throw new RangeError(`graph ${gi}: duplicate edge ${s} → ${t} (the models assume a simple graph)`)
+      seen.add(k)
       src[e0 + e] = BigInt(g.edgeSrc[e]! + n0)
       dst[e0 + e] = BigInt(g.edgeDst[e]! + n0)
       vp[e0 + e] = g.edgeVp[e] ? 1 : 0
       sl[e0 + e] = g.edgeSl[e] ? 1 : 0
       for (let j = 0; j < L; j++) {
         const p = g.edgePath[e * L + j]!
+        if (p >= g.nNodes) throw new RangeError(`graph ${gi}: edge ${e} path refers to node ${p} of ${g.nNodes}`)
         path[(e0 + e) * L + j] = BigInt(p < 0 ? -1 : p + n0)
       }
     }

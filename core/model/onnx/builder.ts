@@ -11,12 +11,19 @@ import {
   encodeModel,
 } from "./proto.ts"
 
-export type Attr = number | string | ReadonlyArray<number> | { readonly floats: ReadonlyArray<number> } | { readonly float: number }
+export type Attr =
+  | number
+  | string
+  | ReadonlyArray<number>
+  | { readonly floats: ReadonlyArray<number> }
+  | { readonly float: number }
+  | { readonly tensor: TensorData }
 
 const toAttr = (a: Attr): AttrValue => {
   if (typeof a === "number") return Number.isInteger(a) ? { kind: "int", value: a } : { kind: "float", value: a }
   if (typeof a === "string") return { kind: "string", value: a }
   if (Array.isArray(a)) return { kind: "ints", value: a as ReadonlyArray<number> }
+  if ("tensor" in (a as object)) return { kind: "tensor", value: (a as { tensor: TensorData }).tensor }
   if ("floats" in (a as object)) return { kind: "floats", value: (a as { floats: ReadonlyArray<number> }).floats }
   return { kind: "float", value: (a as { float: number }).float }
 }
@@ -92,6 +99,12 @@ export class GraphBuilder {
     const n = this.int64(this.fresh("const_i"), arr, dims)
     this.constCache.set(key, n)
     return n
+  }
+
+  /** int64 zeros of a runtime shape (ConstantOfShape with an int64 value). */
+  zerosI(shape: string): string {
+    const value: TensorData = { name: "value", dataType: "INT64", dims: [1], raw: new Uint8Array(8) }
+    return this.op("ConstantOfShape", [shape], { value: { tensor: value } })
   }
 
   /** Adds a node; returns its (first) output name. */

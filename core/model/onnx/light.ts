@@ -331,17 +331,20 @@ class LightGraph {
     const pathAttn = this.seq2(pathH, "model.path_attn_layer", dtp, dtp, H) // [E,H]
     const edgeBias = g.op("Add", [distAttn, pathAttn])
 
-    // Message-passing indices shared by all layers.
-    const src = "edge_src"
-    const dst = "edge_dst"
-    const nh = g.op("Concat", [nNodes, g.constI([H])], { axis: 0 })
-    const eh = g.op("Shape", [edgeBias])
-    const dstH = g.op("Expand", [g.op("Unsqueeze", [dst, g.constI([1])]), eh]) // [E,H]
-    const dst1 = g.op("Unsqueeze", [dst, g.constI([1])]) // [E,1]
-    const negInf = g.op("ConstantOfShape", [nh], {})
-    const negInfInit = g.op("Add", [negInf, g.constF(-Infinity)]) // [N,H] of −inf
-    const zerosNH = g.op("ConstantOfShape", [nh], {}) // float zeros [N,H]
-    const zerosND = g.op("ConstantOfShape", [g.op("Concat", [nNodes, g.constI([d])], { axis: 0 })], {})
+    // Per-graph dense layout for attention (see `layout`): the edge bias becomes [G, H, M, M] with −inf
+    // where there is no edge, so DGL's edge softmax over each destination's incoming edges is a row
+    // softmax, and u_dot_v / copy_e+sum are batched matrix products.
+    const lay = this.layout()
+    const edgeIdx = g.op("Concat", [
+      g.op("Unsqueeze", [g.op("Gather", ["node_graph", "edge_dst"], { axis: 0 }), g.constI([1])]),
+      g.op("Unsqueeze", [g.op("Gather", [lay.pos, "edge_dst"], { axis: 0 }), g.constI([1])]),
+      g.op("Unsqueeze", [g.op("Gather", [lay.pos, "edge_src"], { axis: 0 }), g.constI([1])]),
+    ], { axis: 1 }) // [E,3] = (graph, dst position, src position); edges are unique
+    const biasShape = g.op("Concat", [lay.gShape, lay.m, lay.m, g.constI([H])], { axis: 0 })
+    const negInf = g.op("Add", [g.op("ConstantOfShape", [biasShape], {}), g.constF(-Infinity)])
+    const dense = g.op("ScatterND", [negInf, edgeIdx, edgeBias]) // [G,M,M,H]
+    const bias = g.op("Transpose", [dense], { perm: [0, 3, 1, 2] }) // [G,H,M(dst),M(src)]
+    const zeroRow = g.op("ConstantOfShape", [g.constI([1, 3 * d])], {})
     const scale = d ** -0.5
 
     let t = t0
@@ -349,24 +352,18 @@ class LightGraph {
       const key = `model.mol_T_layers.${l}`
       const hn = this.layerNorm(t, `${key}.attention_norm`, d)
       const qkv = this.linear(hn, `${key}.qkv`, d, 3 * d) // [N,3d]
-      const [q0, k0, v0] = g.opN("Split", [qkv, g.constI([d, d, d])], 3, { axis: 1 })
-      const q = g.op("Reshape", [g.op("Mul", [q0!, g.constF(scale)]), g.constI([-1, H, dh])])
-      const k = g.op("Reshape", [k0!, g.constI([-1, H, dh])])
-      const v = g.op("Reshape", [v0!, g.constI([-1, H, dh])])
-      // u_dot_v: src query · dst key, per head
-      const score = g.op("ReduceSum", [
-        g.op("Mul", [g.op("Gather", [q, src], { axis: 0 }), g.op("Gather", [k, dst], { axis: 0 })]),
-        g.constI([-1]),
-      ], { keepdims: 0 }) // [E,H]
-      const a = g.op("Add", [score, edgeBias])
-      // edge_softmax over incoming edges of each destination
-      const mx = g.op("ScatterElements", [negInfInit, dstH, a], { axis: 0, reduction: "max" })
-      const ex = g.op("Exp", [g.op("Sub", [a, g.op("Gather", [mx, dst], { axis: 0 })])])
-      const den = g.op("ScatterElements", [zerosNH, dstH, ex], { axis: 0, reduction: "add" })
-      const sa = g.op("Div", [ex, g.op("Gather", [den, dst], { axis: 0 })]) // [E,H]
-      // messages v[src]·sa summed at dst
-      const msg = g.op("Mul", [g.op("Gather", [v, src], { axis: 0 }), g.op("Unsqueeze", [sa, g.constI([2])])]) // [E,H,dh]
-      const agg = g.op("ScatterND", [zerosND, dst1, g.op("Reshape", [msg, g.constI([-1, d])])], { reduction: "add" })
+      // to the padded layout: [G,M,3,H,dh] → [3,G,H,M,dh]
+      const padded = g.op("Gather", [g.op("Concat", [qkv, zeroRow], { axis: 0 }), lay.padIndex], { axis: 0 }) // [G,M,3d]
+      const heads = g.op("Transpose", [g.op("Reshape", [padded, g.constI([0, 0, 3, H, dh])])], { perm: [2, 0, 3, 1, 4] })
+      const [q0, k0, v0] = g.opN("Split", [heads, g.constI([1, 1, 1])], 3, { axis: 0 })
+      const q = g.op("Mul", [g.op("Squeeze", [q0!, g.constI([0])]), g.constF(scale)])
+      const k = g.op("Squeeze", [k0!, g.constI([0])])
+      const v = g.op("Squeeze", [v0!, g.constI([0])])
+      // a[dst, src] = k[dst] · (scale·q[src]) + bias; softmax over src; Σ_src a·v[src]
+      const a = g.op("Add", [g.op("MatMul", [k, g.op("Transpose", [q], { perm: [0, 1, 3, 2] })]), bias])
+      const o = g.op("MatMul", [g.op("Softmax", [a], { axis: -1 }), v]) // [G,H,M,dh]
+      const oFlat = g.op("Reshape", [g.op("Transpose", [o], { perm: [0, 2, 1, 3] }), g.constI([-1, d])]) // [G·M,d]
+      const agg = g.op("Gather", [oFlat, lay.flatIndex], { axis: 0 }) // [N,d]
       // Residual(node_out_layer)
       const x = g.op("Add", [t, this.linear(agg, `${key}.node_out_layer.in_proj`, d, d)])
       const y = this.layerNorm(x, `${key}.node_out_layer.norm`, d)
@@ -376,6 +373,37 @@ class LightGraph {
     return t
   }
 
+  private layoutCache: { pos: string; flatIndex: string; padIndex: string; m: string; gShape: string } | null = null
+
+  /**
+   * Node i of graph b sits at position pos[i] of a [G, M] grid (M = largest graph): flatIndex[i] =
+   * b·M + pos[i], padIndex[b, p] = the node there or N (a zero row) for padding. Requires `node_graph`
+   * sorted with each graph's nodes contiguous (what batching produces).
+   */
+  layout(): { pos: string; flatIndex: string; padIndex: string; m: string; gShape: string } {
+    if (this.layoutCache !== null) return this.layoutCache
+    const g = this.g
+    const ng = "node_graph"
+    const nShape = g.op("Shape", ["vavn"]) // [1] = N
+    const gShape = g.op("Shape", ["fp"], { end: 1 }) // [1] = G
+    const ones = g.op("Add", [g.zerosI(nShape), g.constI(1)])
+    const counts = g.op("ScatterElements", [g.zerosI(gShape), ng, ones], { axis: 0, reduction: "add" })
+    const m = g.op("ReduceMax", [counts], { keepdims: 1 }) // [1]
+    const offsets = g.op("CumSum", [counts, g.constI(0)], { exclusive: 1 })
+    const n = g.op("Squeeze", [nShape, g.constI([0])])
+    const ar = g.op("Range", [g.constI(0), n, g.constI(1)]) // [N]
+    const pos = g.op("Sub", [ar, g.op("Gather", [offsets, ng], { axis: 0 })])
+    const flatIndex = g.op("Add", [g.op("Mul", [ng, m]), pos])
+    const gm = g.op("Mul", [gShape, m])
+    const fill = g.op("Add", [g.zerosI(gm), nShape])
+    const padIndex = g.op("Reshape", [
+      g.op("ScatterElements", [fill, flatIndex, ar], { axis: 0 }),
+      g.op("Concat", [gShape, m], { axis: 0 }),
+    ]) // [G,M]
+    this.layoutCache = { pos, flatIndex, padIndex, m, gShape }
+    return this.layoutCache
+  }
+
   /** concat(fp virtual node, md virtual node, mean of the other nodes) per graph: [G, 3d]. */
   readout(t: string): string {
     const { g, cfg } = this
@@ -383,20 +411,14 @@ class LightGraph {
     const vavn = "vavn"
     const fpv = g.op("GatherND", [t, this.whereIdx(g.op("Equal", [vavn, g.constI(1)]))])
     const mdv = g.op("GatherND", [t, this.whereIdx(g.op("Equal", [vavn, g.constI(2)]))])
+    // mean over the nodes with vavn ≤ 0 of each graph, summed in the padded layout (no scatter-add)
+    const lay = this.layout()
     const real = g.op("Unsqueeze", [g.op("Cast", [g.op("Less", [vavn, g.constI(1)])], { to: 1 }), g.constI([1])]) // [N,1]
-    const gShape = g.op("Shape", ["fp"], { end: 1 })
-    const ng1 = g.op("Unsqueeze", ["node_graph", g.constI([1])])
-    const sums = g.op("ScatterND", [
-      g.op("ConstantOfShape", [g.op("Concat", [gShape, g.constI([d])], { axis: 0 })], {}),
-      ng1,
-      g.op("Mul", [t, real]),
-    ], { reduction: "add" })
-    const counts = g.op("ScatterND", [
-      g.op("ConstantOfShape", [g.op("Concat", [gShape, g.constI([1])], { axis: 0 })], {}),
-      ng1,
-      real,
-    ], { reduction: "add" })
-    const mean = g.op("Div", [sums, g.op("Max", [counts, g.constF(1)])])
+    const zeroRow = g.op("ConstantOfShape", [g.constI([1, d + 1])], {})
+    const both = g.op("Concat", [g.op("Concat", [g.op("Mul", [t, real]), real], { axis: 1 }), zeroRow], { axis: 0 }) // [N+1,d+1]
+    const summed = g.op("ReduceSum", [g.op("Gather", [both, lay.padIndex], { axis: 0 }), g.constI([1])], { keepdims: 0 }) // [G,d+1]
+    const [sums, counts] = g.opN("Split", [summed, g.constI([d, 1])], 2, { axis: 1 })
+    const mean = g.op("Div", [sums!, g.op("Max", [counts!, g.constF(1)])])
     return g.op("Concat", [fpv, mdv, mean], { axis: 1 })
   }
 
