@@ -183,6 +183,9 @@ def element_tables(zmax: int = 118) -> dict:
         "rdkit_default_valence": [pt.GetDefaultValence(z) for z in zs],
         "rdkit_rvdw": [num(pt.GetRvdw(z)) for z in zs],
         "rdkit_rcovalent": [num(pt.GetRcovalent(z)) for z in zs],
+        # [[isotope, mass], ...] per Z: RDKit's isotope masses (used where an atom carries an isotope label)
+        "rdkit_isotope_mass": [[[i, pt.GetMassForIsotope(z, i)] for i in range(1, 300)
+                                if z > 0 and pt.GetMassForIsotope(z, i) > 0] for z in zs],
     }
     for key, tab in (("mordred_mass", ap.mass), ("mordred_vdw_volume", ap.vdw_volume),
                      ("mordred_vdw_radius", ap.vdw_radii),
