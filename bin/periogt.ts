@@ -6,6 +6,7 @@
 import { cac } from "cac"
 import { batchProgram } from "../core/commands/batch.ts"
 import { doctorProgram } from "../core/commands/doctor.ts"
+import { genProgram } from "../core/commands/gen.ts"
 import { embeddingsProgram, predictProgram } from "../core/commands/predict.ts"
 import { serveProgram } from "../core/commands/serve.ts"
 import { setupProgram } from "../core/commands/setup.ts"
@@ -72,6 +73,18 @@ cli
   .command("version", "Print versions")
   .option("--json", "as JSON")
   .action((o: GlobalOptions & { json?: boolean }) => runCommand(o, versionProgram({ json: o.json }), { quietStartup: true }))
+
+cli
+  .command("gen [target]", "Generate deployment assets: slurm | pbs | apptainer | conda | modal")
+  .option("--cluster <name|file>", "cades | explorer | generic, or a TOML/JSON cluster profile", { default: "generic" })
+  .option("--out <dir>", "output directory (default ./periogt-<target>)")
+  .option("--set <key=value>", "override one deployment value (repeatable), e.g. --set account=abc123")
+  .option("--force", "overwrite files whose content differs (edits would be lost)")
+  .example("periogt gen slurm --cluster explorer --out ~/periogt-jobs")
+  .example("periogt gen apptainer --cluster cades --set ort_cuda_dir=/path/to/onnxruntime/lib")
+  .action((target: string | undefined, o: GlobalOptions & { cluster?: string; out?: string; set?: string | string[]; force?: boolean }) =>
+    runCommand(o, genProgram({ target, cluster: o.cluster, out: o.out, set: o.set, force: o.force }), { quietStartup: true }),
+  )
 
 cli.help()
 cli.version(PERIOGT_VERSION)

@@ -1,0 +1,287 @@
+import * as path from "node:path"
+import { Result } from "effect"
+import type { Device, PeriogtConfig, Resolved } from "../config/index.ts"
+import { describeSource } from "../config/index.ts"
+import { ValidationError } from "../errors/index.ts"
+import { JOB_KINDS, purgedFilesystemOf, timeSeconds, type ClusterProfile, type Filesystem, type JobKind, type Partition } from "./profiles/index.ts"
+import type { SetKey, SetValues } from "./sets.ts"
+
+/**
+ * The deployment plan: every value any adapter writes, decided here and only here, from the resolved
+ * configuration, the cluster profile and `--set`. Each value keeps where it came from. Adapters format
+ * a plan; they never compute a value of their own.
+ *
+ * Precedence for the paths and the device: `--set` > configuration given by the user (flag, env, file)
+ * > cluster profile > configuration default.
+ */
+export interface Valued<T> {
+  readonly value: T
+  readonly from: string
+}
+
+export interface JobPlan {
+  readonly time: Valued<string>
+  readonly cpus: Valued<number>
+  readonly mem: Valued<string>
+}
+
+/** Values no profile or configuration holds; each overridable with `--set`. */
+export const DEPLOY_DEFAULTS = {
+  imageGpu: "nvidia/cuda:12.6.3-cudnn-runtime-ubuntu22.04",
+  imageCpu: "debian:bookworm-slim",
+  containerName: "periogt.sif",
+  condaEnv: "periogt",
+  modalApp: "periogt",
+  modalVolume: "periogt-checkpoints",
+  /** Where the Modal Volume is mounted; PERIOGT_CHECKPOINT_DIR inside the Modal container. */
+  modalCheckpointDir: "/vol/checkpoints",
+  ortCudaPlaceholder: "<ort-cuda-dir>",
+} as const
+
+export interface PlanInputs {
+  readonly target: string
+  /** `--cluster` as the user wrote it (for the header line). */
+  readonly clusterArg: string
+  readonly config: PeriogtConfig
+  readonly profile: ClusterProfile
+  readonly sets: SetValues
+  /** `--set` items in the order given, for the header line. */
+  readonly setItems: ReadonlyArray<string>
+  /** Absolute output directory: scripts refer to their siblings through it. */
+  readonly outDir: string
+  /** periogt's version, written into headers and labels. */
+  readonly version: string
+  /** The executable baked into images / installed by Conda unless `--set binary=`: normally this one. */
+  readonly selfBinary: string
+}
+
+export interface DeployPlan {
+  readonly target: string
+  readonly version: string
+  readonly command: string
+  readonly profile: ClusterProfile
+  readonly outDir: string
+  readonly baseDir: Valued<string>
+  readonly checkpointDir: Valued<string>
+  readonly resultsDir: Valued<string>
+  /** Only when given (configuration or --set): otherwise periogt's own default applies on the node. */
+  readonly cacheDir: Valued<string> | undefined
+  readonly container: Valued<string>
+  /** Empty: jobs run the container; a path: jobs run this executable directly. */
+  readonly bin: Valued<string>
+  readonly device: Valued<Device>
+  readonly host: Valued<string>
+  readonly port: Valued<number>
+  readonly account: Valued<string> | undefined
+  readonly partition: Valued<string> | undefined
+  /** The profile's facts about the chosen partition, when it knows it. */
+  readonly partitionFacts: Partition | undefined
+  readonly gres: Valued<string> | undefined
+  /** The jobs request a GPU (and run the container with --nv). */
+  readonly gpu: boolean
+  readonly gpuKind: Valued<string> | undefined
+  readonly jobs: Readonly<Record<JobKind, JobPlan>>
+  readonly modules: Valued<ReadonlyArray<string>>
+  readonly apptainerModules: Valued<ReadonlyArray<string>>
+  readonly loginHost: Valued<string> | undefined
+  readonly flavor: Valued<"gpu" | "cpu">
+  readonly binary: Valued<string>
+  readonly ortCudaDir: Valued<string>
+  readonly image: Valued<string>
+  readonly condaEnv: Valued<string>
+  readonly modal: {
+    readonly app: Valued<string>
+    readonly volume: Valued<string>
+    readonly gpu: Valued<string> | undefined
+    readonly secret: Valued<string> | undefined
+    readonly checkpointDir: string
+    readonly device: Valued<Device>
+    /** Modal runs on a GPU unless `--set flavor=cpu`; independent of the cluster's partition. */
+    readonly flavor: Valued<"gpu" | "cpu">
+    readonly image: Valued<string>
+  }
+  /** Purged filesystems of the cluster: the scripts warn when a checkpoint directory lies on one. */
+  readonly purged: ReadonlyArray<Filesystem>
+  /** Values that still hold a `<placeholder>` the user must edit. */
+  readonly placeholders: ReadonlyArray<{ readonly name: string; readonly value: string }>
+  readonly warnings: ReadonlyArray<string>
+}
+
+const fromSet = (key: SetKey) => `--set ${key}`
+const fromProfile = (p: ClusterProfile, what: string) => `cluster profile ${p.name} (${what})`
+const fromConfig = <T>(r: Resolved<T>) => `configuration: ${describeSource(r.source)}`
+const given = (r: Resolved<unknown>) => r.source.kind !== "default"
+
+const invalid = (message: string, action: string, details: Record<string, unknown> = {}) => Result.fail(new ValidationError({ message, action, details }))
+
+const PLACEHOLDER = /<[^<>]+>/
+
+export const makePlan = (i: PlanInputs): Result.Result<DeployPlan, ValidationError> => {
+  const { config: c, profile: p, sets: s } = i
+  const v = <T>(value: T, from: string): Valued<T> => ({ value, from })
+
+  // Paths: a user-given base directory carries the directories derived from it.
+  const userBase = s.base_dir !== undefined ? v(s.base_dir, fromSet("base_dir")) : given(c.baseDir) ? v(c.baseDir.value, fromConfig(c.baseDir)) : undefined
+  const baseDir = userBase ?? (p.paths.baseDir !== undefined ? v(p.paths.baseDir, fromProfile(p, "paths.base_dir")) : v(c.baseDir.value, fromConfig(c.baseDir)))
+  const underBase = (key: "checkpoint_dir" | "results_dir", r: Resolved<string>, profileValue: string | undefined, leaf: string): Valued<string> => {
+    const set = s[key]
+    if (set !== undefined) return v(set, fromSet(key))
+    if (given(r)) return v(r.value, fromConfig(r))
+    if (userBase !== undefined) return v(path.posix.join(userBase.value, leaf), `<base_dir>/${leaf}`)
+    if (profileValue !== undefined) return v(profileValue, fromProfile(p, `paths.${key}`))
+    return v(path.posix.join(baseDir.value, leaf), `<base_dir>/${leaf}`)
+  }
+  const checkpointDir = underBase("checkpoint_dir", c.checkpointDir, p.paths.checkpointDir, "checkpoints")
+  const resultsDir = underBase("results_dir", c.resultsDir, p.paths.resultsDir, "results")
+  const cacheDir = s.cache_dir !== undefined ? v(s.cache_dir, fromSet("cache_dir")) : given(c.cacheDir) ? v(c.cacheDir.value, fromConfig(c.cacheDir)) : undefined
+  const container =
+    s.container !== undefined
+      ? v(s.container, fromSet("container"))
+      : p.paths.container !== undefined
+        ? v(p.paths.container, fromProfile(p, "paths.container"))
+        : v(path.posix.join(baseDir.value, DEPLOY_DEFAULTS.containerName), `<base_dir>/${DEPLOY_DEFAULTS.containerName}`)
+  const bin = s.bin !== undefined ? v(s.bin, fromSet("bin")) : v("", "default: run the container")
+
+  // Partition, GPU request, device.
+  const partitionName = s.partition !== undefined ? v(s.partition, fromSet("partition")) : p.defaultPartition !== undefined ? v(p.defaultPartition, fromProfile(p, "default_partition")) : undefined
+  const partitionFacts = partitionName === undefined ? undefined : p.partitions.find((x) => x.name === partitionName.value)
+  const warnings: string[] = []
+  if (partitionName !== undefined && partitionFacts === undefined && p.partitions.length > 0) {
+    warnings.push(`partition ${partitionName.value} is not in cluster profile ${p.name} (${p.partitions.map((x) => x.name).join(", ")}): its limits are not checked`)
+  }
+  if (partitionFacts?.interactive_only === true) {
+    return invalid(`partition ${partitionFacts.name} is for interactive sessions only`, `choose a batch partition: ${p.partitions.filter((x) => x.interactive_only !== true).map((x) => x.name).join(", ")}`, { partition: partitionFacts.name })
+  }
+  if (partitionFacts?.access !== undefined) warnings.push(`partition ${partitionFacts.name}: ${partitionFacts.access}`)
+
+  const explicitDevice = s.device !== undefined ? v(s.device as Device, fromSet("device")) : given(c.device) ? v(c.device.value, fromConfig(c.device)) : undefined
+  const partitionHasGpu = partitionFacts !== undefined && partitionFacts.max_gpus_per_job > 0
+  const gpuType = s.gpu_type
+  let gres: Valued<string> | undefined
+  if (s.gres !== undefined) gres = v(s.gres, fromSet("gres"))
+  else if (gpuType !== undefined) gres = v(`gpu:${gpuType}:1`, fromSet("gpu_type"))
+  else if (partitionFacts?.gres !== undefined) gres = v(partitionFacts.gres, fromProfile(p, `partition ${partitionFacts.name}${partitionFacts.gres_assumed === true ? ", assumed gres name" : ""}`))
+  else if (partitionHasGpu || explicitDevice?.value === "cuda") gres = v("gpu:1", "one GPU: the generic gres request")
+  if (partitionFacts !== undefined && partitionFacts.max_gpus_per_job === 0 && gres !== undefined) {
+    return invalid(
+      `partition ${partitionFacts.name} has no GPUs, but ${gres.from} asks for ${gres.value}${explicitDevice?.value === "cuda" ? " (device cuda)" : ""}`,
+      `pick a GPU partition (${p.partitions.filter((x) => x.max_gpus_per_job > 0).map((x) => x.name).join(", ") || "none in this profile"}) with --set partition=NAME, or use --set device=cpu`,
+      { partition: partitionFacts.name },
+    )
+  }
+  const gpu = gres !== undefined
+  const device: Valued<Device> =
+    explicitDevice ??
+    (partitionFacts !== undefined || gpu
+      ? v<Device>(gpu ? "cuda" : "cpu", gpu ? `the jobs request a GPU (${gres?.value})` : `partition ${partitionFacts?.name} has no GPUs`)
+      : v(c.device.value, fromConfig(c.device)))
+  if (device.value === "cuda" && !gpu) {
+    return invalid("device cuda, but the jobs request no GPU", "add --set gres=gpu:1 (or a GPU partition), or use --set device=auto", {})
+  }
+  const gpuKind =
+    gpuType !== undefined
+      ? v(gpuType.toUpperCase(), fromSet("gpu_type"))
+      : partitionFacts?.gpu_kind !== undefined
+        ? v(partitionFacts.gpu_kind, fromProfile(p, `partition ${partitionFacts.name}`))
+        : p.gpuKind !== undefined
+          ? v(p.gpuKind, fromProfile(p, "gpu_kind"))
+          : undefined
+
+  // Job sizes, checked against the partition's limit.
+  const jobs = {} as Record<JobKind, JobPlan>
+  for (const kind of JOB_KINDS) {
+    const pick = <K extends "time" | "cpus" | "mem">(k: K): Valued<string> => {
+      const own = s[`${kind}.${k}` as SetKey]
+      if (own !== undefined) return v(own, fromSet(`${kind}.${k}` as SetKey))
+      const all = s[k]
+      if (all !== undefined) return v(all, fromSet(k))
+      return v(String(p.jobs[kind][k]), fromProfile(p, `jobs.${kind}.${k}`))
+    }
+    const cpus = pick("cpus")
+    jobs[kind] = { time: pick("time"), cpus: v(Number(cpus.value), cpus.from), mem: pick("mem") }
+    const max = partitionFacts?.max_time
+    if (max !== undefined && timeSeconds(jobs[kind].time.value) > timeSeconds(max)) {
+      return invalid(`the ${kind} job's time ${jobs[kind].time.value} (${jobs[kind].time.from}) exceeds partition ${partitionFacts?.name}'s limit ${max}`, `use --set ${kind}.time=${max} or less`, { partition: partitionFacts?.name, limit: max })
+    }
+    if (partitionFacts?.cpus_per_node !== undefined && jobs[kind].cpus.value > partitionFacts.cpus_per_node) {
+      return invalid(`the ${kind} job asks for ${jobs[kind].cpus.value} cores; partition ${partitionFacts.name} has ${partitionFacts.cpus_per_node} per node`, `use --set ${kind}.cpus=${partitionFacts.cpus_per_node} or less`, {})
+    }
+  }
+
+  const list = (key: "modules" | "apptainer_modules", fallback: ReadonlyArray<string>, what: string): Valued<ReadonlyArray<string>> => {
+    const raw = s[key]
+    if (raw !== undefined) return v(raw.split(",").map((x) => x.trim()).filter((x) => x !== ""), fromSet(key))
+    return v(fallback, fromProfile(p, what))
+  }
+
+  const account = s.account !== undefined ? v(s.account, fromSet("account")) : p.account !== undefined ? v(p.account, fromProfile(p, "account")) : undefined
+  const loginHost = s.login_host !== undefined ? v(s.login_host, fromSet("login_host")) : p.loginHost !== undefined ? v(p.loginHost, fromProfile(p, "login_host")) : undefined
+  const flavor: Valued<"gpu" | "cpu"> = s.flavor !== undefined ? v(s.flavor as "gpu" | "cpu", fromSet("flavor")) : device.value === "cpu" ? v("cpu", "device cpu") : v("gpu", `device ${device.value}`)
+  const image = s.image !== undefined ? v(s.image, fromSet("image")) : flavor.value === "gpu" ? v(DEPLOY_DEFAULTS.imageGpu, "default GPU base: CUDA 12 runtime with cuDNN 9") : v(DEPLOY_DEFAULTS.imageCpu, "default CPU base: a small glibc distribution")
+  const ortCudaDir = s.ort_cuda_dir !== undefined ? v(s.ort_cuda_dir, fromSet("ort_cuda_dir")) : v(DEPLOY_DEFAULTS.ortCudaPlaceholder, "placeholder: give --set ort_cuda_dir=DIR or build.sh --ort-cuda-dir DIR")
+  const modalFlavor: Valued<"gpu" | "cpu"> = s.flavor !== undefined ? v(s.flavor as "gpu" | "cpu", fromSet("flavor")) : v("gpu", "default: a Modal function with a GPU")
+  const modalDevice: Valued<Device> =
+    s.device !== undefined ? v(s.device as Device, fromSet("device")) : given(c.device) ? v(c.device.value, fromConfig(c.device)) : v(modalFlavor.value === "gpu" ? "cuda" : "cpu", `flavor ${modalFlavor.value}`)
+  const modalImage = s.image !== undefined ? v(s.image, fromSet("image")) : modalFlavor.value === "gpu" ? v(DEPLOY_DEFAULTS.imageGpu, "default GPU base: CUDA 12 runtime with cuDNN 9") : v("debian_slim", "Modal's debian_slim")
+
+  const purged = p.filesystems.filter((f) => f.purged)
+  const onPurged = purgedFilesystemOf(p, checkpointDir.value)
+  if (onPurged !== undefined) {
+    warnings.push(`checkpoint directory ${checkpointDir.value} (${checkpointDir.from}) lies on ${onPurged.path}, which is purged: checkpoints there will be deleted`)
+  }
+
+  const plan: Omit<DeployPlan, "placeholders"> = {
+    target: i.target,
+    version: i.version,
+    command: ["periogt gen", i.target, "--cluster", i.clusterArg, ...i.setItems.flatMap((x) => ["--set", x])].join(" "),
+    profile: p,
+    outDir: i.outDir,
+    baseDir,
+    checkpointDir,
+    resultsDir,
+    cacheDir,
+    container,
+    bin,
+    device,
+    host: v(c.host.value, fromConfig(c.host)),
+    port: s.port !== undefined ? v(Number(s.port), fromSet("port")) : v(c.port.value, fromConfig(c.port)),
+    account,
+    partition: partitionName,
+    partitionFacts,
+    gres,
+    gpu,
+    gpuKind,
+    jobs,
+    modules: list("modules", p.modules, "modules"),
+    apptainerModules: list("apptainer_modules", p.apptainerModules, "apptainer_modules"),
+    loginHost,
+    flavor,
+    binary: s.binary !== undefined ? v(s.binary, fromSet("binary")) : v(i.selfBinary, "this periogt executable"),
+    ortCudaDir,
+    image,
+    condaEnv: s["conda.env"] !== undefined ? v(s["conda.env"], fromSet("conda.env")) : v(DEPLOY_DEFAULTS.condaEnv, "default"),
+    modal: {
+      app: s["modal.app"] !== undefined ? v(s["modal.app"], fromSet("modal.app")) : v(DEPLOY_DEFAULTS.modalApp, "default"),
+      volume: s["modal.volume"] !== undefined ? v(s["modal.volume"], fromSet("modal.volume")) : v(DEPLOY_DEFAULTS.modalVolume, "default"),
+      gpu: s["modal.gpu"] !== undefined ? v(s["modal.gpu"], fromSet("modal.gpu")) : gpuKind,
+      secret: s["modal.secret"] !== undefined ? v(s["modal.secret"], fromSet("modal.secret")) : undefined,
+      checkpointDir: DEPLOY_DEFAULTS.modalCheckpointDir,
+      device: modalDevice,
+      flavor: modalFlavor,
+      image: modalImage,
+    },
+    purged,
+    warnings,
+  }
+  const candidates: ReadonlyArray<readonly [string, string | undefined]> = [
+    ["account", account?.value],
+    ["base_dir", baseDir.value],
+    ["checkpoint_dir", checkpointDir.value],
+    ["results_dir", resultsDir.value],
+    ["container", ["slurm", "pbs", "apptainer"].includes(i.target) ? container.value : undefined],
+    ["login_host", ["slurm", "pbs"].includes(i.target) ? loginHost?.value : undefined],
+    ["ort_cuda_dir", (i.target === "modal" ? modalFlavor.value : flavor.value) === "gpu" && ["apptainer", "conda", "modal"].includes(i.target) ? ortCudaDir.value : undefined],
+  ]
+  const placeholders = candidates.filter((x): x is readonly [string, string] => x[1] !== undefined && PLACEHOLDER.test(x[1])).map(([name, value]) => ({ name, value }))
+  return Result.succeed({ ...plan, placeholders })
+}
