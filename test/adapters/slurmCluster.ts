@@ -1,0 +1,217 @@
+/**
+ * A real one-node Slurm cluster on loopback, started in a temporary directory for the tests and torn
+ * down after: its own munged (own key and socket), slurmctld and slurmd, its own slurm.conf, state and
+ * spool directories and free ports, so it never meets a system Slurm. Runs as root (CI). Accounting
+ * is not configured: job outcomes come from `scontrol show job` and the jobcomp/filetxt record.
+ */
+import * as fs from "node:fs"
+import * as net from "node:net"
+import * as os from "node:os"
+import * as path from "node:path"
+
+export const NODE = "periogt-node"
+export const PARTITION = "debug"
+
+export interface JobOutcome {
+  readonly jobId: string
+  readonly state: string
+  readonly exitCode: string
+  readonly stdoutPath: string | undefined
+}
+
+export interface SlurmCluster {
+  readonly dir: string
+  /** Environment for client commands (sbatch, scontrol): SLURM_CONF and a PATH. */
+  readonly env: Record<string, string>
+  sbatch(args: ReadonlyArray<string>, options: { cwd: string; env?: Record<string, string> }): string
+  /** Waits until every job (array tasks included) of `jobId` is final; one outcome per task. */
+  waitFinal(jobId: string, timeoutMs?: number): Promise<ReadonlyArray<JobOutcome>>
+  /** The jobcomp/filetxt lines for a job id (the completion record). */
+  completionRecords(): string
+  stop(): void
+}
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const s = net.createServer()
+    s.unref()
+    s.on("error", reject)
+    s.listen(0, "127.0.0.1", () => {
+      const a = s.address()
+      const port = typeof a === "object" && a !== null ? a.port : 0
+      s.close(() => resolve(port))
+    })
+  })
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+const run = (cmd: ReadonlyArray<string>, env: Record<string, string>, cwd?: string) => {
+  const p = Bun.spawnSync([...cmd], { env, cwd, stdout: "pipe", stderr: "pipe" })
+  return { code: p.exitCode ?? -1, out: p.stdout.toString(), err: p.stderr.toString() }
+}
+
+const FINAL = new Set(["COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL", "OUT_OF_MEMORY", "BOOT_FAIL", "DEADLINE", "PREEMPTED"])
+
+export const startSlurmCluster = async (): Promise<SlurmCluster> => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "periogt-slurm-"))
+  fs.chmodSync(dir, 0o755)
+  const pids: string[] = []
+  const stop = () => {
+    // Only the daemons started here, by the pid files they wrote; slurmd first.
+    for (const pidFile of [path.join(dir, "slurmd.pid"), path.join(dir, "slurmctld.pid"), path.join(dir, "munge", "munged.pid")]) {
+      try {
+        const pid = Number(fs.readFileSync(pidFile, "utf8").trim())
+        if (pid > 1) process.kill(pid, "SIGTERM")
+      } catch {
+        // not started or already gone
+      }
+    }
+    const deadline = Date.now() + 5000
+    for (const pidFile of pids) {
+      try {
+        const pid = Number(fs.readFileSync(pidFile, "utf8").trim())
+        while (Date.now() < deadline) {
+          try {
+            process.kill(pid, 0)
+            Bun.sleepSync(50)
+          } catch {
+            break
+          }
+        }
+        try {
+          process.kill(pid, "SIGKILL")
+        } catch {
+          // gone
+        }
+      } catch {
+        // no pid file
+      }
+    }
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+  try {
+    for (const d of ["munge", "state", "spool", "log"]) fs.mkdirSync(path.join(dir, d), { recursive: true })
+    fs.chmodSync(path.join(dir, "munge"), 0o700)
+    const key = path.join(dir, "munge", "munge.key")
+    fs.writeFileSync(key, crypto.getRandomValues(new Uint8Array(1024)))
+    fs.chmodSync(key, 0o400)
+    const sockDir = path.join(dir, "munge-socket")
+    fs.mkdirSync(sockDir, { mode: 0o755 })
+    const socket = path.join(sockDir, "munge.socket")
+    const baseEnv = { PATH: process.env["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin", HOME: process.env["HOME"] ?? "/root" }
+    pids.push(path.join(dir, "munge", "munged.pid"))
+    const m = run(
+      ["munged", "--force", `--socket=${socket}`, `--key-file=${key}`, `--pid-file=${path.join(dir, "munge", "munged.pid")}`, `--log-file=${path.join(dir, "munge", "munged.log")}`, `--seed-file=${path.join(dir, "munge", "munged.seed")}`],
+      baseEnv,
+    )
+    if (m.code !== 0) throw new Error(`munged did not start: ${m.err}`)
+
+    const [ctldPort, slurmdPort] = [await freePort(), await freePort()]
+    const host = os.hostname().split(".")[0] ?? "localhost"
+    const conf = path.join(dir, "slurm.conf")
+    fs.writeFileSync(
+      conf,
+      [
+        "ClusterName=periogttest",
+        `SlurmctldHost=${host}(127.0.0.1)`,
+        `SlurmctldPort=${ctldPort}`,
+        `SlurmdPort=${slurmdPort}`,
+        "SlurmUser=root",
+        "SlurmdUser=root",
+        "AuthType=auth/munge",
+        `AuthInfo=socket=${socket}`,
+        "CredType=cred/munge",
+        `StateSaveLocation=${path.join(dir, "state")}`,
+        `SlurmdSpoolDir=${path.join(dir, "spool")}`,
+        `SlurmctldPidFile=${path.join(dir, "slurmctld.pid")}`,
+        `SlurmdPidFile=${path.join(dir, "slurmd.pid")}`,
+        `SlurmctldLogFile=${path.join(dir, "log", "slurmctld.log")}`,
+        `SlurmdLogFile=${path.join(dir, "log", "slurmd.log")}`,
+        "ProctrackType=proctrack/linuxproc",
+        "TaskPlugin=task/none",
+        "SelectType=select/cons_tres",
+        "SelectTypeParameters=CR_Core",
+        "SchedulerType=sched/backfill",
+        "SlurmdParameters=config_overrides",
+        "JobAcctGatherType=jobacct_gather/none",
+        "AccountingStorageType=accounting_storage/none",
+        "JobCompType=jobcomp/filetxt",
+        `JobCompLoc=${path.join(dir, "log", "jobcomp.txt")}`,
+        "MpiDefault=none",
+        "ReturnToService=2",
+        "MinJobAge=600",
+        "InactiveLimit=0",
+        "KillWait=5",
+        `NodeName=${NODE} NodeAddr=127.0.0.1 NodeHostname=${NODE} CPUs=16 RealMemory=65536 State=UNKNOWN`,
+        `PartitionName=${PARTITION} Nodes=${NODE} Default=YES MaxTime=INFINITE State=UP`,
+        "",
+      ].join("\n"),
+    )
+    const env = { ...baseEnv, SLURM_CONF: conf }
+    pids.push(path.join(dir, "slurmctld.pid"))
+    const c = run(["slurmctld", "-f", conf], env)
+    if (c.code !== 0) throw new Error(`slurmctld did not start: ${c.err}`)
+    pids.push(path.join(dir, "slurmd.pid"))
+    const d = run(["slurmd", "-f", conf, "-N", NODE], env)
+    if (d.code !== 0) throw new Error(`slurmd did not start: ${d.err}`)
+
+    const deadline = Date.now() + 45_000
+    let state = ""
+    while (Date.now() < deadline) {
+      const s = run(["sinfo", "-h", "-n", NODE, "-o", "%T"], env)
+      state = s.out.trim()
+      if (s.code === 0 && state === "idle") break
+      await sleep(250)
+    }
+    if (state !== "idle") {
+      const log = (f: string) => {
+        try {
+          return fs.readFileSync(path.join(dir, "log", f), "utf8").slice(-1500)
+        } catch {
+          return "(none)"
+        }
+      }
+      throw new Error(`node ${NODE} is not idle (state '${state}'):\nslurmctld.log: ${log("slurmctld.log")}\nslurmd.log: ${log("slurmd.log")}`)
+    }
+
+    const cluster: SlurmCluster = {
+      dir,
+      env,
+      sbatch: (args, options) => {
+        const r = run(["sbatch", "--parsable", ...args], { ...env, ...(options.env ?? {}) }, options.cwd)
+        if (r.code !== 0) throw new Error(`sbatch ${args.join(" ")} failed: ${r.err}`)
+        return r.out.trim().split(";")[0] ?? ""
+      },
+      waitFinal: async (jobId, timeoutMs = 90_000) => {
+        const deadline = Date.now() + timeoutMs
+        let last = ""
+        while (Date.now() < deadline) {
+          const r = run(["scontrol", "show", "job", "-o", jobId], env)
+          last = r.out + r.err
+          const records = r.out.split("\n").filter((l) => l.startsWith("JobId="))
+          const outcomes = records.map((l) => ({
+            jobId: /JobId=(\S+)/.exec(l)?.[1] ?? "",
+            state: /JobState=(\S+)/.exec(l)?.[1] ?? "",
+            exitCode: /(?:^|\s)ExitCode=(\S+)/.exec(l)?.[1] ?? "",
+            stdoutPath: /StdOut=(\S+)/.exec(l)?.[1],
+          }))
+          if (outcomes.length > 0 && outcomes.every((o) => FINAL.has(o.state))) return outcomes
+          await sleep(300)
+        }
+        throw new Error(`job ${jobId} did not finish in ${timeoutMs} ms; last scontrol: ${last}`)
+      },
+      completionRecords: () => {
+        try {
+          return fs.readFileSync(path.join(dir, "log", "jobcomp.txt"), "utf8")
+        } catch {
+          return ""
+        }
+      },
+      stop,
+    }
+    return cluster
+  } catch (e) {
+    stop()
+    throw e
+  }
+}
