@@ -83,7 +83,7 @@ const readme = (plan: DeployPlan): string =>
     "",
     "Submit from any directory; each script finds `setup_env.sh` through its absolute path and checks its inputs before running anything (exit 2 with an example command).",
     "",
-    JOBS.flatMap(({ job, what }) => [`- \`${job}.pbs\`: ${what}.`, "", "  ```bash", ...usage(plan, pbsShell, job).filter((l) => /qsub|shard\.sh/.test(l)).map((l) => `  ${l}`), "  ```", ""]),
+    JOBS.flatMap(({ job, what }) => [`- \`${job}.pbs\`: ${what}.`, "", "  ```bash", ...usage(plan, pbsShell, job).filter((l) => /qsub|shard\.sh/.test(l) && !/^(Optional|optional|Each)/.test(l)).map((l) => `  ${l}`), "  ```", ""]),
     "- `shard.sh`: `split INPUT N [DIR]` and `merge OUTPUT FILE...`.",
     "- `setup_env.sh`: paths, launcher and cluster section; exported `PERIOGT_*` variables override its defaults.",
     "",

@@ -98,7 +98,7 @@ const readme = (plan: DeployPlan): string =>
     "",
     "Submit from any directory; each script finds `setup_env.sh` through its absolute path, and relative input paths are taken from the directory you submit from. Every script checks its inputs and paths first and exits 2 with an example command when one is missing, before running anything.",
     "",
-    JOBS.flatMap(({ job, what }) => [`- \`${job}.sbatch\`: ${what}.`, "", "  ```bash", ...usage(plan, slurmShell, job).filter((l) => /sbatch|shard\.sh/.test(l)).map((l) => `  ${l}`), "  ```", ""]),
+    JOBS.flatMap(({ job, what }) => [`- \`${job}.sbatch\`: ${what}.`, "", "  ```bash", ...usage(plan, slurmShell, job).filter((l) => /sbatch|shard\.sh/.test(l) && !/^(Optional|optional|Each)/.test(l)).map((l) => `  ${l}`), "  ```", ""]),
     "- `shard.sh`: splits a CSV into shards (`split INPUT N [DIR]`) and merges the shards' results (`merge OUTPUT FILE...`).",
     "- `setup_env.sh`: paths, launcher and cluster section, sourced by the jobs. Exported `PERIOGT_*` variables override its defaults.",
     "",
