@@ -60,8 +60,14 @@ cli
 
 cli
   .command("setup", "Prepare the artifacts under PERIOGT_CHECKPOINT_DIR")
-  .option("--skip-download", "use archives or folders placed by hand")
-  .action((o: GlobalOptions & { skipDownload?: boolean }) => runCommand(o, setupProgram({ skipDownload: o.skipDownload })))
+  .option("--skip-download", "use archives or folders placed by hand; never touch the network")
+  .option("--from <dir|url>", "take the archives from a directory or a mirror URL instead of Zenodo")
+  .option("--archives <file>", "JSON list of archives {name, url, md5, size, kind, target} replacing PerioGT's published ones")
+  .example("periogt setup                      # on a login node with internet")
+  .example("periogt setup --from /projects/lab/periogt-downloads   # on a compute node")
+  .action((o: GlobalOptions & { skipDownload?: boolean; from?: string; archives?: string }) =>
+    runCommand(o, setupProgram({ skipDownload: o.skipDownload, from: o.from, archives: o.archives })),
+  )
 
 cli
   .command("serve", "Serve the /v1 HTTP API (PERIOGT_HOST:PERIOGT_PORT)")

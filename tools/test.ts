@@ -3,7 +3,7 @@
  * line CI reads: `N passed, N failed, N skipped`. Exit status is bun's.
  */
 const args = process.argv.slice(2)
-const proc = Bun.spawn(["bun", "test", ...args], { stdout: "pipe", stderr: "pipe", env: process.env })
+const proc = Bun.spawn(["bun", "test", "--timeout", "120000", ...args], { stdout: "pipe", stderr: "pipe", env: process.env })
 
 let tail = ""
 const pump = async (stream: ReadableStream<Uint8Array>, sink: NodeJS.WriteStream) => {

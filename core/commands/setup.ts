@@ -1,29 +1,36 @@
 import { Effect, Result } from "effect"
-import { artifactLayout, buildIndex, writeIndex } from "../artifacts/index.ts"
+import { artifactLayout } from "../artifacts/index.ts"
+import { PUBLISHED_ARCHIVES, readArchiveManifest } from "../artifacts/setup/archives.ts"
+import { runSetup } from "../artifacts/setup/run.ts"
 import { AppConfig } from "../config/index.ts"
-import { EXIT, ValidationError } from "../errors/index.ts"
+import { EXIT } from "../errors/index.ts"
 import { Log } from "../log/index.ts"
 
-/**
- * `setup --skip-download`: index artifacts placed by hand. Downloading, verification, extraction and
- * conversion arrive with the end-to-end issue; until then `setup` without the flag says so.
- */
-export const setupProgram = (o: { readonly skipDownload?: boolean }) =>
+export interface SetupOptions {
+  readonly skipDownload?: boolean
+  readonly from?: string
+  readonly archives?: string
+}
+
+/** `periogt setup`: download (or take from --from), verify, extract, write label statistics and the index. */
+export const setupProgram = (o: SetupOptions) =>
   Effect.gen(function* () {
     const config = yield* AppConfig
     const log = yield* Log
     const layout = artifactLayout(config.checkpointDir.value)
-    if (o.skipDownload !== true) {
-      return yield* new ValidationError({
-        message: "downloading artifacts is not part of this build of periogt yet",
-        action: "download pretrained_ckpt.zip and finetuned_ckpt.zip (Zenodo record 17035498), extract them under PERIOGT_CHECKPOINT_DIR, then run `periogt setup --skip-download`",
-        details: { checkpoint_dir: layout.root },
-      })
+    let archives = PUBLISHED_ARCHIVES
+    if (o.archives !== undefined) {
+      const m = readArchiveManifest(o.archives)
+      if (Result.isFailure(m)) return yield* m.failure
+      archives = m.success
     }
-    const index = buildIndex(layout)
-    if (Result.isFailure(index)) return yield* index.failure
-    const changed = writeIndex(layout, index.success)
-    log.info(changed ? "wrote index.json" : "index.json already up to date; nothing changed", { path: layout.index, properties: Object.keys(index.success).join(",") })
-    process.stdout.write(JSON.stringify({ status: changed ? "updated" : "unchanged", index: layout.index, properties: Object.keys(index.success) }) + "\n")
+    const result = yield* Effect.promise(() => runSetup({ layout, archives, from: o.from, skipDownload: o.skipDownload === true, log }))
+    if (Result.isFailure(result)) return yield* result.failure
+    const report = result.success
+    if (!report.changed) log.info("everything was already in place; nothing changed")
+    if (report.propertiesWithoutStats.length > 0) {
+      log.warn(`no label statistics for: ${report.propertiesWithoutStats.join(", ")}; predictions for them cannot be de-normalized`, { action: `add their {"mean", "std"} to ${layout.labelStats}` })
+    }
+    process.stdout.write(JSON.stringify({ status: report.changed ? "updated" : "unchanged", checkpoint_dir: layout.root, ...report }) + "\n")
     return EXIT.success
   })

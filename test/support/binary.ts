@@ -1,6 +1,7 @@
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import { compileCommand } from "../../tools/build.ts"
 
 export const ROOT = path.resolve(import.meta.dir, "../..")
 
@@ -14,7 +15,7 @@ export const periogtBinary = (): string => {
   if (built !== undefined) return built
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "periogt-bin-"))
   const out = path.join(dir, "periogt")
-  const r = Bun.spawnSync(["bun", "build", "--compile", "--target=bun-linux-x64", path.join(ROOT, "bin/periogt.ts"), "--outfile", out], {
+  const r = Bun.spawnSync(compileCommand(out), {
     cwd: ROOT,
     stdout: "pipe",
     stderr: "pipe",
@@ -43,3 +44,10 @@ export const errorOf = (stderr: string): { code: string; message: string; detail
 }
 
 export const tempDir = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), `periogt-${prefix}-`))
+
+/** Like `run`, without blocking this process: needed when the command talks to a server in the test. */
+export const runAsync = async (cmd: ReadonlyArray<string>, options: { env: Record<string, string>; cwd?: string }): Promise<RunResult> => {
+  const p = Bun.spawn([...cmd], { env: options.env, cwd: options.cwd, stdout: "pipe", stderr: "pipe" })
+  const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited])
+  return { code, stdout, stderr }
+}

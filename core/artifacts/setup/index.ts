@@ -1,0 +1,5 @@
+export * from "./archives.ts"
+export * from "./download.ts"
+export * from "./extract.ts"
+export * from "./install.ts"
+export * from "./run.ts"
