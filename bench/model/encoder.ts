@@ -10,9 +10,10 @@
  * model performs; the fp32 limit of this machine is ~290 GFLOP/s on 2 cores (REFERENCE §5/§6).
  */
 import { existsSync } from "node:fs"
-import { cpus, loadavg } from "node:os"
+import { cpus, loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
 import { readCheckpoint } from "../../core/model/checkpoint/index.ts"
+import { loadOnnxRuntime } from "../../core/runtime/onnxRuntime.ts"
 import { createSession } from "../../core/model/inference/index.ts"
 import { GRAPH_INPUTS, GraphBuilder, buildEncoderModel, buildFinetunedModel, type LightConfig } from "../../core/model/onnx/index.ts"
 import { loadFixture, relErr } from "../../test/model/fixture.ts"
@@ -58,8 +59,8 @@ const tRead = performance.now()
 const encModel = buildEncoderModel(pre.tensors, { source: pre.file })
 const ftModel = buildFinetunedModel(fin.tensors, { source: fin.file })
 const tBuild = performance.now()
-const enc = await createSession(encModel.bytes, { intraOpThreads: threads, name: "encoder" })
-const ft = await createSession(ftModel.bytes, { intraOpThreads: threads, name: "finetuned" })
+const enc = await createSession(await loadOnnxRuntime(tmpdir()), encModel.bytes, { intraOpThreads: threads, name: "encoder" })
+const ft = await createSession(await loadOnnxRuntime(tmpdir()), ftModel.bytes, { intraOpThreads: threads, name: "finetuned" })
 const tSession = performance.now()
 const fx = loadFixture(OUT)
 const promptFeeds = fx.feeds("prompt_pass", GRAPH_INPUTS)
@@ -110,7 +111,7 @@ const flopsFt = encoderFlops(ftModel.config, sf) + promptAttnFlops(ftModel.confi
 const cal = new GraphBuilder("calibration")
 cal.input("x", "FLOAT", [512, 768])
 cal.output(cal.op("MatMul", ["x", cal.float("w", Float32Array.from({ length: 768 * 3072 }, () => Math.random() - 0.5), [768, 3072])]), "y", "FLOAT", [512, 3072])
-const calS = await createSession(cal.encode({ opset: 18, producerVersion: "bench" }), { intraOpThreads: threads })
+const calS = await createSession(await loadOnnxRuntime(tmpdir()), cal.encode({ opset: 18, producerVersion: "bench" }), { intraOpThreads: threads })
 const xs = { x: { type: "float32" as const, data: Float32Array.from({ length: 512 * 768 }, () => Math.random()), dims: [512, 768] } }
 for (let i = 0; i < 3; i++) await calS.run(xs)
 const calT: number[] = []

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, expect, test } from "bun:test"
 import { join } from "node:path"
 import { readCheckpoint } from "../../core/model/checkpoint/index.ts"
+import * as os from "node:os"
+import { loadOnnxRuntime } from "../../core/runtime/onnxRuntime.ts"
 import { assemblePrompts, createSession, type ModelSession } from "../../core/model/inference/index.ts"
 import { GRAPH_INPUTS, buildEncoderModel, buildFinetunedModel } from "../../core/model/onnx/index.ts"
 import { fixtureExists, loadFixture, relErr } from "./fixture.ts"
@@ -20,8 +22,8 @@ beforeAll(async () => {
   const fin = await readCheckpoint(join(DIR, "finetuned.pth"))
   const e = buildEncoderModel(pre.tensors, { source: pre.file })
   expect(e.config).toMatchObject({ dG: 768, nLayers: 12, nHeads: 12, pathLength: 5, dTripPath: 64, nFfnLayers: 2, dFfnHidden: 3072, dFp: 1191, dMd: 1613 })
-  enc = await createSession(e.bytes, { name: "full encoder", intraOpThreads: 2 })
-  ft = await createSession(buildFinetunedModel(fin.tensors, { source: fin.file }).bytes, { name: "full finetuned", intraOpThreads: 2 })
+  enc = await createSession(await loadOnnxRuntime(os.tmpdir()), e.bytes, { name: "full encoder", intraOpThreads: 2 })
+  ft = await createSession(await loadOnnxRuntime(os.tmpdir()), buildFinetunedModel(fin.tensors, { source: fin.file }).bytes, { name: "full finetuned", intraOpThreads: 2 })
 }, 600_000)
 afterAll(async () => {
   if (HAVE) console.log(`full parity, max relative error (inf-norm) per output: ${JSON.stringify(report)}`)

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, expect, test } from "bun:test"
 import { join } from "node:path"
 import { readCheckpoint } from "../../core/model/checkpoint/index.ts"
+import * as os from "node:os"
+import { loadOnnxRuntime } from "../../core/runtime/onnxRuntime.ts"
 import { assemblePrompts, createSession, type ModelSession } from "../../core/model/inference/index.ts"
 import { GRAPH_INPUTS, buildEncoderModel, buildFinetunedModel } from "../../core/model/onnx/index.ts"
 import { loadFixture, relErr } from "./fixture.ts"
@@ -17,8 +19,8 @@ beforeAll(async () => {
   const fin = await readCheckpoint(join(DIR, "finetuned.pth"))
   const e = buildEncoderModel(pre.tensors, { source: pre.file })
   expect(e.config).toMatchObject({ dG: 32, nLayers: 2, nHeads: 4, pathLength: 5, dTripPath: 8, nFfnLayers: 3, dFp: 1191, dMd: 1613 })
-  enc = await createSession(e.bytes, { name: "tiny encoder", intraOpThreads: 2 })
-  ft = await createSession(buildFinetunedModel(fin.tensors, { source: fin.file }).bytes, { name: "tiny finetuned", intraOpThreads: 2 })
+  enc = await createSession(await loadOnnxRuntime(os.tmpdir()), e.bytes, { name: "tiny encoder", intraOpThreads: 2 })
+  ft = await createSession(await loadOnnxRuntime(os.tmpdir()), buildFinetunedModel(fin.tensors, { source: fin.file }).bytes, { name: "tiny finetuned", intraOpThreads: 2 })
 }, 600_000)
 afterAll(async () => {
   console.log(`tiny parity, max relative error (inf-norm) per output: ${JSON.stringify(report)}`)

@@ -4,7 +4,9 @@
  * `ModelLoadFailed` (session creation) or `InternalError` (a run that fails).
  */
 import { InternalError, ModelLoadFailed } from "../../errors/index.ts"
-import { ort } from "./ort.ts"
+import type { OnnxRuntime } from "../../runtime/onnxRuntime.ts"
+
+type SessionOptions = NonNullable<Parameters<OnnxRuntime["InferenceSession"]["create"]>[1]>
 
 export type Provider = "cpu" | "cuda"
 
@@ -41,9 +43,9 @@ export interface ModelSession {
   release(): Promise<void>
 }
 
-const sessionOptions = (c: SessionConfig): ort.InferenceSession.SessionOptions => {
+const sessionOptions = (c: SessionConfig): SessionOptions => {
   const provider = c.provider ?? "cpu"
-  const eps: ort.InferenceSession.ExecutionProviderConfig[] =
+  const eps: SessionOptions["executionProviders"] =
     provider === "cuda" ? [{ name: "cuda", deviceId: c.deviceId ?? 0 }, "cpu"] : ["cpu"]
   return {
     executionProviders: eps,
@@ -54,11 +56,11 @@ const sessionOptions = (c: SessionConfig): ort.InferenceSession.SessionOptions =
   }
 }
 
-/** Creates a session from serialized ONNX bytes. */
-export const createSession = async (model: Uint8Array, config: SessionConfig = {}): Promise<ModelSession> => {
+/** Creates a session from serialized ONNX bytes, with the ONNX Runtime that `loadOnnxRuntime` loaded. */
+export const createSession = async (ort: OnnxRuntime, model: Uint8Array, config: SessionConfig = {}): Promise<ModelSession> => {
   const name = config.name ?? "model"
   const provider = config.provider ?? "cpu"
-  let session: ort.InferenceSession
+  let session: Awaited<ReturnType<OnnxRuntime["InferenceSession"]["create"]>>
   try {
     session = await ort.InferenceSession.create(model, sessionOptions(config))
   } catch (e) {
@@ -79,9 +81,9 @@ export const createSession = async (model: Uint8Array, config: SessionConfig = {
     inputNames: session.inputNames,
     outputNames: session.outputNames,
     run: async (feeds, fetch) => {
-      const ortFeeds: Record<string, ort.Tensor> = {}
+      const ortFeeds: Record<string, InstanceType<OnnxRuntime["Tensor"]>> = {}
       for (const [k, t] of Object.entries(feeds)) ortFeeds[k] = new ort.Tensor(t.type, t.data, t.dims as number[])
-      let res: ort.InferenceSession.ReturnType
+      let res: Awaited<ReturnType<typeof session.run>>
       try {
         res = fetch === undefined ? await session.run(ortFeeds) : await session.run(ortFeeds, fetch as string[])
       } catch (e) {
@@ -107,11 +109,13 @@ export const createSession = async (model: Uint8Array, config: SessionConfig = {
 export class SessionCache {
   private readonly sessions = new Map<string, Promise<ModelSession>>()
 
+  constructor(private readonly ort: OnnxRuntime) {}
+
   get(key: string, model: () => Uint8Array | Promise<Uint8Array>, config: SessionConfig = {}): Promise<ModelSession> {
     const full = `${key}|${config.provider ?? "cpu"}|${config.deviceId ?? 0}|${config.intraOpThreads ?? ""}|${config.interOpThreads ?? ""}`
     let s = this.sessions.get(full)
     if (s === undefined) {
-      s = Promise.resolve(model()).then((bytes) => createSession(bytes, { ...config, name: config.name ?? key }))
+      s = Promise.resolve(model()).then((bytes) => createSession(this.ort, bytes, { ...config, name: config.name ?? key }))
       s.catch(() => this.sessions.delete(full))
       this.sessions.set(full, s)
     }
