@@ -5,6 +5,7 @@
  */
 import { cac } from "cac"
 import { batchProgram } from "../core/commands/batch.ts"
+import { convertProgram } from "../core/commands/convert.ts"
 import { doctorProgram } from "../core/commands/doctor.ts"
 import { genProgram } from "../core/commands/gen.ts"
 import { embeddingsProgram, predictProgram } from "../core/commands/predict.ts"
@@ -74,6 +75,10 @@ cli
   .option("--host <host>", "bind address (PERIOGT_HOST)")
   .option("--port <port>", "port (PERIOGT_PORT)")
   .action((o: GlobalOptions) => runCommand(o, serveProgram()))
+
+cli
+  .command("convert", "Convert the checkpoints under PERIOGT_CHECKPOINT_DIR to ONNX (setup does it too)")
+  .action((o: GlobalOptions) => runCommand(o, convertProgram()))
 
 cli
   .command("version", "Print versions")

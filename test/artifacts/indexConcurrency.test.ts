@@ -46,13 +46,23 @@ describe("index.json under concurrent generation", () => {
 
   test("a second setup changes nothing and says so", async () => {
     const bin = periogtBinary()
-    const dir = makeCheckpointDir()
+    const dir = tempDir("again")
+    const tiny = path.resolve(import.meta.dir, "../fixtures/model/tiny")
+    fs.mkdirSync(path.join(dir, "pretrained_ckpt"))
+    fs.copyFileSync(path.join(tiny, "pretrained.pth"), path.join(dir, "pretrained_ckpt", "base.pth"))
+    for (const p of ["eps", "nc"]) {
+      fs.mkdirSync(path.join(dir, "finetuned_ckpt", p), { recursive: true })
+      fs.copyFileSync(path.join(tiny, "finetuned.pth"), path.join(dir, "finetuned_ckpt", p, "best_model.pth"))
+    }
+    fs.writeFileSync(path.join(dir, "descriptor_scaler.pkl"), "placed by hand")
     const env = { PATH: "/usr/bin:/bin", HOME: dir, PERIOGT_CHECKPOINT_DIR: dir }
     const first = await runAsync([bin, "setup", "--skip-download"], { env })
     const mtime = fs.statSync(path.join(dir, "index.json")).mtimeMs
+    const onnxMtime = fs.statSync(path.join(dir, "onnx", "finetuned", "eps.onnx")).mtimeMs
     const second = await runAsync([bin, "setup", "--skip-download"], { env })
     expect(JSON.parse(first.stdout).status).toBe("updated")
     expect(JSON.parse(second.stdout).status).toBe("unchanged")
     expect(fs.statSync(path.join(dir, "index.json")).mtimeMs).toBe(mtime)
+    expect(fs.statSync(path.join(dir, "onnx", "finetuned", "eps.onnx")).mtimeMs).toBe(onnxMtime)
   }, 60_000)
 })

@@ -13,13 +13,17 @@ import { makeZip } from "../support/zip.ts"
 const md5 = (b: Uint8Array) => createHash("md5").update(b).digest("hex")
 const bytes = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed * 7 + (i >> 8)) & 0xff)
 
+// Real checkpoints (the oracle's tiny synthetic ones), so setup's conversion to ONNX runs for real.
+const TINY = path.resolve(import.meta.dir, "../fixtures/model/tiny")
+const tinyPretrained = new Uint8Array(fs.readFileSync(path.join(TINY, "pretrained.pth")))
+const tinyFinetuned = new Uint8Array(fs.readFileSync(path.join(TINY, "finetuned.pth")))
 // Layout A: one top folder; layout B: files at the root and property from the file name.
-const pretrained = makeZip([{ name: "pretrained_ckpt/" }, { name: "pretrained_ckpt/base.pth", data: bytes(600_000, 1) }])
+const pretrained = makeZip([{ name: "pretrained_ckpt/" }, { name: "pretrained_ckpt/base.pth", data: tinyPretrained }])
 const finetuned = makeZip([
   { name: "eps/" },
-  { name: "eps/best_model.pth", data: bytes(200_000, 2) },
-  { name: "egc/best_model.pth", data: bytes(200_000, 3) },
-  { name: "best_model_nc.pth", data: bytes(1000, 4) },
+  { name: "eps/best_model.pth", data: tinyFinetuned },
+  { name: "egc/best_model.pth", data: tinyFinetuned },
+  { name: "best_model_nc.pth", data: tinyFinetuned },
 ])
 const scaler = bytes(39_260, 5)
 const escaping = makeZip([{ name: "ok.pth", data: "x" }, { name: "../escaped.txt", data: "gotcha" }])
@@ -93,12 +97,16 @@ describe("setup", () => {
     expect(r.code).toBe(0)
     const report = JSON.parse(r.stdout) as { status: string; properties: Array<string>; propertiesWithoutStats: Array<string> }
     expect(report.status).toBe("updated")
-    expect(fs.readFileSync(path.join(ckpt, "pretrained_ckpt", "base.pth"))).toEqual(Buffer.from(bytes(600_000, 1)))
+    expect(fs.readFileSync(path.join(ckpt, "pretrained_ckpt", "base.pth"))).toEqual(Buffer.from(tinyPretrained))
     expect(fs.existsSync(path.join(ckpt, "pretrained_ckpt", "pretrained_ckpt"))).toBe(false)
     expect(fs.readFileSync(path.join(ckpt, "descriptor_scaler.pkl"))).toEqual(Buffer.from(scaler))
-    const index = JSON.parse(fs.readFileSync(path.join(ckpt, "index.json"), "utf8")) as Record<string, { checkpoint: string; units: string }>
+    const index = JSON.parse(fs.readFileSync(path.join(ckpt, "index.json"), "utf8")) as Record<string, { checkpoint: string; units: string; onnx: string }>
     expect(Object.keys(index)).toEqual(["egc", "eps", "nc"])
     expect(index["eps"]!.checkpoint).toBe(path.join(ckpt, "finetuned_ckpt", "eps", "best_model.pth"))
+    // Every checkpoint converted, and the index records where.
+    expect(index["eps"]!.onnx).toBe(path.join(ckpt, "onnx", "finetuned", "eps.onnx"))
+    for (const p of ["egc", "eps", "nc"]) expect(fs.statSync(index[p]!.onnx).size).toBeGreaterThan(100_000)
+    expect(fs.statSync(path.join(ckpt, "onnx", "pretrained.onnx")).size).toBeGreaterThan(100_000)
     expect(index["egc"]!.units).toBe("eV")
     const stats = JSON.parse(fs.readFileSync(path.join(ckpt, "label_stats.json"), "utf8")) as Record<string, { mean: number; std: number }>
     expect(Object.keys(stats).sort()).toEqual(["eat", "eea", "egb", "egc", "ei", "eps", "nc"])
@@ -115,12 +123,14 @@ describe("setup", () => {
 
   test("killed mid-download, the same command resumes with an HTTP Range request", async () => {
     const ckpt = tempDir("resume")
-    const big = bytes(3_000_000, 9)
-    files.set("big.zip", { body: makeZip([{ name: "finetuned_ckpt/eps.pth", data: big }]), throttle: 64_000 })
+    const big = tinyFinetuned
+    files.set("big.zip", { body: makeZip([{ name: "finetuned_ckpt/eps.pth", data: big }]), throttle: 16_000 })
+    fs.mkdirSync(path.join(ckpt, "pretrained_ckpt"))
+    fs.writeFileSync(path.join(ckpt, "pretrained_ckpt", "base.pth"), tinyPretrained)
     const m = manifest(ckpt, [{ name: "big.zip", kind: "zip", target: "finetuned_ckpt" }])
     const proc = Bun.spawn([periogtBinary(), "setup", "--archives", m], { env: setupEnv(ckpt), stdout: "pipe", stderr: "pipe" })
     const part = path.join(ckpt, "downloads", "big.zip.part")
-    for (let i = 0; i < 500 && !(fs.existsSync(part) && fs.statSync(part).size > 500_000); i++) await Bun.sleep(20)
+    for (let i = 0; i < 500 && !(fs.existsSync(part) && fs.statSync(part).size > 300_000); i++) await Bun.sleep(10)
     proc.kill("SIGKILL")
     await proc.exited
     const partial = fs.statSync(part).size
@@ -184,18 +194,48 @@ describe("setup", () => {
   test("--skip-download: a directory prepared by hand (or by the Python backend) is used as it is", async () => {
     const ckpt = tempDir("byhand")
     fs.mkdirSync(path.join(ckpt, "pretrained_ckpt"))
-    fs.writeFileSync(path.join(ckpt, "pretrained_ckpt", "base.pth"), "x")
+    fs.writeFileSync(path.join(ckpt, "pretrained_ckpt", "base.pth"), tinyPretrained)
     fs.mkdirSync(path.join(ckpt, "finetuned_ckpt", "tg"), { recursive: true })
-    fs.writeFileSync(path.join(ckpt, "finetuned_ckpt", "tg", "best_model.pth"), "x")
+    fs.writeFileSync(path.join(ckpt, "finetuned_ckpt", "tg", "best_model.pth"), tinyFinetuned)
     fs.writeFileSync(path.join(ckpt, "descriptor_scaler.pkl"), "x")
     fs.writeFileSync(path.join(ckpt, "label_stats.json"), JSON.stringify({ tg: { mean: 400, std: 90 } }))
     const r = await setup(ckpt, ["--skip-download"])
     expect(r.code).toBe(0)
     expect(JSON.parse(fs.readFileSync(path.join(ckpt, "label_stats.json"), "utf8"))).toEqual({ tg: { mean: 400, std: 90 } })
     expect(Object.keys(JSON.parse(fs.readFileSync(path.join(ckpt, "index.json"), "utf8")) as object)).toEqual(["tg"])
+    // A damaged checkpoint is refused with model_load_failed naming the file.
+    fs.writeFileSync(path.join(ckpt, "finetuned_ckpt", "tg", "best_model.pth"), tinyFinetuned.subarray(0, 5000))
+    const damaged = await setup(ckpt, ["--skip-download"])
+    expect(damaged.code).toBe(2)
+    expect(errorOf(damaged.stderr)?.code).toBe("model_load_failed")
+    expect(errorOf(damaged.stderr)?.message).toContain("best_model.pth")
     const empty = tempDir("nothing")
     const missing = await setup(empty, ["--skip-download"])
     expect(missing.code).toBe(2)
     expect(errorOf(missing.stderr)?.code).toBe("checkpoint_missing")
+  })
+})
+
+describe("convert", () => {
+  test("converts a hand-placed checkpoint directory, records the ONNX paths in the index, then changes nothing", async () => {
+    const ckpt = tempDir("convert")
+    fs.mkdirSync(path.join(ckpt, "pretrained_ckpt"))
+    fs.writeFileSync(path.join(ckpt, "pretrained_ckpt", "base.pth"), tinyPretrained)
+    fs.mkdirSync(path.join(ckpt, "finetuned_ckpt"))
+    fs.writeFileSync(path.join(ckpt, "finetuned_ckpt", "eps.pth"), tinyFinetuned)
+    const env = setupEnv(ckpt)
+    const first = await runAsync([periogtBinary(), "convert"], { env })
+    expect(first.code).toBe(0)
+    expect(JSON.parse(first.stdout)).toMatchObject({ status: "updated", converted: { pretrained: "converted", eps: "converted" } })
+    const index = JSON.parse(fs.readFileSync(path.join(ckpt, "index.json"), "utf8")) as Record<string, { onnx: string }>
+    expect(index["eps"]!.onnx).toBe(path.join(ckpt, "onnx", "finetuned", "eps.onnx"))
+    const second = await runAsync([periogtBinary(), "convert"], { env })
+    expect(JSON.parse(second.stdout)).toMatchObject({ status: "unchanged", converted: { pretrained: "unchanged", eps: "unchanged" } })
+    // A pretrained checkpoint passed off as a finetuned one is refused, naming the file.
+    fs.writeFileSync(path.join(ckpt, "finetuned_ckpt", "nc.pth"), tinyPretrained)
+    const wrong = await runAsync([periogtBinary(), "convert"], { env })
+    expect(wrong.code).toBe(2)
+    expect(errorOf(wrong.stderr)?.code).toBe("model_load_failed")
+    expect(errorOf(wrong.stderr)?.message).toContain("nc.pth")
   })
 })

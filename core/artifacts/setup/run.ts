@@ -1,9 +1,10 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { Result } from "effect"
-import { CheckpointMissing, type PeriogtError } from "../../errors/index.ts"
+import { CheckpointMissing, isPeriogtError, type PeriogtError } from "../../errors/index.ts"
 import { writeFileAtomic } from "../../io/atomicWrite.ts"
 import type { Logger } from "../../log/Log.ts"
+import { convertCheckpoints, type ConvertOutcome } from "../../model/convert.ts"
 import { buildIndex, writeIndex } from "../indexFile.ts"
 import type { ArtifactLayout } from "../layout.ts"
 import publishedStats from "../labelStats.json" with { type: "json" }
@@ -14,6 +15,7 @@ import { acquireLock } from "./lock.ts"
 export interface SetupReport {
   readonly archives: Record<string, InstallOutcome>
   readonly labelStats: "written" | "kept"
+  readonly converted: Record<string, ConvertOutcome>
   readonly index: "written" | "unchanged"
   readonly properties: ReadonlyArray<string>
   readonly propertiesWithoutStats: ReadonlyArray<string>
@@ -24,8 +26,8 @@ export interface SetupReport {
 const publishedLabelStats = () => Object.fromEntries(Object.entries(publishedStats).map(([p, s]) => [p, { mean: s.mean, std: s.std }]))
 
 /**
- * `periogt setup`: every archive installed and verified, label statistics in place, the index
- * written — under one lock, so concurrent runs (8 array tasks starting at once) leave one result.
+ * `periogt setup`: every archive installed and verified, label statistics in place, every checkpoint
+ * converted to ONNX, the index written — under one lock, so concurrent runs (8 array tasks starting at once) leave one result.
  */
 export const runSetup = async (options: {
   readonly layout: ArtifactLayout
@@ -59,8 +61,9 @@ export const runSetup = async (options: {
     }
     const index = buildIndex(layout)
     if (Result.isFailure(index)) return Result.fail(index.failure)
-    const indexChanged = writeIndex(layout, index.success)
-    const properties = Object.keys(index.success)
+    const conversion = await convertCheckpoints(layout, index.success, (m) => log.info(m))
+    const indexChanged = writeIndex(layout, conversion.index)
+    const properties = Object.keys(conversion.index)
     let stats: Record<string, unknown> = {}
     try {
       stats = JSON.parse(fs.readFileSync(layout.labelStats, "utf8")) as Record<string, unknown>
@@ -70,14 +73,20 @@ export const runSetup = async (options: {
     const report: SetupReport = {
       archives: outcomes,
       labelStats,
+      converted: { pretrained: conversion.pretrained, ...conversion.finetuned },
       index: indexChanged ? "written" : "unchanged",
       properties,
       propertiesWithoutStats: properties.filter((p) => !(p in stats)),
-      changed: indexChanged || labelStats === "written" || Object.values(outcomes).some((v) => v === "installed"),
+      changed:
+        indexChanged ||
+        labelStats === "written" ||
+        Object.values(outcomes).some((v) => v === "installed") ||
+        conversion.pretrained === "converted" ||
+        Object.values(conversion.finetuned).some((v) => v === "converted"),
     }
     return Result.succeed(report)
   } catch (e) {
-    const known = failureOf(e)
+    const known = failureOf(e) ?? (isPeriogtError(e) ? e : undefined)
     if (known !== undefined) return Result.fail(known)
     throw e
   } finally {
