@@ -6,7 +6,9 @@ const [indexPath, stopFile, expectedKeys] = process.argv.slice(2) as [string, st
 // Writers alternate between the full index and the full index less one property.
 const want = new Set([Number(expectedKeys), Number(expectedKeys) - 1])
 const counts = { absent: 0, complete: 0, corrupt: 0, examples: [] as Array<string> }
-while (!fs.existsSync(stopFile)) {
+// A deadline too, so a failed test never leaves a reader spinning.
+const deadline = Date.now() + 90_000
+while (!fs.existsSync(stopFile) && Date.now() < deadline) {
   let text: string
   try {
     text = fs.readFileSync(indexPath, "utf8")
