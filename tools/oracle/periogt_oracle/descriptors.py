@@ -183,6 +183,8 @@ def element_tables(zmax: int = 118) -> dict:
         "rdkit_default_valence": [pt.GetDefaultValence(z) for z in zs],
         "rdkit_rvdw": [num(pt.GetRvdw(z)) for z in zs],
         "rdkit_rcovalent": [num(pt.GetRcovalent(z)) for z in zs],
+        "rdkit_rb0": [num(pt.GetRb0(z)) for z in zs],
+        "rdkit_valence_list": [list(pt.GetValenceList(z)) for z in zs],
         # [[isotope, mass], ...] per Z: RDKit's isotope masses (used where an atom carries an isotope label)
         "rdkit_isotope_mass": [[[i, pt.GetMassForIsotope(z, i)] for i in range(1, 300)
                                 if z > 0 and pt.GetMassForIsotope(z, i) > 0] for z in zs],
