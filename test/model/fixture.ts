@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { gunzipSync } from "node:zlib"
-import type { FeedTensor } from "../../core/model/inference/index.ts"
+import type { FeedTensor, LightGraphInput } from "../../core/model/inference/index.ts"
 
 export interface FixtureTensor {
   readonly dtype: "float32" | "int64" | "uint8"
@@ -68,4 +68,38 @@ export const relErr = (a: Float32Array, b: Float32Array): number => {
     den = Math.max(den, Math.abs(b[i]!))
   }
   return den === 0 ? num : num / den
+}
+
+/** Splits a batched fixture feed (`prefix/in/…`) back into its graphs, as the featurizer would give them. */
+export const splitGraphs = (fx: Fixture, prefix: string): Array<LightGraphInput> => {
+  const ng = fx.ints(`${prefix}/in/node_graph`)
+  const G = Math.max(...ng) + 1
+  const starts = Array.from({ length: G }, (_, g) => ng.indexOf(g))
+  const src = fx.ints(`${prefix}/in/edge_src`)
+  const dst = fx.ints(`${prefix}/in/edge_dst`)
+  const path = fx.ints(`${prefix}/in/edge_path`)
+  const vp = fx.get(`${prefix}/in/edge_vp`).data as Uint8Array
+  const sl = fx.get(`${prefix}/in/edge_sl`).data as Uint8Array
+  const vavn = fx.ints(`${prefix}/in/vavn`)
+  const be = fx.f32(`${prefix}/in/begin_end`)
+  const ed = fx.f32(`${prefix}/in/edge`)
+  const bid = fx.tensors.has(`${prefix}/in/bid`) ? fx.ints(`${prefix}/in/bid`) : undefined
+  const dAtom2 = be.length / ng.length
+  const dBond = ed.length / ng.length
+  return starts.map((n0, g) => {
+    const n1 = g + 1 < G ? starts[g + 1]! : ng.length
+    const edges = src.map((s, e) => [s, e] as const).filter(([s]) => s >= n0 && s < n1).map(([, e]) => e)
+    return {
+      nNodes: n1 - n0,
+      beginEnd: be.slice(n0 * dAtom2, n1 * dAtom2),
+      edge: ed.slice(n0 * dBond, n1 * dBond),
+      vavn: vavn.slice(n0, n1),
+      edgeSrc: edges.map((e) => src[e]! - n0),
+      edgeDst: edges.map((e) => dst[e]! - n0),
+      edgePath: edges.flatMap((e) => path.slice(e * 5, e * 5 + 5).map((p) => (p < 0 ? -1e6 : p - n0))),
+      edgeVp: edges.map((e) => vp[e]!),
+      edgeSl: edges.map((e) => sl[e]!),
+      ...(bid === undefined ? {} : { bid: bid.slice(n0, n1) }),
+    }
+  })
 }

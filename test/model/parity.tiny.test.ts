@@ -5,7 +5,7 @@ import * as os from "node:os"
 import { loadOnnxRuntime } from "../../core/runtime/onnxRuntime.ts"
 import { assemblePrompts, createSession, type ModelSession } from "../../core/model/inference/index.ts"
 import { GRAPH_INPUTS, buildEncoderModel, buildFinetunedModel } from "../../core/model/onnx/index.ts"
-import { loadFixture, relErr } from "./fixture.ts"
+import { loadFixture, relErr, splitGraphs } from "./fixture.ts"
 
 const DIR = join(import.meta.dir, "../fixtures/model/tiny")
 const TOL = 1e-4
@@ -75,37 +75,14 @@ test("multi-threaded runs are deterministic (no scatter races)", async () => {
 
 test("batchGraphs: splitting the mixed batch into graphs and re-batching reproduces upstream's outputs", async () => {
   const { batchGraphs } = await import("../../core/model/inference/index.ts")
-  const ng = fx.ints("enc/mixed/in/node_graph")
-  const G = Math.max(...ng) + 1
-  const starts = Array.from({ length: G }, (_, g) => ng.indexOf(g))
-  const src = fx.ints("enc/mixed/in/edge_src")
-  const dst = fx.ints("enc/mixed/in/edge_dst")
-  const path = fx.ints("enc/mixed/in/edge_path")
-  const vp = fx.get("enc/mixed/in/edge_vp").data as Uint8Array
-  const sl = fx.get("enc/mixed/in/edge_sl").data as Uint8Array
-  const vavn = fx.ints("enc/mixed/in/vavn")
-  const be = fx.f32("enc/mixed/in/begin_end")
-  const ed = fx.f32("enc/mixed/in/edge")
-  const graphs = starts.map((n0, g) => {
-    const n1 = g + 1 < G ? starts[g + 1]! : ng.length
-    const edges = src.map((s, e) => [s, e] as const).filter(([s]) => s >= n0 && s < n1).map(([, e]) => e)
-    return {
-      nNodes: n1 - n0,
-      beginEnd: be.slice(n0 * 276, n1 * 276),
-      edge: ed.slice(n0 * 14, n1 * 14),
-      vavn: vavn.slice(n0, n1),
-      edgeSrc: edges.map((e) => src[e]! - n0),
-      edgeDst: edges.map((e) => dst[e]! - n0),
-      edgePath: edges.flatMap((e) => path.slice(e * 5, e * 5 + 5).map((p) => (p < 0 ? -1e6 : p - n0))),
-      edgeVp: edges.map((e) => vp[e]!),
-      edgeSl: edges.map((e) => sl[e]!),
-    }
-  })
+  const graphs = splitGraphs(fx, "enc/mixed").map(({ bid: _bid, ...g }) => g)
+  const G = graphs.length
   const batch = batchGraphs(graphs, fx.f32("enc/mixed/in/fp"), fx.f32("enc/mixed/in/md"))
   expect(batch.nGraphs).toBe(G)
   const out = await enc.run(batch.feeds)
   expect(relErr(out.node_emb!.data, fx.f32("enc/mixed/out/node_emb"))).toBeLessThanOrEqual(TOL)
   expect(relErr(out.graph_emb!.data, fx.f32("enc/mixed/out/graph_emb"))).toBeLessThanOrEqual(TOL)
-  const dup = { ...graphs[0]!, edgeSrc: [...graphs[0]!.edgeSrc, graphs[0]!.edgeSrc[0]!], edgeDst: [...graphs[0]!.edgeDst, graphs[0]!.edgeDst[0]!], edgePath: [...graphs[0]!.edgePath, -1, -1, -1, -1, -1], edgeVp: [...graphs[0]!.edgeVp, 0], edgeSl: [...graphs[0]!.edgeSl, 0] }
+  const g0 = graphs[0]!
+  const dup = { ...g0, edgeSrc: [...Array.from(g0.edgeSrc), g0.edgeSrc[0]!], edgeDst: [...Array.from(g0.edgeDst), g0.edgeDst[0]!], edgePath: [...Array.from(g0.edgePath), -1, -1, -1, -1, -1], edgeVp: [...Array.from(g0.edgeVp), 0], edgeSl: [...Array.from(g0.edgeSl), 0] }
   expect(() => batchGraphs([dup], fx.f32("enc/mixed/in/fp").slice(0, 1191), fx.f32("enc/mixed/in/md").slice(0, 1613))).toThrow("duplicate edge")
 })
