@@ -1,0 +1,128 @@
+import { createHash } from "node:crypto"
+import * as fs from "node:fs"
+import { Result } from "effect"
+import { ValidationError, type PeriogtError } from "../errors/index.ts"
+import { csvLine, csvRecords, isBlank, OUTPUT_COLUMNS, readHeader, toRow, type InputHeader } from "../io/csv/index.ts"
+import type { Progress } from "../io/progress.ts"
+import { ResumableOutput } from "../io/resumableOutput.ts"
+import type { PredictItem, PredictOutcome } from "./Predictor.ts"
+
+/** Name-based request ids (UUID v5 layout over SHA-1): identical input and artifacts give identical output. */
+export const requestId = (namespace: string, name: string): string => {
+  const h = createHash("sha1").update(namespace).update("\0").update(name).digest()
+  h[6] = (h[6]! & 0x0f) | 0x50
+  h[8] = (h[8]! & 0x3f) | 0x80
+  const x = h.subarray(0, 16).toString("hex")
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`
+}
+
+export const sha256File = (file: string): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const h = createHash("sha256")
+    fs.createReadStream(file).on("data", (c) => h.update(c)).on("error", reject).on("end", () => resolve(h.digest("hex")))
+  })
+
+/** Lines in the file: the progress bar's total (quoted newlines make it an estimate, never less). */
+export const countLines = async (file: string): Promise<number> => {
+  let n = 0
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) n++
+  }
+  return n
+}
+
+export interface BatchOptions {
+  readonly input: string
+  readonly output: string
+  readonly properties: ReadonlyArray<string>
+  /** What makes two runs the same job: artifacts and parameters (the input's digest is added here). */
+  readonly jobKey: string
+  /** Runs a chunk of items through the pipeline; per-item failures are outcomes. */
+  readonly predict: (items: ReadonlyArray<PredictItem>) => Promise<ReadonlyArray<PredictOutcome>>
+  readonly chunkRows: number
+  readonly progress: Progress
+  /** Checked between chunks: SIGTERM sets it, and the run stops after committing. */
+  readonly shouldStop: () => boolean
+}
+
+export interface BatchSummary {
+  readonly rows: number
+  /** Input rows that failed, over the whole job (resumed runs included). */
+  readonly failedRows: number
+  readonly resumedFrom: number
+  readonly interrupted: boolean
+}
+
+type Pending = { readonly n: number; readonly id: string; readonly smiles: string; readonly error?: PeriogtError }
+
+/**
+ * Streams the input CSV through the pipeline into a resumable output: the model is loaded once by the
+ * caller, rows are read and written as they go (memory stays flat), each chunk is committed durably.
+ */
+export const runBatch = async (o: BatchOptions): Promise<Result.Result<BatchSummary, PeriogtError>> => {
+  const digest = await sha256File(o.input)
+  const identity = createHash("sha256").update(o.jobKey).update("\0").update(digest).update("\0").update(o.properties.join(",")).digest("hex")
+  const { output, state } = ResumableOutput.open(o.output, identity, csvLine(OUTPUT_COLUMNS))
+  const total = Math.max(0, (await countLines(o.input)) - 1)
+  let header: InputHeader | undefined
+  let n = 0
+  let failedRows = state.failedRows
+  let pending: Array<Pending> = []
+
+  const flush = async (upTo: number) => {
+    const items = pending.filter((p) => p.error === undefined).map((p) => ({ smiles: p.smiles, properties: o.properties, returnEmbedding: false }))
+    const outcomes = items.length === 0 ? [] : await o.predict(items)
+    let k = 0
+    let text = ""
+    for (const p of pending) {
+      const outcome: PredictOutcome = p.error !== undefined ? { ok: false, smiles: p.smiles, error: p.error } : outcomes[k++]!
+      if (!outcome.ok) failedRows++
+      for (const property of o.properties) {
+        const rid = requestId(digest, `${p.n}:${property}`)
+        if (outcome.ok) {
+          const v = outcome.values.find((x) => x.property === property)!
+          text += csvLine([p.id, p.smiles, property, String(v.value), v.units, "true", "", "", rid])
+        } else {
+          text += csvLine([p.id, p.smiles, property, "", "", "false", outcome.error.code, outcome.error.message, rid])
+        }
+      }
+    }
+    output.commit(text, upTo, failedRows)
+    pending = []
+    o.progress.update(upTo, total)
+  }
+
+  try {
+    for await (const record of csvRecords(fs.createReadStream(o.input, { highWaterMark: 1 << 16 }))) {
+      if (header === undefined) {
+        const h = readHeader(record, o.input)
+        if (Result.isFailure(h)) return Result.fail(h.failure)
+        header = h.success
+        continue
+      }
+      if (isBlank(record)) continue
+      n++
+      if (n <= state.rows) continue
+      const row = toRow(record, header, n)
+      pending.push(row.ok ? { n, id: row.row.id, smiles: row.row.smiles } : { n, id: row.id, smiles: row.smiles, error: row.error })
+      if (pending.length >= o.chunkRows) {
+        await flush(n)
+        if (o.shouldStop()) {
+          output.close()
+          return Result.succeed({ rows: n, failedRows, resumedFrom: state.rows, interrupted: true })
+        }
+      }
+    }
+    if (header === undefined) {
+      output.close()
+      return Result.fail(new ValidationError({ message: `${o.input} is empty`, action: "give a CSV with a header line containing 'smiles'", details: { path: o.input } }))
+    }
+    if (pending.length > 0) await flush(n)
+    output.finish()
+    o.progress.finish()
+    return Result.succeed({ rows: n, failedRows, resumedFrom: state.rows, interrupted: false })
+  } catch (e) {
+    output.close()
+    throw e
+  }
+}
