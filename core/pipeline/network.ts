@@ -23,7 +23,9 @@ export interface NetworkInput {
 }
 
 export interface PromptPassOutput {
-  /** [baseNodes, MAX_PROMPT, d] */
+  /** The network's hidden width (768 at light/base), from the encoder's output. */
+  readonly dim: number
+  /** [baseNodes, maxPrompt, d] */
   readonly prompt: Float32Array
   /** The pretrained encoder's embedding of the base graph [3d]: the `embeddings` result. */
   readonly embedding: Float32Array
@@ -65,7 +67,7 @@ export const chunkByGraphs = <T>(items: ReadonlyArray<T>, graphsOf: (t: T) => nu
 }
 
 /** The pretrained encoder over every prompt graph of every molecule, in runs of at most `maxGraphs`. */
-export const promptPass = async (encoder: ModelSession, molecules: ReadonlyArray<NetworkInput>, dim: number, options: { readonly maxGraphs?: number; readonly maxPrompt?: number } = {}): Promise<Array<PromptPassOutput>> => {
+export const promptPass = async (encoder: ModelSession, molecules: ReadonlyArray<NetworkInput>, options: { readonly maxGraphs?: number; readonly maxPrompt?: number } = {}): Promise<Array<PromptPassOutput>> => {
   const maxPrompt = options.maxPrompt ?? MAX_PROMPT
   const out: Array<PromptPassOutput> = []
   for (const chunk of chunkByGraphs(molecules, (m) => m.graphs.length, options.maxGraphs ?? 64)) {
@@ -74,6 +76,7 @@ export const promptPass = async (encoder: ModelSession, molecules: ReadonlyArray
     if (batch.bid === null) throw new RangeError("prompt graphs need bond ids (bid)")
     const res = await encoder.run(batch.feeds)
     const nodeEmb = res["node_emb"]!.data
+    const dim = res["node_emb"]!.dims[1]!
     const graphEmb = res["graph_emb"]!.data
     let node0 = 0
     let graph0 = 0
@@ -81,6 +84,7 @@ export const promptPass = async (encoder: ModelSession, molecules: ReadonlyArray
       const nodes = m.graphs.reduce((n, g) => n + g.nNodes, 0)
       const base = m.graphs[0]!
       out.push({
+        dim,
         prompt: assemblePrompts(nodeEmb.subarray(node0 * dim, (node0 + nodes) * dim), batch.bid.subarray(node0, node0 + nodes), base.bid!, dim, maxPrompt),
         embedding: graphEmb.slice(graph0 * 3 * dim, (graph0 + 1) * 3 * dim),
       })
@@ -92,9 +96,11 @@ export const promptPass = async (encoder: ModelSession, molecules: ReadonlyArray
 }
 
 /** A finetuned network over the base graphs with their prompts: standardized predictions, one per molecule. */
-export const finetunedPass = async (finetuned: ModelSession, molecules: ReadonlyArray<NetworkInput>, prompts: ReadonlyArray<PromptPassOutput>, dim: number, options: { readonly maxGraphs?: number; readonly maxPrompt?: number } = {}): Promise<Float32Array> => {
+export const finetunedPass = async (finetuned: ModelSession, molecules: ReadonlyArray<NetworkInput>, prompts: ReadonlyArray<PromptPassOutput>, options: { readonly maxGraphs?: number; readonly maxPrompt?: number } = {}): Promise<Float32Array> => {
   const maxPrompt = options.maxPrompt ?? MAX_PROMPT
   const out = new Float32Array(molecules.length)
+  if (molecules.length === 0) return out
+  const dim = prompts[0]!.dim
   const indexed = molecules.map((m, i) => ({ m, i }))
   for (const chunk of chunkByGraphs(indexed, () => 1, options.maxGraphs ?? 64)) {
     const batch = batchGraphs(

@@ -40,16 +40,17 @@ test("every molecule's prompt graphs share one fp/md row, as upstream feeds them
 })
 
 test.each([1, 2, 64])("prompt pass over all molecules (runs of ≤ %i graphs) gives upstream's prompts and base embeddings", async (maxGraphs) => {
-  const out = await promptPass(enc, molecules, d, { maxGraphs, maxPrompt: fx.meta.max_prompt })
+  const out = await promptPass(enc, molecules, { maxGraphs, maxPrompt: fx.meta.max_prompt })
   for (let k = 0; k < molecules.length; k++) {
+    expect(out[k]!.dim).toBe(d)
     expect(relErr(out[k]!.prompt, fx.f32(`prompt/poly${k}/prompt`))).toBeLessThanOrEqual(1e-4)
     expect(relErr(out[k]!.embedding, fx.f32(`enc/poly${k}/out/graph_emb`).slice(0, 3 * d))).toBeLessThanOrEqual(1e-4)
   }
 })
 
 test("finetuned pass on the base graphs gives upstream's forward_tune predictions", async () => {
-  const prompts = await promptPass(enc, molecules, d, { maxPrompt: fx.meta.max_prompt })
-  const pred = await finetunedPass(ft, molecules, prompts, d, { maxPrompt: fx.meta.max_prompt, maxGraphs: 2 })
+  const prompts = await promptPass(enc, molecules, { maxPrompt: fx.meta.max_prompt })
+  const pred = await finetunedPass(ft, molecules, prompts, { maxPrompt: fx.meta.max_prompt, maxGraphs: 2 })
   expect(relErr(pred, fx.f32("ft/out/prediction"))).toBeLessThanOrEqual(1e-4)
 })
 

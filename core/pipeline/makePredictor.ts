@@ -1,0 +1,71 @@
+import { Effect } from "effect"
+import { toPeriogtError, type PeriogtError } from "../errors/index.ts"
+import type { Engine } from "./engine.ts"
+import { finetunedPass, promptPass, type NetworkInput } from "./network.ts"
+import type { EmbedOutcome, PredictItem, PredictOutcome, PredictorShape, PropertyInfo, PropertyValue } from "./Predictor.ts"
+
+/** Repeat unit → the network's inputs (graphs, fingerprint, standardized descriptors), or why not. */
+export type Featurize = (smiles: string) => Promise<NetworkInput | PeriogtError>
+
+const isError = (x: NetworkInput | PeriogtError): x is PeriogtError => "code" in x && "_tag" in x
+
+/** The Python backend rounds predictions to 6 decimals in every response; so does periogt. */
+const round6 = (v: number) => Math.round(v * 1e6) / 1e6
+
+/**
+ * The Predictor over a loaded engine: featurize each distinct repeat unit once, one prompt pass for
+ * all of them, then one finetuned pass per requested property over the units that want it.
+ */
+export const makePredictor = (engine: Engine, featurize: Featurize, properties: ReadonlyArray<PropertyInfo>, options: { readonly maxPrompt?: number } = {}): PredictorShape => {
+  const info = new Map(properties.map((p) => [p.id, p]))
+  const passOptions = options.maxPrompt === undefined ? {} : { maxPrompt: options.maxPrompt }
+
+  const featurizeAll = async (smiles: ReadonlyArray<string>) => {
+    const distinct = [...new Set(smiles)]
+    const features = new Map<string, NetworkInput | PeriogtError>()
+    for (const s of distinct) features.set(s, await featurize(s).catch((e: unknown) => toPeriogtError(e)))
+    const ok = distinct.filter((s) => !isError(features.get(s)!))
+    const passes = await promptPass(engine.encoder, ok.map((s) => features.get(s) as NetworkInput), passOptions)
+    const prompt = new Map(ok.map((s, i) => [s, passes[i]!]))
+    return { features, prompt }
+  }
+
+  const predict = async (items: ReadonlyArray<PredictItem>): Promise<ReadonlyArray<PredictOutcome>> => {
+    const { features, prompt } = await featurizeAll(items.map((i) => i.smiles))
+    const values = new Map<string, Map<string, number>>()
+    const wanted = [...new Set(items.flatMap((i) => i.properties))]
+    for (const property of wanted) {
+      const session = engine.finetuned.get(property)
+      const stats = engine.labelStats.get(property)
+      if (session === undefined || stats === undefined) continue
+      const units = [...new Set(items.filter((i) => i.properties.includes(property) && prompt.has(i.smiles)).map((i) => i.smiles))]
+      const preds = await finetunedPass(session, units.map((s) => features.get(s) as NetworkInput), units.map((s) => prompt.get(s)!), passOptions)
+      units.forEach((s, k) => {
+        let m = values.get(s)
+        if (m === undefined) values.set(s, (m = new Map()))
+        m.set(property, round6(preds[k]! * stats.std + stats.mean))
+      })
+    }
+    return items.map((item): PredictOutcome => {
+      const f = features.get(item.smiles)!
+      if (isError(f)) return { ok: false, smiles: item.smiles, error: f }
+      const vs: Array<PropertyValue> = item.properties.map((p) => ({ property: p, value: values.get(item.smiles)!.get(p)!, units: info.get(p)?.units ?? "", checkpoint: info.get(p)?.checkpoint ?? "" }))
+      return { ok: true, smiles: item.smiles, values: vs, embedding: item.returnEmbedding ? prompt.get(item.smiles)!.embedding : undefined }
+    })
+  }
+
+  const embed = async (smiles: ReadonlyArray<string>): Promise<ReadonlyArray<EmbedOutcome>> => {
+    const { features, prompt } = await featurizeAll(smiles)
+    return smiles.map((s): EmbedOutcome => {
+      const f = features.get(s)!
+      return isError(f) ? { ok: false, smiles: s, error: f } : { ok: true, smiles: s, embedding: prompt.get(s)!.embedding }
+    })
+  }
+
+  return {
+    status: () => ({ state: "ready" }),
+    properties: () => properties,
+    predict: (items) => Effect.tryPromise({ try: () => predict(items), catch: toPeriogtError }),
+    embed: (smiles) => Effect.tryPromise({ try: () => embed(smiles), catch: toPeriogtError }),
+  }
+}
