@@ -118,6 +118,17 @@ describe("the single-file executable", () => {
     expect(fs.statSync(lib).mtimeMs).toBe(before)
   })
 
+  test("8 jobs starting at once with an empty cache all load ONNX Runtime (concurrent unpacking is safe)", async () => {
+    const shared = tempDir("sharedcache")
+    const procs = Array.from({ length: 8 }, () =>
+      Bun.spawn([bin, "doctor", "--json"], { env: env({ PERIOGT_CACHE_DIR: shared }), stdout: "pipe", stderr: "pipe" }),
+    )
+    const reports = await Promise.all(procs.map(async (p) => JSON.parse(await new Response(p.stdout).text()) as { onnxruntime: { cpu: { ok: boolean } } }))
+    expect(reports.map((r) => r.onnxruntime.cpu.ok)).toEqual(Array(8).fill(true))
+    const dir = path.join(shared, "native", "0.1.0")
+    expect(fs.readdirSync(dir)).toEqual(["libonnxruntime.so.1"])
+  })
+
   test("a read-only home falls back to TMPDIR for the native cache", () => {
     const ro = tempDir("rohome")
     fs.chmodSync(ro, 0o555)
