@@ -1,0 +1,28 @@
+import { Context, type Redacted } from "effect"
+import type { ServerLimits } from "./limits.ts"
+
+/** What `GET /v1/health` reports beside the Predictor's own state (the Python HealthResponse's fields). */
+export interface ServerEnvironment {
+  /** Whether the artifacts inference needs are present (re-checked on every health request). */
+  readonly checkpointsPresent: () => boolean
+  /** Whether inference runs on a GPU. */
+  readonly gpuAvailable: boolean
+}
+
+/** Everything one server instance is started with; `serve` derives it from `AppConfig`, tests write it. */
+export interface ServerSettings {
+  readonly host: string
+  /** 0 picks a free port (tests); the bound one is in `ServerInfo`. */
+  readonly port: number
+  readonly apiKey: Redacted.Redacted<string> | undefined
+  readonly limits: ServerLimits
+  readonly environment: ServerEnvironment
+}
+
+/** Mutable state of a running server that request handling reads. */
+export interface ServerState {
+  /** Set when shutdown begins: responses then carry `Connection: close` so keep-alive clients let go. */
+  draining: boolean
+}
+
+export class ServerConfig extends Context.Service<ServerConfig, ServerSettings & { readonly state: ServerState }>()("periogt/server/ServerConfig") {}

@@ -1,0 +1,40 @@
+import type { Effect, Schema } from "effect"
+import type { HttpServerRequest, HttpServerResponse } from "effect/http"
+import type { Log } from "../../log/index.ts"
+import type { Predictor } from "../../pipeline/Predictor.ts"
+import type { Coalescer } from "../batching/Coalescer.ts"
+import type { Metrics } from "../metrics/Metrics.ts"
+import type { ServerConfig } from "../ServerConfig.ts"
+import type { ApiFailure } from "./Problem.ts"
+
+export interface RequestContext {
+  readonly requestId: string
+}
+
+export type HandlerServices = HttpServerRequest.HttpServerRequest | Predictor | Coalescer | ServerConfig | Metrics | Log
+
+export type Handler = (ctx: RequestContext) => Effect.Effect<HttpServerResponse.HttpServerResponse, ApiFailure, HandlerServices>
+
+export interface ResponseDoc {
+  readonly description: string
+  readonly schema?: Schema.Top
+  /** Defaults to application/json. */
+  readonly contentType?: string
+}
+
+/**
+ * One route: what serves it and what documents it. The router, the auth rule and /openapi.json all
+ * read the same table (routes.ts), so the document cannot drift from what is served.
+ */
+export interface RouteSpec {
+  readonly method: "GET" | "POST"
+  readonly path: string
+  /** Served without `X-Api-Key` even when a key is configured. */
+  readonly public: boolean
+  readonly tag: string
+  readonly summary: string
+  readonly description?: string
+  readonly request?: Schema.Top
+  readonly responses: Readonly<Record<number, ResponseDoc>>
+  readonly handler: Handler
+}
