@@ -1,0 +1,94 @@
+import { describe, expect, test } from "bun:test"
+import * as fs from "node:fs"
+import * as net from "node:net"
+import * as os from "node:os"
+import * as path from "node:path"
+
+const ROOT = path.resolve(import.meta.dir, "../..")
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const srv = net.createServer()
+    srv.once("error", reject)
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as net.AddressInfo).port
+      srv.close(() => resolve(port))
+    })
+  })
+
+const baseEnv = (home: string): Record<string, string> => ({ PATH: process.env["PATH"] ?? "/usr/bin:/bin", HOME: home })
+
+/** Reads stderr until `marker` appears. */
+const waitFor = async (stream: ReadableStream<Uint8Array>, marker: string, sink: { text: string }) => {
+  const reader = stream.getReader()
+  const decoder = new TextDecoder()
+  const deadline = Date.now() + 20_000
+  while (!sink.text.includes(marker)) {
+    if (Date.now() > deadline) throw new Error(`no "${marker}" in: ${sink.text}`)
+    const { value, done } = await reader.read()
+    if (done) throw new Error(`exited before "${marker}": ${sink.text}`)
+    sink.text += decoder.decode(value, { stream: true })
+  }
+  void (async () => {
+    for (;;) {
+      const { value, done } = await reader.read()
+      if (done) return
+      sink.text += decoder.decode(value, { stream: true })
+    }
+  })()
+}
+
+describe("periogt serve", () => {
+  test("refuses to start without the network engine: exit 2, model_load_failed, nothing listening", async () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "periogt-serve-"))
+    const ck = path.join(home, "ck")
+    fs.mkdirSync(path.join(ck, "pretrained_ckpt"), { recursive: true })
+    fs.mkdirSync(path.join(ck, "finetuned_ckpt"), { recursive: true })
+    fs.writeFileSync(path.join(ck, "label_stats.json"), "{}")
+    fs.writeFileSync(path.join(ck, "descriptor_scaler.pkl"), "x")
+    fs.writeFileSync(path.join(ck, "index.json"), JSON.stringify({ eps: { checkpoint: path.join(ck, "finetuned_ckpt/eps.pth"), label: "Dielectric constant", units: "" } }))
+    const port = await freePort()
+    const p = Bun.spawn(["bun", path.join(ROOT, "bin/periogt.ts"), "serve"], {
+      env: { ...baseEnv(home), PERIOGT_CHECKPOINT_DIR: ck, PERIOGT_DEVICE: "cpu", PERIOGT_HOST: "127.0.0.1", PERIOGT_PORT: String(port) },
+      stdout: "pipe",
+      stderr: "pipe",
+    })
+    const code = await p.exited
+    const stderr = await new Response(p.stderr).text()
+    expect(code).toBe(2)
+    const last = JSON.parse(stderr.trim().split("\n").at(-1)!)
+    expect(last.error.code).toBe("model_load_failed")
+    expect(last.error.message).toContain("network engine is not part of this build")
+    await expect(fetch(`http://127.0.0.1:${port}/v1/health`)).rejects.toThrow()
+  })
+
+  test("serveWith: SIGTERM stops accepting, finishes the request in flight, exits 0; the key is never logged", async () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "periogt-serve-"))
+    const port = await freePort()
+    const key = "k-" + "9".repeat(40)
+    const p = Bun.spawn(["bun", path.join(import.meta.dir, "fixtures/serveTestDouble.ts")], {
+      env: { ...baseEnv(home), PERIOGT_HOST: "127.0.0.1", PERIOGT_PORT: String(port), PERIOGT_API_KEY: key, PERIOGT_TEST_BATCH_COST_MS: "600" },
+      stdout: "pipe",
+      stderr: "pipe",
+    })
+    const err = { text: "" }
+    try {
+      await waitFor(p.stderr, "serving the /v1 API on", err)
+      const url = `http://127.0.0.1:${port}`
+      expect((await fetch(`${url}/v1/health`)).status).toBe(200)
+      const inflight = fetch(`${url}/v1/predict`, { method: "POST", headers: { "content-type": "application/json", "x-api-key": key }, body: JSON.stringify({ smiles: "*CC*", property: "eps" }) })
+      await Bun.sleep(150)
+      p.kill("SIGTERM")
+      const r = await inflight
+      expect(r.status).toBe(200)
+      expect(((await r.json()) as { smiles: string }).smiles).toBe("*CC*")
+      expect(await p.exited).toBe(0)
+      expect(err.text).toContain("SIGTERM: shutting down")
+      expect(err.text).toContain("server stopped")
+      expect(err.text).not.toContain(key)
+      await expect(fetch(`${url}/v1/health`)).rejects.toThrow()
+    } finally {
+      p.kill("SIGKILL")
+    }
+  })
+})
