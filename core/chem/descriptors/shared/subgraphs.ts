@@ -1,0 +1,170 @@
+/**
+ * Connected bond subgraphs (RDKit `FindAllSubgraphsOfLengthN`) and simple paths (`FindAllPathsOfLengthN`
+ * filtered to atom-simple paths, as mordred's PathCount) of the heavy-atom graph. As RDKit's default
+ * `useHs=False`, bonds to hydrogen atoms (explicit [H]/[2H] atoms kept by the SMILES parser) are ignored.
+ *
+ * Subgraphs with k bonds are the connected k-vertex sets of the line graph, enumerated once each with the
+ * ESU algorithm (Wernicke 2006): grow from a root bond through bonds of larger index only, extending by the
+ * exclusive neighbourhood of each added bond.
+ */
+import type { DescriptorContext } from "../context.ts"
+import type { Graph } from "./graph.ts"
+
+/** mordred's Chi subgraph classes */
+export const enum SubgraphType {
+  Chain = 0, // contains a cycle
+  Path = 1, // all degrees ≤ 2, acyclic
+  PathCluster = 2, // a degree ≥ 3 and a degree 2
+  Cluster = 3, // degrees 1 and ≥ 3 only
+}
+
+export interface Subgraphs {
+  /** per subgraph: its atoms, flattened; atomStart[s] .. atomStart[s+1] */
+  readonly atoms: Int32Array
+  readonly atomStart: Int32Array
+  readonly type: Uint8Array
+  readonly count: number
+}
+
+/** line-graph adjacency of the bonds (bonds sharing an atom), CSR */
+const lineGraph = (g: Graph, usable: Uint8Array): { start: Int32Array; nbr: Int32Array } => {
+  const lists: number[][] = Array.from({ length: g.nb }, () => [])
+  for (let a = 0; a < g.n; a++) {
+    const s = g.nbrStart[a]!
+    const e = g.nbrStart[a + 1]!
+    for (let x = s; x < e; x++) for (let y = x + 1; y < e; y++) {
+      if (!usable[g.nbrBond[x]!] || !usable[g.nbrBond[y]!]) continue
+      lists[g.nbrBond[x]!]!.push(g.nbrBond[y]!)
+      lists[g.nbrBond[y]!]!.push(g.nbrBond[x]!)
+    }
+  }
+  const start = new Int32Array(g.nb + 1)
+  for (let b = 0; b < g.nb; b++) start[b + 1] = start[b]! + lists[b]!.length
+  const nbr = new Int32Array(start[g.nb]!)
+  for (let b = 0; b < g.nb; b++) nbr.set(lists[b]!, start[b]!)
+  return { start, nbr }
+}
+
+const enumerate = (g: Graph, k: number): Subgraphs => {
+  const atoms: number[] = []
+  const atomStart: number[] = [0]
+  const types: number[] = []
+  if (k <= 0 || g.nb < k) return { atoms: new Int32Array(0), atomStart: Int32Array.from(atomStart), type: new Uint8Array(0), count: 0 }
+  const usable = new Uint8Array(g.nb)
+  for (let b = 0; b < g.nb; b++) usable[b] = g.z[g.begin[b]!] !== 1 && g.z[g.end[b]!] !== 1 ? 1 : 0
+  const L = lineGraph(g, usable)
+  const inSub = new Uint8Array(g.nb)
+  // count of subgraph bonds adjacent to each bond (a bond is in the neighbourhood when > 0)
+  const nbrCount = new Int32Array(g.nb)
+  const sub = new Int32Array(k)
+  const deg = new Int32Array(g.n)
+  const touched: number[] = []
+
+  const emit = () => {
+    // atoms, degrees inside the subgraph, cycle check (edges ≥ atoms ⇒ cycle, since connected)
+    touched.length = 0
+    for (let x = 0; x < k; x++) {
+      const b = sub[x]!
+      for (const a of [g.begin[b]!, g.end[b]!]) {
+        if (deg[a] === 0) touched.push(a)
+        deg[a]!++
+      }
+    }
+    let t: SubgraphType
+    if (k >= touched.length) t = SubgraphType.Chain
+    else {
+      let has2 = false
+      let has3 = false
+      for (const a of touched) {
+        if (deg[a] === 2) has2 = true
+        else if (deg[a]! >= 3) has3 = true
+      }
+      t = !has3 ? SubgraphType.Path : has2 ? SubgraphType.PathCluster : SubgraphType.Cluster
+    }
+    for (const a of touched) {
+      atoms.push(a)
+      deg[a] = 0
+    }
+    atomStart.push(atoms.length)
+    types.push(t)
+  }
+
+  const addToSub = (b: number, depth: number) => {
+    sub[depth] = b
+    inSub[b] = 1
+    for (let x = L.start[b]!; x < L.start[b + 1]!; x++) nbrCount[L.nbr[x]!]!++
+  }
+  const removeFromSub = (b: number) => {
+    inSub[b] = 0
+    for (let x = L.start[b]!; x < L.start[b + 1]!; x++) nbrCount[L.nbr[x]!]!--
+  }
+
+  const extend = (size: number, ext: number[], root: number) => {
+    if (size === k) {
+      emit()
+      return
+    }
+    const e = ext.slice()
+    while (e.length) {
+      const w = e.pop()!
+      // exclusive neighbours of w: > root, not in sub, not adjacent to sub (checked before adding w)
+      const next = e.slice()
+      for (let x = L.start[w]!; x < L.start[w + 1]!; x++) {
+        const u = L.nbr[x]!
+        if (u > root && !inSub[u] && nbrCount[u] === 0 && u !== w && !next.includes(u)) next.push(u)
+      }
+      addToSub(w, size)
+      extend(size + 1, next, root)
+      removeFromSub(w)
+    }
+  }
+
+  for (let r = 0; r < g.nb; r++) {
+    if (!usable[r]) continue
+    const ext: number[] = []
+    for (let x = L.start[r]!; x < L.start[r + 1]!; x++) if (L.nbr[x]! > r) ext.push(L.nbr[x]!)
+    addToSub(r, 0)
+    extend(1, ext, r)
+    removeFromSub(r)
+  }
+  return { atoms: Int32Array.from(atoms), atomStart: Int32Array.from(atomStart), type: Uint8Array.from(types), count: types.length }
+}
+
+/** Connected subgraphs with exactly k bonds of the heavy-atom graph, cached per molecule. */
+export const subgraphs = (ctx: DescriptorContext, k: number): Subgraphs =>
+  ctx.cached(`subgraphs:${k}`, () => enumerate(ctx.graph(false), k))
+
+/**
+ * Atom-simple paths with 1..maxLen bonds of a graph: per length, the number of paths and the sum over paths
+ * of the product of bond orders (`GetBondTypeAsDouble`). Each undirected path once.
+ */
+export const simplePaths = (g: Graph, maxLen: number): { count: Float64Array; pi: Float64Array } => {
+  const count = new Float64Array(maxLen + 1)
+  const pi = new Float64Array(maxLen + 1)
+  const onPath = new Uint8Array(g.n)
+  const walk = (u: number, len: number, w: number) => {
+    for (let x = g.nbrStart[u]!; x < g.nbrStart[u + 1]!; x++) {
+      const v = g.nbrAtom[x]!
+      if (onPath[v] || g.z[v] === 1) continue
+      const w2 = w * g.order[g.nbrBond[x]!]!
+      count[len + 1]!++
+      pi[len + 1] = pi[len + 1]! + w2
+      if (len + 1 < maxLen) {
+        onPath[v] = 1
+        walk(v, len + 1, w2)
+        onPath[v] = 0
+      }
+    }
+  }
+  for (let s = 0; s < g.n; s++) {
+    if (g.z[s] === 1) continue
+    onPath[s] = 1
+    walk(s, 0, 1)
+    onPath[s] = 0
+  }
+  for (let l = 1; l <= maxLen; l++) {
+    count[l] = count[l]! / 2
+    pi[l] = pi[l]! / 2
+  }
+  return { count, pi }
+}
