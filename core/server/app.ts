@@ -88,7 +88,8 @@ export const makeApp = (routes: ReadonlyArray<RouteSpec>) =>
             const status = Exit.isSuccess(exit) ? exit.value.status : 499 // the client went away first
             const seconds = (performance.now() - started) / 1000
             metrics.requestFinished(routeLabel, methodLabel, status, seconds)
-            if (status >= 500) log.warn(`${method} ${path} ${status}`, { request_id: requestId, ms: Math.round(seconds * 1000) })
+            // 503 is back-pressure or loading, counted in /metrics; logging each one would flood the log under load.
+            if (status >= 500 && status !== 503) log.warn(`${method} ${path} ${status}`, { request_id: requestId, ms: Math.round(seconds * 1000) })
             else log.debug(`${method} ${path} ${status}`, { request_id: requestId, ms: Math.round(seconds * 1000) })
           }),
         ),

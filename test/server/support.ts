@@ -7,7 +7,7 @@ export interface TestServer {
   readonly url: string
   readonly port: number
   readonly control: ReturnType<typeof makeTestPredictor>["control"]
-  /** Log lines the server wrote (JSON, debug level unless `quiet`). */
+  /** Log lines the server wrote (JSON, debug level unless `quiet`), the first 10 000. */
   readonly logs: Array<string>
   readonly close: () => Promise<void>
 }
@@ -24,7 +24,7 @@ export const startTestServer = async (
 ): Promise<TestServer> => {
   const { layer, control } = makeTestPredictor(options.predictor)
   const logs: Array<string> = []
-  const log = makeLogger({ format: "json", level: options.quiet === true ? "warn" : "debug", write: (l) => void logs.push(l) })
+  const log = makeLogger({ format: "json", level: options.quiet === true ? "warn" : "debug", write: (l) => void (logs.length < 10_000 && logs.push(l)) })
   const scope = Effect.runSync(Scope.make())
   const info = await Effect.runPromise(
     startServer(layer, {

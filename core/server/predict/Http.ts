@@ -52,10 +52,11 @@ export const predictBatch: Handler = ({ requestId }) =>
     const known = new Set(available)
     const queued = body.items.flatMap((item, index) => (known.has(item.property) ? [{ index, item }] : []))
     const outcomes = yield* (yield* Coalescer).predict(queued.map(({ item }) => ({ smiles: item.smiles, property: item.property, returnEmbedding: item.return_embedding === true })))
-    const results: Array<PredictResponse | ErrorDetail> = body.items.map((item) => itemError(unsupportedProperty(item.property, available), item.smiles, item.property))
-    queued.forEach(({ index, item }, i) => {
-      const r = outcomes[i]!
-      results[index] = r.ok ? toResponse(item.smiles, item.property, r.value, requestId) : itemError(r.error, item.smiles, item.property)
+    const byIndex = new Map(queued.map(({ index }, i) => [index, outcomes[i]!]))
+    const results = body.items.map((item, index): PredictResponse | ErrorDetail => {
+      const r = byIndex.get(index)
+      if (r === undefined) return itemError(unsupportedProperty(item.property, available), item.smiles, item.property)
+      return r.ok ? toResponse(item.smiles, item.property, r.value, requestId) : itemError(r.error, item.smiles, item.property)
     })
     const response: BatchPredictResponse = { results, request_id: requestId }
     return jsonResponse(response)
