@@ -335,3 +335,18 @@ describe("model state", () => {
     }
   })
 })
+
+describe("request details", () => {
+  test("query strings are ignored when routing; unknown methods are 405 and counted as OTHER", async () => {
+    const s = await startTestServer({ quiet: true })
+    try {
+      expect((await fetch(`${s.url}/v1/health?verbose=1`)).status).toBe(200)
+      const odd = await fetch(`${s.url}/v1/health`, { method: "PATCH" })
+      await expectError(odd, 405, "method_not_allowed")
+      const metrics = await (await fetch(`${s.url}/metrics`)).text()
+      expect(metrics).toMatch(/^periogt_http_requests_total\{route="\/v1\/health",method="PATCH",status="405"\} 1$/m)
+    } finally {
+      await s.close()
+    }
+  })
+})
