@@ -11,7 +11,7 @@ import { Predictor, type EmbedOutcome, type PredictItem, type PredictOutcome, ty
  * Per-item rules (as the real pipeline reports them, with `details.rule`): text rules of
  * core/chem/polymer (empty, too long, no '*'), then exactly two '*' (`wildcard_count`).
  * Whole-call behaviours for tests: a SMILES containing `FAILCALL` fails the entire Predictor call
- * with internal_error; `DEFECT` throws inside it.
+ * with internal_error; `DEFECT` throws inside it; `SYNCTHROW` throws from `predict` itself, before any Effect.
  * Cost model: every call sleeps `batchCostMs + itemCostMs × items` (a fixed per-batch cost, as a
  * network pass over a padded batch has).
  */
@@ -93,6 +93,7 @@ export const makeTestPredictor = (options: TestPredictorOptions = {}) => {
       properties: () => props,
       predict: (items: ReadonlyArray<PredictItem>) => {
         control.predictCalls.push(items.length)
+        if (items.some((i) => i.smiles.includes("SYNCTHROW"))) throw new Error("test double: simulated synchronous throw")
         return tracked(
           items.length,
           Effect.as(

@@ -215,6 +215,7 @@ describe("server without an API key", () => {
   test("a failing or crashing Predictor call: 500 in the error shape, the server carries on", async () => {
     await expectError(await postJson(`${s.url}/v1/predict`, { smiles: "*C(FAILCALL)*", property: "eps" }), 500, "internal_error")
     await expectError(await postJson(`${s.url}/v1/embeddings`, { smiles: "*C(DEFECT)*" }), 500, "internal_error")
+    await expectError(await postJson(`${s.url}/v1/predict`, { smiles: "*C(SYNCTHROW)*", property: "eps" }), 500, "internal_error")
     expect((await postJson(`${s.url}/v1/predict`, { smiles: "*CC*", property: "eps" })).status).toBe(200)
   })
 

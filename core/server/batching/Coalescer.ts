@@ -125,12 +125,12 @@ export const makeCoalescer = (limits: ServerLimits) =>
       return batch
     }
 
-    /** Runs a Predictor call; a failure or a defect of the whole call becomes every item's error. */
-    const call = <A>(kind: "predict" | "embed", items: number, effect: Effect.Effect<A, PeriogtError>) =>
+    /** Runs a Predictor call; a failure or a defect of the whole call (even a synchronous throw) becomes every item's error. */
+    const call = <A>(kind: "predict" | "embed", items: number, effect: () => Effect.Effect<A, PeriogtError>) =>
       Effect.gen(function* () {
         const started = performance.now()
         running++
-        const exit = yield* Effect.exit(effect)
+        const exit = yield* Effect.exit(Effect.suspend(effect))
         running--
         metrics.batchRan(kind, items, (performance.now() - started) / 1000)
         return Exit.isSuccess(exit) ? ({ ok: true, value: exit.value } as const) : ({ ok: false, error: toPeriogtError(Cause.squash(exit.cause)) } as const)
@@ -149,7 +149,7 @@ export const makeCoalescer = (limits: ServerLimits) =>
           }
         }
         const items: Array<PredictItem> = [...bySmiles].map(([smiles, e]) => ({ smiles, properties: [...e.properties], returnEmbedding: e.returnEmbedding }))
-        const r = yield* call("predict", items.length, predictor.predict(items))
+        const r = yield* call("predict", items.length, () => predictor.predict(items))
         if (!r.ok) return jobs.forEach((j) => settle(j, fail(r.error)))
         if (r.value.length !== items.length) {
           const error = new InternalError({ message: `the Predictor answered ${r.value.length} outcomes for ${items.length} items`, action: "this is a bug in periogt; report it" })
@@ -192,7 +192,7 @@ export const makeCoalescer = (limits: ServerLimits) =>
     const runEmbed = (jobs: ReadonlyArray<Job<string, ReadonlyArray<number>>>) =>
       Effect.gen(function* () {
         const unique = [...new Set(jobs.map((j) => j.input))]
-        const r = yield* call("embed", unique.length, predictor.embed(unique))
+        const r = yield* call("embed", unique.length, () => predictor.embed(unique))
         if (!r.ok) return jobs.forEach((j) => settle(j, fail(r.error)))
         if (r.value.length !== unique.length) {
           const error = new InternalError({ message: `the Predictor answered ${r.value.length} embeddings for ${unique.length} items`, action: "this is a bug in periogt; report it" })
@@ -218,8 +218,20 @@ export const makeCoalescer = (limits: ServerLimits) =>
         if (batch.length === 0) continue
         const predicts = batch.flatMap((j) => (j.kind === "predict" ? [j.job] : []))
         const embeds = batch.flatMap((j) => (j.kind === "embed" ? [j.job] : []))
-        if (predicts.length > 0) yield* runPredict(predicts)
-        if (embeds.length > 0) yield* runEmbed(embeds)
+        // Whatever happens, every item taken gets an answer and the worker lives on.
+        yield* Effect.gen(function* () {
+          if (predicts.length > 0) yield* runPredict(predicts)
+          if (embeds.length > 0) yield* runEmbed(embeds)
+        }).pipe(
+          Effect.catchCause((cause) =>
+            Effect.sync(() => {
+              if (Cause.hasInterruptsOnly(cause)) return
+              const error = toPeriogtError(Cause.squash(cause))
+              for (const j of predicts) settle(j, fail(error))
+              for (const j of embeds) settle(j, fail(error))
+            }),
+          ),
+        )
       }
     })
     yield* Effect.forkScoped(worker)
