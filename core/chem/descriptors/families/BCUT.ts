@@ -5,7 +5,7 @@
  */
 import type { Family } from "../family.ts"
 import { atomicVector, type ValenceProp } from "../shared/atomic.ts"
-import { symmetricEigen } from "../shared/eigen.ts"
+import { symmetricEigenvalues } from "../shared/eigen.ts"
 import { gasteigerCharges } from "../shared/gasteiger.ts"
 import { degree } from "../shared/graph.ts"
 
@@ -37,7 +37,7 @@ export const BCUT: Family = {
       }
       const M = Float64Array.from(burden)
       for (let i = 0; i < n; i++) M[i * n + i] = P[i]!
-      const { values } = symmetricEigen(M, n)
+      const values = symmetricEigenvalues(M, n)
       out[o + 2 * k] = values[n - 1]!
       out[o + 2 * k + 1] = values[0]!
     })
