@@ -1,0 +1,130 @@
+/**
+ * Oligomers of a repeat unit, with upstream's semantics (generate_multimer_smiles): n copies in atom
+ * order; the second `*` neighbour of copy i bonds to the first `*` neighbour of copy i+1 with the
+ * wildcard bond's type (the new bond appended after every existing one); the inner `*` atoms removed.
+ * Capped: the outer two `*` become H and hydrogens are removed (the connection atoms gain an implicit
+ * H; RDKit keeps a chiral centre's geometry when it removes that H). Uncapped: the outer `*` stay.
+ * Chirality tags are kept as they were (RDKit's EditableMol does the same), relative to the new bond
+ * order of each atom.
+ */
+import type { RDKit } from "../../runtime/rdkit.ts"
+import {
+  atomSpecOf,
+  invertChiral,
+  moveToEndParity,
+  specToSmiles,
+  type BondSpec,
+  type MolSpec,
+} from "../molecule/build.ts"
+import type { RepeatUnit } from "./repeatUnit.ts"
+
+export const CAPPED_UNITS = [3, 6, 9] as const
+export const UNCAPPED_UNITS = [1, 2, 3] as const
+
+/** The oligomer as an atom/bond spec, atoms and bonds in upstream's order. */
+export const oligomerSpec = (u: RepeatUnit, n: number, capped: boolean): MolSpec => {
+  const m = u.mol
+  const N = m.numAtoms
+  const [r0, r1] = u.stars
+  const [c0, c1] = u.cnct
+  // atoms removed: every * except copy 0's first and copy n-1's second; capped: those too
+  const removed = new Uint8Array(n * N)
+  for (let i = 0; i < n - 1; i++) {
+    removed[i * N + r1] = 1
+    removed[(i + 1) * N + r0] = 1
+  }
+  const capAtoms = capped ? [r0, (n - 1) * N + r1] : []
+  for (const a of capAtoms) removed[a] = 1
+  const newIndex = new Int32Array(n * N).fill(-1)
+  const atoms = []
+  for (let g = 0; g < n * N; g++) {
+    if (removed[g]) continue
+    newIndex[g] = atoms.length
+    atoms.push(atomSpecOf(m, g % N))
+  }
+  // bonds: copies' bonds in order, then the inter-unit bonds
+  const bonds: BondSpec[] = []
+  const stereoDropped = (x: number, y: number): boolean => removed[x] === 1 || removed[y] === 1
+  for (let i = 0; i < n; i++) {
+    for (let b = 0; b < m.numBonds; b++) {
+      const ga = i * N + m.bondBegin[b]!
+      const gb = i * N + m.bondEnd[b]!
+      if (removed[ga] || removed[gb]) continue
+      const spec: BondSpec = { a: newIndex[ga]!, b: newIndex[gb]!, order: m.kekuleOrder[b]! }
+      const st = m.bondStereo[b]!
+      if (st !== 0) {
+        const sa = m.bondStereoAtoms[2 * b]!
+        const sb = m.bondStereoAtoms[2 * b + 1]!
+        if (sa >= 0 && sb >= 0 && !stereoDropped(i * N + sa, i * N + sb)) {
+          spec.stereo = stereoCisTrans(m, b)
+          spec.stereoAtoms = [newIndex[i * N + sa]!, newIndex[i * N + sb]!]
+        }
+      }
+      bonds.push(spec)
+    }
+  }
+  for (let i = 0; i < n - 1; i++) {
+    bonds.push({ a: newIndex[i * N + c1]!, b: newIndex[(i + 1) * N + c0]!, order: u.bondOrder })
+  }
+  if (capped) {
+    // each capped connection atom: its H took the *'s place in its bond list and RemoveHs moved it to
+    // the end keeping the geometry — flip the tag when that move is an odd permutation
+    const caps: [number, number][] = [
+      [c0, r0],
+      [(n - 1) * N + c1, (n - 1) * N + r1],
+    ]
+    for (const [gAtom, gStar] of caps) {
+      const ni = newIndex[gAtom]!
+      const spec = atoms[ni]
+      if (spec === undefined) continue
+      // the H took the *'s bond; once removed, the atom's valence is filled with implicit Hs
+      spec.hs += Math.max(1, u.bondOrder)
+      if (spec.chiral === 0) continue
+      // the atom's bond list before H removal: its copy's bonds (minus removed inner *), H in place
+      const list: number[] = []
+      const copy = Math.floor(gAtom / N)
+      const local = gAtom % N
+      for (let k = m.adjStart[local]!; k < m.adjStart[local + 1]!; k++) {
+        const other = copy * N + m.adjAtom[k]!
+        if (other === gStar) list.push(-1)
+        else if (!removed[other]) list.push(other)
+      }
+      // sort the copy bonds by bond index (RDKit's per-atom order == bond creation order)
+      for (let i = 0; i < n - 1; i++) {
+        if (i * N + c1 === gAtom) list.push((i + 1) * N + c0)
+        if ((i + 1) * N + c0 === gAtom) list.push(i * N + c1)
+      }
+      const pos = list.indexOf(-1)
+      if (moveToEndParity(pos, list.length)) spec.chiral = invertChiral(spec.chiral)
+    }
+  }
+  return { atoms, bonds }
+}
+
+/** cis/trans of a stereo bond relative to its stereo atoms (from the Molecule's E/Z and CIP ranks). */
+const stereoCisTrans = (m: RepeatUnit["mol"], b: number): "cis" | "trans" | "either" => {
+  const st = m.bondStereo[b]!
+  if (st === 1) return "either"
+  // E/Z were derived from cis/trans relative to the stereo atoms; undo it
+  const begin = m.bondBegin[b]!
+  const end = m.bondEnd[b]!
+  const best = (a: number, other: number): number => {
+    let bi = -1
+    for (let k = m.adjStart[a]!; k < m.adjStart[a + 1]!; k++) {
+      const x = m.adjAtom[k]!
+      if (x === other) continue
+      if (bi < 0 || m.cipRank[x]! > m.cipRank[bi]!) bi = x
+    }
+    return bi
+  }
+  let cis = st === 2 || st === 4 // Z or cis
+  if (st === 2 || st === 3) {
+    if (best(begin, end) !== m.bondStereoAtoms[2 * b]) cis = !cis
+    if (best(end, begin) !== m.bondStereoAtoms[2 * b + 1]) cis = !cis
+  }
+  return cis ? "cis" : "trans"
+}
+
+/** Canonical SMILES of the oligomer (upstream: for n = 1 the input itself). */
+export const oligomerSmiles = (rdkit: RDKit, u: RepeatUnit, n: number, capped: boolean): string | undefined =>
+  n === 1 ? u.smiles : specToSmiles(rdkit, oligomerSpec(u, n, capped))
