@@ -9,6 +9,7 @@ import { convertProgram } from "../core/commands/convert.ts"
 import { doctorProgram } from "../core/commands/doctor.ts"
 import { genProgram } from "../core/commands/gen.ts"
 import { embeddingsProgram, predictProgram } from "../core/commands/predict.ts"
+import { featurizeProgram } from "../core/commands/featurize.ts"
 import { serveProgram } from "../core/commands/serve.ts"
 import { setupProgram } from "../core/commands/setup.ts"
 import { versionProgram } from "../core/commands/version.ts"
@@ -52,6 +53,15 @@ cli
   .example("periogt batch --input polymers.csv --property eps")
   .action((o: GlobalOptions & { input?: string; property?: string; output?: string }) =>
     runCommand(o, batchProgram({ input: o.input, property: o.property, output: o.output })),
+  )
+
+cli
+  .command("featurize", "Show what the model sees of a repeat unit: validity, oligomers, fingerprints (JSON)")
+  .option("--smiles <smiles>", "repeat unit with two '*'")
+  .option("--input <csv>", "CSV with a smiles column (one JSON line per row)")
+  .example("periogt featurize --smiles '*CC(*)c1ccccc1'")
+  .action((o: GlobalOptions & { smiles?: string; input?: string }) =>
+    runCommand(o, featurizeProgram({ smiles: o.smiles, input: o.input }), { quietStartup: true }),
   )
 
 cli

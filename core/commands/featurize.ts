@@ -1,0 +1,63 @@
+/**
+ * `periogt featurize`: what the model sees of a repeat unit (validity, oligomers, fingerprints), as
+ * JSON on stdout — one object for --smiles, one JSON line per row for --input CSV.
+ */
+import { Effect, Result } from "effect"
+import { readFileSync } from "node:fs"
+import { featurizeRepeatUnit } from "../chem/featurize.ts"
+import { EXIT, ValidationError } from "../errors/index.ts"
+import { CsvTokenizer, readHeader, toRow } from "../io/csv/index.ts"
+import { loadRDKit } from "../runtime/rdkit.ts"
+
+export interface FeaturizeOptions {
+  readonly smiles?: string
+  readonly input?: string
+}
+
+const errorJson = (e: ValidationError) => ({ valid: false, error: { code: e.code, message: e.message, rule: (e.details as { rule?: string } | undefined)?.rule ?? null } })
+
+export const featurizeProgram = (o: FeaturizeOptions) =>
+  Effect.gen(function* () {
+    if ((o.smiles === undefined) === (o.input === undefined)) {
+      return yield* new ValidationError({ message: "give exactly one of --smiles or --input", action: "periogt featurize --smiles '*CC(C)*'  or  --input polymers.csv", details: { option: "--smiles/--input" } })
+    }
+    const rdkit = yield* Effect.promise(() => loadRDKit())
+    if (o.smiles !== undefined) {
+      const r = featurizeRepeatUnit(rdkit, o.smiles)
+      if (r instanceof ValidationError) {
+        process.stdout.write(JSON.stringify({ smiles: o.smiles, ...errorJson(r) }, null, 2) + "\n")
+        return yield* r
+      }
+      process.stdout.write(JSON.stringify(r, null, 2) + "\n")
+      return EXIT.success
+    }
+    const file = o.input!
+    const text = yield* Effect.try({
+      try: () => readFileSync(file, "utf8"),
+      catch: (e) => new ValidationError({ message: `cannot read ${file}: ${String(e)}`, action: "check the path", details: { file } }),
+    })
+    const t = new CsvTokenizer()
+    const records = [...t.push(text), ...t.end()]
+    const [head, ...rest] = records
+    if (head === undefined) return yield* new ValidationError({ message: `${file} is empty`, action: "add a header line with a 'smiles' column", details: { file } })
+    const header = readHeader(head, file)
+    if (Result.isFailure(header)) return yield* header.failure
+    let failed = 0
+    let n = 0
+    for (const rec of rest) {
+      if (rec.ok && rec.fields.length === 1 && rec.fields[0] === "") continue
+      n++
+      const row = toRow(rec, header.success, n)
+      if (!row.ok) {
+        failed++
+        process.stdout.write(JSON.stringify({ id: row.id, smiles: row.smiles, ...errorJson(row.error) }) + "\n")
+        continue
+      }
+      const r = featurizeRepeatUnit(rdkit, row.row.smiles)
+      if (r instanceof ValidationError) {
+        failed++
+        process.stdout.write(JSON.stringify({ id: row.row.id, smiles: row.row.smiles, ...errorJson(r) }) + "\n")
+      } else process.stdout.write(JSON.stringify({ id: row.row.id, ...r }) + "\n")
+    }
+    return failed === 0 ? EXIT.success : EXIT.partial
+  })
