@@ -4,6 +4,7 @@
  */
 import { buildGraph, components, distanceMatrix, type Graph } from "./shared/graph.ts"
 import type { DescriptorInput } from "./shared/input.ts"
+import { kekulize2022 } from "./shared/kekulize2022.ts"
 
 export class DescriptorContext {
   private readonly graphs: (Graph | undefined)[] = [undefined, undefined, undefined, undefined]
@@ -15,7 +16,15 @@ export class DescriptorContext {
   /** mordred's `self.mol` for a descriptor with these `explicit_hydrogens` / `kekulize` flags. */
   graph(explicitH: boolean, kekulize = false): Graph {
     const k = (explicitH ? 2 : 0) + (kekulize ? 1 : 0)
-    return (this.graphs[k] ??= buildGraph(this.input, explicitH, kekulize))
+    return (this.graphs[k] ??= buildGraph(this.input, explicitH, kekulize, kekulize ? this.kekule : undefined))
+  }
+
+  /**
+   * The Kekulé bond orders `Chem.Kekulize` gives in RDKit 2022.09 (mordred's kekulized molecule); the input's
+   * own Kekulé form (MinimalLib 2026.09) differs on some aromatic systems.
+   */
+  get kekule(): Uint8Array {
+    return this.cached("kekule2022", () => kekulize2022(this.input) ?? this.input.bondKekule)
   }
 
   /** `Chem.GetDistanceMatrix` of the H-explicit or H-suppressed graph (n×n, row-major). */

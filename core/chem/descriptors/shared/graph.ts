@@ -33,7 +33,16 @@ export interface Graph {
 
 export const degree = (g: Graph, i: number): number => g.nbrStart[i + 1]! - g.nbrStart[i]!
 
-export const buildGraph = (inp: DescriptorInput, explicitH: boolean, kekulize: boolean): Graph => {
+/**
+ * mordred's molecule as a graph. `kekule`: the Kekulé bond orders to use when `kekulize` (RDKit 2022.09's,
+ * from kekulize2022.ts); defaults to the input's.
+ */
+export const buildGraph = (
+  inp: DescriptorInput,
+  explicitH: boolean,
+  kekulize: boolean,
+  kekule: Uint8Array = inp.bondKekule,
+): Graph => {
   const heavy = inp.atomicNum.length
   let nH = 0
   if (explicitH) for (let i = 0; i < heavy; i++) nH += inp.hCount[i]!
@@ -58,7 +67,7 @@ export const buildGraph = (inp: DescriptorInput, explicitH: boolean, kekulize: b
   begin.set(inp.bondBegin)
   end.set(inp.bondEnd)
   bondAromatic.set(inp.bondAromatic)
-  for (let b = 0; b < nb0; b++) order[b] = !kekulize && inp.bondAromatic[b] ? 1.5 : inp.bondKekule[b]!
+  for (let b = 0; b < nb0; b++) order[b] = !kekulize && inp.bondAromatic[b] ? 1.5 : kekule[b]!
   if (explicitH) {
     // Chem.AddHs: for each heavy atom in index order, its H atoms appended, each bonded to it
     let k = heavy
