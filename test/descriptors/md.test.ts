@@ -1,11 +1,12 @@
 /**
  * The md vector upstream feeds the network: float32, NaN → 0, > 1e12 → 1e12, StandardScaler. Checked bit for
- * bit against upstream's own vectors (the oracle ran `scaler.transform` on mordred's values) — independent of
- * which descriptor families are implemented, since it starts from mordred's raw values.
+ * bit against upstream's own vectors (the oracle ran `scaler.transform` on mordred's values): from mordred's raw
+ * values (the md step alone) and from our own descriptors (end to end).
  */
 import { describe, expect, test } from "bun:test"
 import { existsSync, readFileSync } from "node:fs"
 import { mdUnscaled, mdVector } from "../../core/chem/descriptors/index.ts"
+import { runParity } from "./parity-run.ts"
 import { loadOracle } from "./support.ts"
 
 const SCALER = "/work/shared/data/periogt/scaler_all.pkl"
@@ -35,6 +36,24 @@ describe("mdVector", () => {
       for (let i = 0; i < ours.length; i++)
         if (!Object.is(ours[i], m.md[i]) && !(ours[i] === 0 && m.md[i] === 0))
           bad.push(`${m.polymer}/${m.n} #${i}: ours ${ours[i]}, upstream ${m.md[i]}`)
+      checked++
+    }
+    expect(bad.slice(0, 10)).toEqual([])
+    expect(checked).toBeGreaterThan(600)
+  })
+
+  test.skipIf(!existsSync(SCALER))("end to end: mdVector(computeDescriptors(…)) is bit-identical to upstream's md vector", async () => {
+    const { parseStandardScaler } = await import("../../core/io/pickle/scaler.ts")
+    const scaler = parseStandardScaler(new Uint8Array(readFileSync(SCALER)), SCALER)
+    const r = await runParity()
+    const bad: string[] = []
+    let checked = 0
+    for (const { mol, ours } of r.values) {
+      if (mol.md === null) continue
+      const md = mdVector(ours, scaler)
+      for (let i = 0; i < md.length; i++)
+        if (md[i] !== mol.md[i] && !(Number.isNaN(md[i]) && Number.isNaN(mol.md[i])))
+          bad.push(`${mol.polymer}/${mol.n} #${i}: ours ${md[i]}, upstream ${mol.md[i]}`)
       checked++
     }
     expect(bad.slice(0, 10)).toEqual([])

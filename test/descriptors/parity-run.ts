@@ -21,6 +21,8 @@ export interface ParityResult {
   readonly matches: Int32Array
   readonly mismatches: Mismatch[]
   readonly seconds: number
+  /** our raw values per molecule, with the oracle molecule they belong to */
+  readonly values: readonly { readonly mol: OracleMol; readonly ours: Float64Array }[]
   /** molecules skipped because the runtime's RDKit cannot parse them (known-differences.ts) */
   readonly skipped: readonly string[]
 }
@@ -37,10 +39,12 @@ const run = async (): Promise<ParityResult> => {
   const mismatches: Mismatch[] = []
   const implemented = REGISTRY.filter((f) => f.impl !== null)
   let seconds = 0
+  const values: { mol: OracleMol; ours: Float64Array }[] = []
   for (const m of mols) {
     const t0 = performance.now()
     const ours = await withInput(m.smiles, (input) => computeDescriptors(input))
     seconds += (performance.now() - t0) / 1000
+    values.push({ mol: m, ours })
     for (const f of implemented)
       for (let k = 0; k < f.names.length; k++) {
         if (f.impl!.pending?.has(f.names[k]!)) continue
@@ -57,5 +61,5 @@ const run = async (): Promise<ParityResult> => {
           })
       }
   }
-  return { molecules: mols.length, matches, mismatches, seconds, skipped }
+  return { molecules: mols.length, matches, mismatches, seconds, skipped, values }
 }
