@@ -1,0 +1,98 @@
+"""End-to-end oracle: UPSTREAM's whole inference pipeline on the committed tiny synthetic checkpoints.
+
+For each repeat unit: upstream's precompute_features (MACCS + Morgan, mordred on the capped 3-mer), the
+real descriptor scaler, PolyGraphBuilderFinetune._build_with_prompt (augmentation, our deterministic prompt
+rule in place of _random_select, max_prompt 10 as upstream's scripts default, the pretrained encoder's
+generate_node_emb) and the finetuned model's forward_tune; the value de-normalized with the committed eps
+label statistics; and the embedding as the Python backend computes it (the pretrained encoder's
+generate_features on the base graph). Writes test/fixtures/pipeline/tiny.json.
+
+    tools/oracle/.venv/bin/python tools/oracle/pipeline.py --upstream <PerioGT_common> \
+        --scaler ../shared/data/periogt/scaler_all.pkl --out test/fixtures/pipeline/tiny.json
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import pickle
+import sys
+import types
+
+os.environ.setdefault("DGLBACKEND", "pytorch")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from periogt_oracle import network as net  # noqa: E402
+from periogt_oracle.prompt import select_indices  # noqa: E402
+
+MAX_PROMPT = 10
+IDS = ["vin001", "vin002", "vin005", "vin010", "acr001", "pes001", "pam001", "pet001", "pca001", "sil001",
+       "flu001", "con001", "bst001", "ast001", "rbb001", "fha001"]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--upstream", required=True)
+    ap.add_argument("--scaler", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--tiny", default=os.path.join(os.path.dirname(__file__), "../../test/fixtures/model/tiny"))
+    a = ap.parse_args()
+    import numpy as np
+    import torch
+    up = net.import_upstream(a.upstream)
+    from utils.features import precompute_features
+    from data import smiles2g_light
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    rows = {r["id"]: r for r in csv.DictReader(open(os.path.join(here, "../../test/fixtures/polymers/valid.csv")))}
+    units = [(i, rows[i]["smiles"]) for i in IDS if i in rows]
+
+    pretrained = net.make_pretrained(up, net.TINY, 7)
+    state = torch.load(os.path.join(a.tiny, "pretrained.pth"), map_location="cpu")
+    pretrained.load_state_dict({k.replace("module.", ""): v for k, v in state.items()})
+    finetuned = net.make_finetuned(up, pretrained, net.TINY, 7)
+    finetuned.load_state_dict(torch.load(os.path.join(a.tiny, "finetuned.pth"), map_location="cpu"))
+    pretrained.eval()
+    finetuned.eval()
+    with open(a.scaler, "rb") as f:
+        scaler = pickle.load(f)
+    stats = json.load(open(os.path.join(here, "../../core/artifacts/labelStats.json")))["eps"]
+
+    B = smiles2g_light.PolyGraphBuilderFinetune
+    B._random_select = staticmethod(lambda items, pairs, n: ([items[i] for i in select_indices(len(items), n)],
+                                                              [pairs[i] for i in select_indices(len(items), n)]))
+    builder = B(types.SimpleNamespace(use_prompt=False, device="cpu", max_prompt=MAX_PROMPT), scaler)
+    builder.use_prompt = True
+    builder.device = "cpu"
+    builder.model = pretrained
+    builder.max_prompt = MAX_PROMPT
+    builder.matcher = up.function.SafeSubstructureMatcher()
+
+    feat_cache = precompute_features([s for _, s in units], units=(3,), workers=1)
+    out = []
+    for uid, smiles in units:
+        fp, md = feat_cache[(smiles, 3)]
+        fps = torch.tensor(np.array([fp], dtype=np.float32))
+        mds = torch.tensor(scaler.transform(np.array([md], dtype=np.float32)).astype(np.float32))
+        with torch.no_grad():
+            g = builder._build_with_prompt(smiles, feat_cache)
+            bg = up.light.dgl.batch([g]) if hasattr(up.light, "dgl") else __import__("dgl").batch([g])
+            bg.edata["path"][:, :] = up.function.preprocess_batch_light(bg.batch_num_nodes(), bg.batch_num_edges(), bg.edata["path"][:, :])
+            pred = finetuned.forward_tune(bg, fps, mds).item()
+            base = builder._generate_augmented_graphs(smiles)[0][0]
+            bb = __import__("dgl").batch([base])
+            bb.edata["path"][:, :] = up.function.preprocess_batch_light(bb.batch_num_nodes(), bb.batch_num_edges(), bb.edata["path"][:, :])
+            emb = pretrained.generate_features(bb, fps, mds).reshape(-1).numpy().astype(np.float32)
+        out.append({"id": uid, "smiles": smiles, "standardized": float(np.float32(pred)),
+                    "value": float(np.float32(pred) * np.float32(stats["std"]) + np.float32(stats["mean"])),
+                    "embedding": [float(x) for x in emb]})
+    meta = {"max_prompt": MAX_PROMPT, "prompt_rule": "deterministic (tools/oracle/periogt_oracle/prompt.py)",
+            "property": "eps", "label_stats": stats, "checkpoints": "test/fixtures/model/tiny"}
+    with open(a.out, "w") as f:
+        json.dump({"meta": meta, "units": out}, f)
+    print(f"wrote {len(out)} units to {a.out}")
+
+
+if __name__ == "__main__":
+    main()
