@@ -64,6 +64,10 @@ def main(argv=None) -> int:
                                         "families": [f for _, f in table]}, indent=None)
 
     rows = fio.read_csv(a.input)
+    for i, r in enumerate(rows):  # datasets (e.g. datasets/eps/eps.csv) have no id column
+        r.setdefault("id", f"{Path(a.input).stem}_{i:05d}")
+        if not r["id"]:
+            r["id"] = f"{Path(a.input).stem}_{i:05d}"
     if a.ids:
         keep = set(a.ids.split(","))
         rows = [r for r in rows if r["id"] in keep]
