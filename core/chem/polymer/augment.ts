@@ -1,0 +1,193 @@
+/**
+ * Knowledge augmentation (REFERENCE §3 stage 3), with the semantics of upstream's
+ * `periodicity_augment_traverse` (utils/aug.py): the backbone is RDKit's BFS shortest path between the
+ * two `*` (`GetShortestPath`: neighbours in bond order, first discovery wins); every bond on it except
+ * the two end bonds that is not in a ring is cut; the cut ends get new `*` atoms (appended after every
+ * atom, bonds appended after every bond: new `*`–begin, new `*`–end with the cut bond's type, then the
+ * two old connection atoms joined with the wildcard bond's type); the old `*` atoms are removed. Each
+ * variant is written as canonical SMILES; the input string comes first and exact string duplicates are
+ * dropped (upstream compares strings, so a non-canonical input yields its canonical form as another
+ * unit). Chirality tags are kept as they were (RDKit's EditableMol does the same), relative to the new
+ * bond order of each atom; double-bond stereo is what RDKit re-perceives from the bond directions left
+ * (an end without a remaining / or \ bond loses it).
+ */
+import type { RDKit } from "../../runtime/rdkit.ts"
+import { atomSpecOf, specToSmiles, type BondSpec, type MolSpec } from "../molecule/build.ts"
+import { BondStereo, type Molecule } from "../molecule/types.ts"
+import { parsePattern, type Pattern } from "../graph/pattern.ts"
+import type { RepeatUnit } from "./repeatUnit.ts"
+
+/** RDKit MolOps::getShortestPath: atom indices from a to b inclusive (empty when not connected). */
+export const shortestPath = (m: Molecule, a: number, b: number): number[] => {
+  const pred = new Int32Array(m.numAtoms).fill(-1)
+  pred[a] = -2
+  pred[b] = -3
+  const queue = new Int32Array(m.numAtoms)
+  let head = 0
+  let tail = 0
+  queue[tail++] = a
+  let done = false
+  while (!done && head < tail) {
+    const cur = queue[head++]!
+    for (let k = m.adjStart[cur]!; !done && k < m.adjStart[cur + 1]!; k++) {
+      const x = m.adjAtom[k]!
+      if (pred[x] === -1) {
+        pred[x] = cur
+        queue[tail++] = x
+      } else if (pred[x] === -3) {
+        pred[x] = cur
+        done = true
+      }
+    }
+  }
+  if (!done) return []
+  const path = [b]
+  for (let x = pred[b]!; x !== a; x = pred[x]!) path.push(x)
+  path.push(a)
+  return path.reverse()
+}
+
+/** The backbone bonds upstream cuts: on the `*`–`*` shortest path, not the end bonds, not in a ring. */
+export const backboneBonds = (u: RepeatUnit): number[] => {
+  const m = u.mol
+  const path = shortestPath(m, u.stars[0], u.stars[1])
+  const out: number[] = []
+  for (let i = 1; i < path.length - 2; i++) {
+    let b = -1
+    for (let k = m.adjStart[path[i]!]!; k < m.adjStart[path[i]! + 1]!; k++) if (m.adjAtom[k] === path[i + 1]) b = m.adjBond[k]!
+    if (b >= 0 && !m.bondInRing[b]) out.push(b)
+  }
+  return out
+}
+
+/** cis/trans of a stereo double bond relative to its stereo atoms (undoing the legacy E/Z labels). */
+const cisTrans = (m: Molecule, b: number): "cis" | "trans" | "either" => {
+  const st = m.bondStereo[b]!
+  if (st === BondStereo.Any) return "either"
+  const begin = m.bondBegin[b]!
+  const end = m.bondEnd[b]!
+  const best = (a: number, other: number): number => {
+    let bi = -1
+    for (let k = m.adjStart[a]!; k < m.adjStart[a + 1]!; k++) {
+      const x = m.adjAtom[k]!
+      if (x === other) continue
+      if (bi < 0 || m.cipRank[x]! > m.cipRank[bi]!) bi = x
+    }
+    return bi
+  }
+  let cis = st === BondStereo.Z || st === BondStereo.Cis
+  if (st === BondStereo.Z || st === BondStereo.E) {
+    if (best(begin, end) !== m.bondStereoAtoms[2 * b]) cis = !cis
+    if (best(end, begin) !== m.bondStereoAtoms[2 * b + 1]) cis = !cis
+  }
+  return cis ? "cis" : "trans"
+}
+
+/** Which bonds of the unit were written with a direction (/ or \\), from its SMILES; undefined if unknown. */
+export const directionalBondsOf = (u: RepeatUnit): boolean[] | undefined => {
+  let p: Pattern
+  try {
+    p = parsePattern(u.smiles)
+  } catch {
+    return undefined
+  }
+  const m = u.mol
+  if (p.atoms.length !== m.numAtoms || p.bonds.length !== m.numBonds) return undefined
+  const out: boolean[] = []
+  for (let b = 0; b < m.numBonds; b++) {
+    const pb = p.bonds[b]!
+    const same = (pb.a === m.bondBegin[b] && pb.b === m.bondEnd[b]) || (pb.a === m.bondEnd[b] && pb.b === m.bondBegin[b])
+    if (!same) return undefined
+    out.push(pb.directional)
+  }
+  return out
+}
+
+/** The repeat unit rewritten with backbone bond `cut` as its connection (upstream's edit, in its order). */
+export const augmentSpec = (u: RepeatUnit, cut: number, directionalBonds?: ArrayLike<boolean>): MolSpec => {
+  const m = u.mol
+  const N = m.numAtoms
+  const [s0, s1] = u.stars
+  const [c0, c1] = u.cnct
+  const p = m.bondBegin[cut]!
+  const q = m.bondEnd[cut]!
+  const newIndex = new Int32Array(N + 2).fill(-1)
+  const atoms = []
+  for (let a = 0; a < N; a++) {
+    if (a === s0 || a === s1) continue
+    newIndex[a] = atoms.length
+    atoms.push(atomSpecOf(m, a))
+  }
+  const star = { z: 0, hs: 0, chg: 0, nRad: 0, iso: 0, chiral: 0 }
+  newIndex[N] = atoms.length
+  atoms.push({ ...star })
+  newIndex[N + 1] = atoms.length
+  atoms.push({ ...star })
+  const removedBond = (bond: number) => {
+    if (bond === cut) return true
+    const x = m.bondBegin[bond]!
+    const y = m.bondEnd[bond]!
+    return x === s0 || x === s1 || y === s0 || y === s1
+  }
+  /** the stereo reference of double-bond end `atom` (partner `other`) after the edit, if RDKit keeps one */
+  const reference = (atom: number, other: number, old: number): { atom: number; flip: boolean } | undefined => {
+    let directional = false
+    let keep = -1
+    let alt = -1
+    for (let k = m.adjStart[atom]!; k < m.adjStart[atom + 1]!; k++) {
+      const nb = m.adjAtom[k]!
+      const bond = m.adjBond[k]!
+      if (nb === other || removedBond(bond)) continue
+      if (directionalBonds?.[bond]) directional = true
+      if (nb === old) keep = nb
+      else if (alt < 0) alt = nb
+    }
+    if (!directional) return undefined
+    if (keep >= 0) return { atom: keep, flip: false }
+    if (alt >= 0) return { atom: alt, flip: true }
+    return undefined
+  }
+  const bonds: BondSpec[] = []
+  for (let b = 0; b < m.numBonds; b++) {
+    if (b === cut) continue
+    const x = m.bondBegin[b]!
+    const y = m.bondEnd[b]!
+    if (x === s0 || x === s1 || y === s0 || y === s1) continue
+    const spec: BondSpec = { a: newIndex[x]!, b: newIndex[y]!, order: m.kekuleOrder[b]! }
+    if (m.bondStereo[b] !== BondStereo.None) {
+      const stereo = cisTrans(m, b)
+      if (stereo === "either") spec.stereo = "either"
+      else {
+        // RDKit re-perceives double-bond stereo of the edited molecule from the bond directions (/ \)
+        // that are left: each end needs a remaining directional single bond; the reference atoms are
+        // the old ones where still bonded, else another remaining neighbour (flipping cis/trans)
+        const ref0 = reference(x, y, m.bondStereoAtoms[2 * b]!)
+        const ref1 = reference(y, x, m.bondStereoAtoms[2 * b + 1]!)
+        if (ref0 !== undefined && ref1 !== undefined) {
+          spec.stereo = (ref0.flip !== ref1.flip) === (stereo === "cis") ? "trans" : "cis"
+          spec.stereoAtoms = [newIndex[ref0.atom]!, newIndex[ref1.atom]!]
+        }
+      }
+    }
+    bonds.push(spec)
+  }
+  const order = m.kekuleOrder[cut]!
+  bonds.push({ a: newIndex[N]!, b: newIndex[p]!, order })
+  bonds.push({ a: newIndex[N + 1]!, b: newIndex[q]!, order })
+  bonds.push({ a: newIndex[c0]!, b: newIndex[c1]!, order: u.bondOrder })
+  return { atoms, bonds }
+}
+
+/**
+ * `periodicity_augment_traverse`: the input string first, then each cut variant's canonical SMILES,
+ * exact string duplicates dropped. A variant MinimalLib cannot write (see specToSmiles) is left out.
+ */
+export const augmentRepeatUnit = (rdkit: RDKit, u: RepeatUnit): string[] => {
+  const out = [u.smiles]
+  const dirs = directionalBondsOf(u)
+  for (const b of backboneBonds(u)) {
+    const s = specToSmiles(rdkit, augmentSpec(u, b, dirs))
+    if (s !== undefined && !out.includes(s)) out.push(s)
+  }
+  return out
+}
