@@ -1,10 +1,11 @@
 /**
- * `periogt featurize`: what the model sees of a repeat unit (validity, oligomers, fingerprints), as
- * JSON on stdout — one object for --smiles, one JSON line per row for --input CSV.
+ * `periogt featurize`: what the model sees of a repeat unit (validity, oligomers, fingerprints, augmented
+ * units and — given canonical ranks — a summary of its prompt graphs: SMILES, nodes, edges, bond ids),
+ * as JSON on stdout — one object for --smiles, one JSON line per row for --input CSV.
  */
 import { Effect, Result } from "effect"
 import { readFileSync } from "node:fs"
-import { featurizeRepeatUnit } from "../chem/featurize.ts"
+import { featurizeRepeatUnit, type AtomRanks } from "../chem/featurize.ts"
 import { EXIT, ValidationError } from "../errors/index.ts"
 import { CsvTokenizer, readHeader, toRow } from "../io/csv/index.ts"
 import { loadRDKit } from "../runtime/rdkit.ts"
@@ -12,6 +13,8 @@ import { loadRDKit } from "../runtime/rdkit.ts"
 export interface FeaturizeOptions {
   readonly smiles?: string
   readonly input?: string
+  /** canonical atom ranks: with them each result also lists its prompt graphs (graph 0 = base) */
+  readonly ranks?: AtomRanks
 }
 
 const errorJson = (e: ValidationError) => ({ valid: false, error: { code: e.code, message: e.message, rule: (e.details as { rule?: string } | undefined)?.rule ?? null } })
@@ -23,7 +26,7 @@ export const featurizeProgram = (o: FeaturizeOptions) =>
     }
     const rdkit = yield* Effect.promise(() => loadRDKit())
     if (o.smiles !== undefined) {
-      const r = featurizeRepeatUnit(rdkit, o.smiles)
+      const r = featurizeRepeatUnit(rdkit, o.smiles, o.ranks === undefined ? {} : { ranks: o.ranks })
       if (r instanceof ValidationError) {
         process.stdout.write(JSON.stringify({ smiles: o.smiles, ...errorJson(r) }, null, 2) + "\n")
         return yield* r
@@ -53,7 +56,7 @@ export const featurizeProgram = (o: FeaturizeOptions) =>
         process.stdout.write(JSON.stringify({ id: row.id, smiles: row.smiles, ...errorJson(row.error) }) + "\n")
         continue
       }
-      const r = featurizeRepeatUnit(rdkit, row.row.smiles)
+      const r = featurizeRepeatUnit(rdkit, row.row.smiles, o.ranks === undefined ? {} : { ranks: o.ranks })
       if (r instanceof ValidationError) {
         failed++
         process.stdout.write(JSON.stringify({ id: row.row.id, smiles: row.row.smiles, ...errorJson(r) }) + "\n")

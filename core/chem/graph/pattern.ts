@@ -44,6 +44,8 @@ export interface PatternAtom {
   /** 0 when unconstrained */
   isotope: number
   bracket: boolean
+  /** atom-map number (`[*:1]`), 0 when none */
+  map: number
 }
 
 export interface PatternBond {
@@ -113,6 +115,7 @@ export const parsePattern = (text: string): Pattern => {
     let aromatic = false
     let hCount = -1
     let charge: number | null = null
+    let map = 0
     const rest = body.slice(j)
     if (rest[0] === "*") {
       j++
@@ -175,10 +178,10 @@ export const parsePattern = (text: string): Pattern => {
         } else charge = sign
       } else if (c === ":") {
         j++
-        while (isDigit(body[j])) j++
+        while (isDigit(body[j])) map = map * 10 + Number(body[j++])
       } else throw new SyntaxError(`unsupported bracket atom [${body}]`)
     }
-    return { kind, z, aromatic, hCount, charge, isotope, bracket: true }
+    return { kind, z, aromatic, hCount, charge, isotope, bracket: true, map }
   }
 
   while (i < s.length) {
@@ -238,18 +241,18 @@ export const parsePattern = (text: string): Pattern => {
       addAtom(parseBracket())
     } else if (c === "*") {
       i++
-      addAtom({ kind: AtomQueryKind.Any, z: 0, aromatic: false, hCount: -1, charge: null, isotope: 0, bracket: false })
+      addAtom({ kind: AtomQueryKind.Any, z: 0, aromatic: false, hCount: -1, charge: null, isotope: 0, bracket: false, map: 0 })
     } else {
       const two = s.slice(i, i + 2)
       if (two === "Cl" || two === "Br") {
         i += 2
-        addAtom({ kind: AtomQueryKind.Type, z: ORGANIC[two]!, aromatic: false, hCount: -1, charge: null, isotope: 0, bracket: false })
+        addAtom({ kind: AtomQueryKind.Type, z: ORGANIC[two]!, aromatic: false, hCount: -1, charge: null, isotope: 0, bracket: false, map: 0 })
       } else if (ORGANIC[c] !== undefined) {
         i++
-        addAtom({ kind: AtomQueryKind.Type, z: ORGANIC[c]!, aromatic: false, hCount: -1, charge: null, isotope: 0, bracket: false })
+        addAtom({ kind: AtomQueryKind.Type, z: ORGANIC[c]!, aromatic: false, hCount: -1, charge: null, isotope: 0, bracket: false, map: 0 })
       } else if (AROMATIC[c] !== undefined) {
         i++
-        addAtom({ kind: AtomQueryKind.Type, z: AROMATIC[c]!, aromatic: true, hCount: -1, charge: null, isotope: 0, bracket: false })
+        addAtom({ kind: AtomQueryKind.Type, z: AROMATIC[c]!, aromatic: true, hCount: -1, charge: null, isotope: 0, bracket: false, map: 0 })
       } else if (c === " " || c === "\t") {
         break // CXSMILES extension or trailing text: RDKit stops the SMILES part here
       } else throw new SyntaxError(`unexpected '${c}' at ${i}`)
@@ -261,4 +264,13 @@ export const parsePattern = (text: string): Pattern => {
   closures.sort((x, y) => x.num - y.num || x.seq - y.seq)
   for (const c of closures) bonds.push(c.bond)
   return { atoms, bonds }
+}
+
+/** Atom-map numbers of a SMILES's atoms (0 = none), in atom order; undefined when it cannot be read. */
+export const atomMapNumbersOf = (smiles: string): number[] | undefined => {
+  try {
+    return parsePattern(smiles).atoms.map((a) => a.map)
+  } catch {
+    return undefined
+  }
 }
