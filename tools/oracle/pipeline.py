@@ -24,6 +24,7 @@ os.environ.setdefault("DGLBACKEND", "pytorch")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from periogt_oracle import network as net  # noqa: E402
+from periogt_oracle.descriptors import _install_nx_shim  # noqa: E402
 from periogt_oracle.prompt import select_indices  # noqa: E402
 
 MAX_PROMPT = 10
@@ -40,6 +41,8 @@ def main():
     a = ap.parse_args()
     import numpy as np
     import torch
+    # mordred's DetourMatrix needs networkx < 2.4 (upstream trained with 2.2): the same shim as the descriptor oracle.
+    _install_nx_shim()
     up = net.import_upstream(a.upstream)
     from utils.features import precompute_features
     from data import smiles2g_light
@@ -87,7 +90,7 @@ def main():
         out.append({"id": uid, "smiles": smiles, "standardized": float(np.float32(pred)),
                     "value": float(np.float32(pred) * np.float32(stats["std"]) + np.float32(stats["mean"])),
                     "embedding": [float(x) for x in emb]})
-    meta = {"max_prompt": MAX_PROMPT, "prompt_rule": "deterministic (tools/oracle/periogt_oracle/prompt.py)",
+    meta = {"networkx_shim": True, "max_prompt": MAX_PROMPT, "prompt_rule": "deterministic (tools/oracle/periogt_oracle/prompt.py)",
             "property": "eps", "label_stats": stats, "checkpoints": "test/fixtures/model/tiny"}
     with open(a.out, "w") as f:
         json.dump({"meta": meta, "units": out}, f)

@@ -1,0 +1,52 @@
+/**
+ * Repeat unit → the network's input (REFERENCE §3 stages 1–6): validation, prompt graphs with bond ids
+ * (augmentation, deterministic selection, LiGhT graphs over canonically renumbered atoms), the 1191-bit
+ * fingerprint and the standardized Mordred vector of the capped 3-mer — every prompt graph of a unit gets
+ * the 3-mer's fp and md, as upstream's n = 1 prompts do.
+ */
+import {
+  computeDescriptors,
+  fromRDKitJson,
+  mdVector,
+  rdkitDescriptors,
+  rdkitHybridization,
+  rdkitSmarts,
+  type ScalerParams,
+} from "../chem/descriptors/index.ts"
+import { graphInputOf, type AtomRanks } from "../chem/featurize.ts"
+import { oligomerSmiles } from "../chem/polymer/oligomer.ts"
+import { ValidationError, type PeriogtError } from "../errors/index.ts"
+import type { RDKit } from "../runtime/rdkit.ts"
+import type { NetworkInput } from "./network.ts"
+
+/** mordred's 1613 raw values of a molecule given as SMILES (upstream: `Calculator(descriptors, ignore_3D=True)(MolFromSmiles(s))`). */
+export const descriptorsOfSmiles = (rdkit: RDKit, smiles: string): Float64Array | undefined => {
+  const mol = rdkit.get_mol(smiles)
+  if (mol === null) return undefined
+  try {
+    const smarts = rdkitSmarts(rdkit as never, mol as never)
+    const input = fromRDKitJson(mol.get_json(), {
+      smarts,
+      hybridization: rdkitHybridization(smarts, mol.get_num_atoms()),
+      rdkitDescriptors: rdkitDescriptors(mol as never),
+    })
+    return computeDescriptors(input)
+  } finally {
+    mol.delete()
+  }
+}
+
+export const featurizeForNetwork = (rdkit: RDKit, smiles: string, ranks: AtomRanks, scaler: ScalerParams): NetworkInput | PeriogtError => {
+  const g = graphInputOf(rdkit, smiles, ranks)
+  if (g instanceof ValidationError) return g
+  const capped3 = oligomerSmiles(rdkit, g.unit, 3, true)
+  const raw = capped3 === undefined ? undefined : descriptorsOfSmiles(rdkit, capped3)
+  if (raw === undefined) {
+    return new ValidationError({
+      message: "the capped 3-mer of this repeat unit cannot be written or parsed for its descriptors",
+      action: "check the repeat unit; very long units (over 500 atoms in the 3-mer) are not supported yet",
+      details: { stage: "descriptors", smiles: smiles.length > 200 ? smiles.slice(0, 200) + "…" : smiles },
+    })
+  }
+  return { graphs: g.graphs, fp: g.fp, md: mdVector(raw, scaler) }
+}

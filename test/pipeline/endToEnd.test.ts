@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, expect, test } from "bun:test"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { Effect } from "effect"
+import { artifactLayout, buildIndex } from "../../core/artifacts/index.ts"
+import type { AtomRanks } from "../../core/chem/featurize.ts"
+import { convertCheckpoints } from "../../core/model/convert.ts"
+import { loadEngine, type Engine } from "../../core/pipeline/engine.ts"
+import { featurizeForNetwork } from "../../core/pipeline/featurize.ts"
+import { makePredictor } from "../../core/pipeline/makePredictor.ts"
+import { loadOnnxRuntime } from "../../core/runtime/onnxRuntime.ts"
+import { loadRDKit } from "../../core/runtime/rdkit.ts"
+import { relErr } from "../model/fixture.ts"
+import { tempDir } from "../support/binary.ts"
+
+/**
+ * The whole pipeline — validation, augmentation, prompt graphs, fingerprints, Mordred, scaler, prompt
+ * pass, finetuned pass, de-normalization, embedding — against upstream's whole pipeline on the tiny
+ * synthetic checkpoints (tools/oracle/pipeline.py). Canonical atom ranks: the oracle's, looked up by
+ * graph SMILES, until RDKit's ranking runs in TypeScript (core/chem/canon).
+ */
+const TINY = path.join(import.meta.dir, "../fixtures/model/tiny")
+const SCALER = path.resolve(import.meta.dir, "../../../shared/data/periogt/scaler_all.pkl")
+const FEATURIZER = path.join(import.meta.dir, "../fixtures/featurizer")
+const want = JSON.parse(fs.readFileSync(path.join(import.meta.dir, "../fixtures/pipeline/tiny.json"), "utf8")) as {
+  meta: { label_stats: { mean: number; std: number } }
+  units: Array<{ id: string; smiles: string; value: number; standardized: number; embedding: number[] }>
+}
+let engine: Engine | undefined
+if (!fs.existsSync(SCALER)) console.warn(`skipping the end-to-end test: upstream's descriptor scaler is not at ${SCALER} (../shared is absent)`)
+
+const oracleRanks = (): AtomRanks => {
+  const bySmiles = new Map<string, number[]>()
+  for (const u of want.units) {
+    const f = JSON.parse(new TextDecoder().decode(Bun.gunzipSync(fs.readFileSync(path.join(FEATURIZER, `${u.id}.json.gz`))))) as { prompt?: { graphs?: Array<{ smiles?: string; ranks?: number[] }> } }
+    for (const g of f.prompt?.graphs ?? []) if (g.smiles !== undefined && g.ranks !== undefined) bySmiles.set(g.smiles, g.ranks)
+  }
+  return (mol, smiles) => bySmiles.get(smiles) ?? Array.from({ length: mol.numAtoms }, (_, i) => i)
+}
+
+beforeAll(async () => {
+  if (!fs.existsSync(SCALER)) return
+  const layout = artifactLayout(tempDir("e2e"))
+  fs.mkdirSync(layout.pretrainedDir)
+  fs.copyFileSync(path.join(TINY, "pretrained.pth"), path.join(layout.pretrainedDir, "base.pth"))
+  fs.mkdirSync(path.join(layout.finetunedDir, "eps"), { recursive: true })
+  fs.copyFileSync(path.join(TINY, "finetuned.pth"), path.join(layout.finetunedDir, "eps", "best_model.pth"))
+  fs.copyFileSync(SCALER, layout.descriptorScaler)
+  fs.writeFileSync(layout.labelStats, JSON.stringify({ eps: want.meta.label_stats }))
+  const built = buildIndex(layout)
+  if (built._tag !== "Success") throw new Error("index")
+  const { index } = await convertCheckpoints(layout, built.success, () => {})
+  engine = await loadEngine({ ort: await loadOnnxRuntime(os.tmpdir()), layout, index, properties: ["eps"], device: "cpu", threads: 2 })
+}, 300_000)
+afterAll(async () => engine?.release())
+
+test.skipIf(!fs.existsSync(SCALER))("predictions and embeddings equal upstream's whole pipeline (tiny checkpoints, 16 repeat units)", async () => {
+  const rdkit = await loadRDKit()
+  const ranks = oracleRanks()
+  const predictor = makePredictor(engine!, async (s) => featurizeForNetwork(rdkit, s, ranks, engine!.scaler), [{ id: "eps", label: "ε", units: "", checkpoint: "eps/best_model.pth" }])
+  const out = await Effect.runPromise(predictor.predict(want.units.map((u) => ({ smiles: u.smiles, properties: ["eps"], returnEmbedding: true }))))
+  const report: Array<string> = []
+  let worstValue = 0
+  let worstEmbedding = 0
+  for (const [k, u] of want.units.entries()) {
+    const o = out[k]!
+    if (!o.ok) {
+      report.push(`${u.id}: ${o.error.code} ${o.error.message}`)
+      continue
+    }
+    const rv = Math.abs(o.values[0]!.value - u.value) / Math.abs(u.value)
+    const re = relErr(o.embedding!, Float32Array.from(u.embedding))
+    worstValue = Math.max(worstValue, rv)
+    worstEmbedding = Math.max(worstEmbedding, re)
+    if (!(rv <= 1e-4) || !(re <= 1e-4)) report.push(`${u.id}: value ${o.values[0]!.value} vs ${u.value} (rel ${rv.toExponential(2)}), embedding rel ${re.toExponential(2)}`)
+  }
+  console.log(`end to end, ${want.units.length} units: max relative error of values ${worstValue.toExponential(2)}, of embeddings ${worstEmbedding.toExponential(2)}`)
+  expect(report).toEqual([])
+}, 300_000)
