@@ -100,5 +100,6 @@ export const decideDevice = (request: Device, assessment: () => GpuAssessment): 
   if (a.kind === "usable") return Result.succeed({ device: "cuda", gpu: a.gpu, warnings: a.warnings })
   const error = assessmentError(a)
   if (request === "cuda") return Result.fail(error)
-  return Result.succeed({ device: "cpu", gpu: undefined, warnings: [`using CPU: ${error.message}`] })
+  const why = a.kind === "none" || a.kind === "driver_failed" ? `no usable GPU (${a.reason})` : error.message
+  return Result.succeed({ device: "cpu", gpu: undefined, warnings: [`using CPU: ${why}`] })
 }

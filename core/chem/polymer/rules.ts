@@ -4,6 +4,13 @@
  */
 export const MAX_SMILES_LENGTH = 2000
 
+/**
+ * RDKit MinimalLib (WebAssembly) overflows its stack on chains of roughly 860 atoms and is unusable
+ * afterwards; periogt refuses larger repeat units before any RDKit call (upstream, in native RDKit,
+ * accepts them). A limit of this build, not of PerioGT.
+ */
+export const MAX_ATOMS = 800
+
 export const VALIDATION_RULES = {
   empty: "the repeat unit is empty",
   too_long: `the repeat unit is longer than ${MAX_SMILES_LENGTH} characters`,
@@ -12,6 +19,7 @@ export const VALIDATION_RULES = {
   wildcard_count: "a repeat unit needs exactly two '*' connection points",
   wildcard_degree: "each '*' must have exactly one neighbour",
   wildcard_bond_mismatch: "the two '*' bonds must be of the same type",
+  too_many_atoms: `the repeat unit has more than ${MAX_ATOMS} atoms, more than this build's RDKit (WebAssembly) can handle`,
 } as const
 
 export type ValidationRule = keyof typeof VALIDATION_RULES
