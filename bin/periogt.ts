@@ -10,6 +10,7 @@ import { doctorProgram } from "../core/commands/doctor.ts"
 import { genProgram } from "../core/commands/gen.ts"
 import { embeddingsProgram, predictProgram } from "../core/commands/predict.ts"
 import { featurizeProgram } from "../core/commands/featurize.ts"
+import { rdkitRanks } from "../core/pipeline/ranks.ts"
 import { serveProgram } from "../core/commands/serve.ts"
 import { setupProgram } from "../core/commands/setup.ts"
 import { versionProgram } from "../core/commands/version.ts"
@@ -56,12 +57,12 @@ cli
   )
 
 cli
-  .command("featurize", "Show what the model sees of a repeat unit: validity, oligomers, fingerprints (JSON)")
+  .command("featurize", "Show what the model sees of a repeat unit: validity, oligomers, fingerprints, augmented units, prompt graphs (JSON)")
   .option("--smiles <smiles>", "repeat unit with two '*'")
   .option("--input <csv>", "CSV with a smiles column (one JSON line per row)")
   .example("periogt featurize --smiles '*CC(*)c1ccccc1'")
   .action((o: GlobalOptions & { smiles?: string; input?: string }) =>
-    runCommand(o, featurizeProgram({ smiles: o.smiles, input: o.input }), { quietStartup: true }),
+    runCommand(o, featurizeProgram({ smiles: o.smiles, input: o.input, ranks: rdkitRanks }), { quietStartup: true }),
   )
 
 cli

@@ -2,15 +2,24 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { Effect, Result } from "effect"
 import { AppConfig } from "../config/index.ts"
-import { ValidationError } from "../errors/index.ts"
+import { EXIT, ValidationError, toPeriogtError } from "../errors/index.ts"
 import { csvRecords, readHeader } from "../io/csv/index.ts"
-import { engineUnavailable, prepareInference } from "../pipeline/prepare.ts"
+import { makeProgress } from "../io/progress.ts"
+import { Log } from "../log/index.ts"
+import { runBatch } from "../pipeline/batch.ts"
+import { prepareInference } from "../pipeline/prepare.ts"
+import { Predictor } from "../pipeline/Predictor.ts"
+import { predictorLayer } from "../pipeline/PredictorLive.ts"
+import { PERIOGT_VERSION } from "../version/version.ts"
 
 export interface BatchOptions {
   readonly input?: string
   readonly property?: string
   readonly output?: string
 }
+
+/** Repeat units per network run: large enough to fill the prompt pass, small enough to commit often. */
+const CHUNK_ROWS = 32
 
 /** `<input stem>_predictions.csv` in the results directory, unless --output says otherwise. */
 export const defaultOutputPath = (input: string, resultsDir: string) =>
@@ -22,9 +31,15 @@ const readFirstRecord = (file: string) =>
     return undefined
   })
 
+/**
+ * `batch`: checks the input before loading anything, loads the models once, streams the rows through
+ * the pipeline into a resumable output. SIGTERM (Slurm's walltime) commits what is done and exits 2;
+ * the same command resumes. Exit 0 all rows ok, 1 some rows failed, 2 fatal or interrupted.
+ */
 export const batchProgram = (o: BatchOptions) =>
   Effect.gen(function* () {
     const config = yield* AppConfig
+    const log = yield* Log
     if (o.input === undefined) {
       return yield* new ValidationError({ message: "--input is required", action: "pass a CSV with a 'smiles' column: --input polymers.csv", details: { option: "--input" } })
     }
@@ -42,5 +57,38 @@ export const batchProgram = (o: BatchOptions) =>
     if (Result.isFailure(header)) return yield* header.failure
     const output = o.output === undefined ? defaultOutputPath(input, config.resultsDir.value) : path.resolve(o.output)
     const prepared = yield* prepareInference(o.property)
-    return yield* engineUnavailable({ ...prepared, properties: prepared.properties }).pipe(Effect.tap(() => Effect.succeed(output)))
+    return yield* Effect.gen(function* () {
+      const predictor = yield* Predictor
+      let stop = false
+      const onTerm = () => {
+        stop = true
+        log.warn("SIGTERM: finishing the current chunk, recording progress, then exiting; rerun the same command to resume")
+      }
+      process.on("SIGTERM", onTerm)
+      const indexDigest = fs.readFileSync(prepared.layout.index, "utf8")
+      const summary = yield* Effect.tryPromise({
+        try: () =>
+          runBatch({
+            input,
+            output,
+            properties: prepared.properties,
+            jobKey: `${PERIOGT_VERSION}\0${output}\0${indexDigest}`,
+            predict: (items) => Effect.runPromise(predictor.predict(items)),
+            chunkRows: CHUNK_ROWS,
+            progress: makeProgress("batch", "rows", log),
+            shouldStop: () => stop,
+          }),
+        catch: toPeriogtError,
+      }).pipe(Effect.ensuring(Effect.sync(() => process.off("SIGTERM", onTerm))))
+      if (Result.isFailure(summary)) return yield* Effect.fail(summary.failure)
+      const s = summary.success
+      const report = { output, rows: s.rows, failed_rows: s.failedRows, resumed_from: s.resumedFrom, complete: !s.interrupted }
+      process.stdout.write(JSON.stringify(report) + "\n")
+      if (s.interrupted) {
+        log.warn(`stopped after ${s.rows} rows; progress is recorded in ${output}.progress — rerun the same command to resume`)
+        return EXIT.fatal
+      }
+      log.info(`wrote ${output}`, { rows: s.rows, failed_rows: s.failedRows })
+      return s.failedRows > 0 ? EXIT.partial : EXIT.success
+    }).pipe(Effect.provide(predictorLayer(prepared)))
   })

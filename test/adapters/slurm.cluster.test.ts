@@ -20,7 +20,23 @@ import { missingTools } from "./tools.ts"
  */
 
 const why = missingTools(["slurmctld", "slurmd", "sbatch", "scontrol", "sinfo", "munged"])
-const preparedCheckpoints = process.env["PERIOGT_TEST_CHECKPOINT_DIR"] || undefined
+const SCALER = path.resolve(import.meta.dir, "../../../shared/data/periogt/scaler_all.pkl")
+const TINY = path.resolve(import.meta.dir, "../fixtures/model/tiny")
+/** Prepared artifacts: the ones named, else the oracle's tiny synthetic checkpoints (needs ../shared's scaler). */
+const preparedCheckpoints = process.env["PERIOGT_TEST_CHECKPOINT_DIR"] || (fs.existsSync(SCALER) ? "tiny" : undefined)
+
+/** A checkpoint directory from the tiny checkpoints, prepared by the executable's own `setup --skip-download`. */
+const prepareTiny = (): string => {
+  const ck = path.join(work, "tiny-ckpt")
+  fs.mkdirSync(path.join(ck, "pretrained_ckpt"), { recursive: true })
+  fs.mkdirSync(path.join(ck, "finetuned_ckpt", property), { recursive: true })
+  fs.copyFileSync(path.join(TINY, "pretrained.pth"), path.join(ck, "pretrained_ckpt", "base.pth"))
+  fs.copyFileSync(path.join(TINY, "finetuned.pth"), path.join(ck, "finetuned_ckpt", property, "best_model.pth"))
+  fs.copyFileSync(SCALER, path.join(ck, "descriptor_scaler.pkl"))
+  const r = Bun.spawnSync([bin, "setup", "--skip-download"], { env: { PATH: "/usr/bin:/bin", HOME: work, PERIOGT_CHECKPOINT_DIR: ck } })
+  if (r.exitCode !== 0) throw new Error(`setup failed: ${r.stderr.toString()}`)
+  return ck
+}
 const property = process.env["PERIOGT_TEST_PROPERTY"] || "eps"
 
 let cluster: SlurmCluster | undefined
@@ -113,11 +129,11 @@ describe.skipIf(why !== undefined)(`generated Slurm scripts on a one-node Slurm 
   }, 150_000)
 
   test.skipIf(preparedCheckpoints === undefined)(
-    `with prepared checkpoints (PERIOGT_TEST_CHECKPOINT_DIR${preparedCheckpoints === undefined ? " unset: skipped" : ""}) the jobs complete with output`,
+    `with prepared checkpoints (${preparedCheckpoints === undefined ? "PERIOGT_TEST_CHECKPOINT_DIR unset and no ../shared scaler for the tiny ones: skipped" : preparedCheckpoints === "tiny" ? "the oracle's tiny checkpoints" : "PERIOGT_TEST_CHECKPOINT_DIR"}) the jobs complete with output`,
     async () => {
       const c = cluster as SlurmCluster
       const out = path.join(work, "jobs-ready")
-      gen(out, preparedCheckpoints ?? "")
+      gen(out, preparedCheckpoints === "tiny" ? prepareTiny() : (preparedCheckpoints ?? ""))
       const r = await submitAll(c, out, path.join(work, "submit-ready"))
       for (const o of [...r.predict, ...r.batch, ...r.array]) {
         expect({ job: o.jobId, state: o.state, exit: o.exitCode, log: o.state === "COMPLETED" ? "" : readLog(o) }).toEqual({ job: o.jobId, state: "COMPLETED", exit: "0:0", log: "" })

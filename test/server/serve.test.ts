@@ -5,6 +5,10 @@ import * as os from "node:os"
 import * as path from "node:path"
 
 const ROOT = path.resolve(import.meta.dir, "../..")
+const TINY = path.join(ROOT, "test/fixtures/model/tiny")
+const SCALER = path.resolve(ROOT, "../shared/data/periogt/scaler_all.pkl")
+const SMOKE = path.join(ROOT, "scripts/smoke_test.sh")
+if (!fs.existsSync(SCALER)) console.warn(`skipping the real-server tests: upstream's descriptor scaler is not at ${SCALER} (../shared is absent)`)
 
 const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
@@ -39,13 +43,13 @@ const waitFor = async (stream: ReadableStream<Uint8Array>, marker: string, sink:
 }
 
 describe("periogt serve", () => {
-  test("refuses to start without the network engine: exit 2, model_load_failed, nothing listening", async () => {
+  test.skipIf(!fs.existsSync(SCALER))("refuses to start when the networks are not converted: exit 2, checkpoint_missing, nothing listening", async () => {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), "periogt-serve-"))
     const ck = path.join(home, "ck")
     fs.mkdirSync(path.join(ck, "pretrained_ckpt"), { recursive: true })
     fs.mkdirSync(path.join(ck, "finetuned_ckpt"), { recursive: true })
-    fs.writeFileSync(path.join(ck, "label_stats.json"), "{}")
-    fs.writeFileSync(path.join(ck, "descriptor_scaler.pkl"), "x")
+    fs.writeFileSync(path.join(ck, "label_stats.json"), JSON.stringify({ eps: { mean: 1, std: 1 } }))
+    fs.copyFileSync(SCALER, path.join(ck, "descriptor_scaler.pkl"))
     fs.writeFileSync(path.join(ck, "index.json"), JSON.stringify({ eps: { checkpoint: path.join(ck, "finetuned_ckpt/eps.pth"), label: "Dielectric constant", units: "" } }))
     const port = await freePort()
     const p = Bun.spawn(["bun", path.join(ROOT, "bin/periogt.ts"), "serve"], {
@@ -57,10 +61,42 @@ describe("periogt serve", () => {
     const stderr = await new Response(p.stderr).text()
     expect(code).toBe(2)
     const last = JSON.parse(stderr.trim().split("\n").at(-1)!)
-    expect(last.error.code).toBe("model_load_failed")
-    expect(last.error.message).toContain("network engine is not part of this build")
+    expect(last.error.code).toBe("checkpoint_missing")
+    expect(last.error.message).toContain("converted pretrained model is missing")
+    expect(last.error.action).toContain("periogt convert")
     await expect(fetch(`http://127.0.0.1:${port}/v1/health`)).rejects.toThrow()
   })
+
+  test.skipIf(!fs.existsSync(SCALER))("on the oracle's tiny checkpoints: the smoke script passes, a prediction equals upstream's, SIGTERM exits 0", async () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "periogt-serve-"))
+    const ck = path.join(home, "ck")
+    fs.mkdirSync(path.join(ck, "pretrained_ckpt"), { recursive: true })
+    fs.mkdirSync(path.join(ck, "finetuned_ckpt", "eps"), { recursive: true })
+    fs.copyFileSync(path.join(TINY, "pretrained.pth"), path.join(ck, "pretrained_ckpt", "base.pth"))
+    fs.copyFileSync(path.join(TINY, "finetuned.pth"), path.join(ck, "finetuned_ckpt", "eps", "best_model.pth"))
+    fs.copyFileSync(SCALER, path.join(ck, "descriptor_scaler.pkl"))
+    const env = { ...baseEnv(home), PERIOGT_CHECKPOINT_DIR: ck, PERIOGT_DEVICE: "cpu", PERIOGT_HOST: "127.0.0.1" }
+    const setup = Bun.spawnSync(["bun", path.join(ROOT, "bin/periogt.ts"), "setup", "--skip-download"], { env })
+    expect(setup.exitCode).toBe(0)
+    const port = await freePort()
+    const p = Bun.spawn(["bun", path.join(ROOT, "bin/periogt.ts"), "serve"], { env: { ...env, PERIOGT_PORT: String(port) }, stdout: "pipe", stderr: "pipe" })
+    const err = { text: "" }
+    try {
+      await waitFor(p.stderr, "serving the /v1 API on", err)
+      const url = `http://127.0.0.1:${port}`
+      const smoke = Bun.spawn(["bash", SMOKE, url], { stdout: "pipe", stderr: "pipe", env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin" } })
+      const out = await new Response(smoke.stdout).text()
+      expect(await smoke.exited).toBe(0)
+      expect(out).toContain("6 passed, 0 failed")
+      const r = await fetch(`${url}/v1/predict`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ smiles: "*CC*", property: "eps" }) })
+      const body = (await r.json()) as { prediction: { value: number } }
+      const want = (JSON.parse(fs.readFileSync(path.join(ROOT, "test/fixtures/pipeline/tiny.json"), "utf8")) as { units: Array<{ smiles: string; value: number }> }).units.find((u) => u.smiles === "*CC*")!
+      expect(Math.abs(body.prediction.value - want.value) / Math.abs(want.value)).toBeLessThan(1e-4)
+    } finally {
+      p.kill("SIGTERM")
+    }
+    expect(await p.exited).toBe(0)
+  }, 120_000)
 
   test("serveWith: SIGTERM stops accepting, finishes the request in flight, exits 0; the key is never logged", async () => {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), "periogt-serve-"))
