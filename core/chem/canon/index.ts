@@ -12,3 +12,4 @@ import { canonicalRanksOf, type CanonOptions } from "./rank.ts"
 export type { CanonOptions } from "./rank.ts"
 
 export const canonicalRanks = (mol: Molecule, opts?: CanonOptions): Int32Array => canonicalRanksOf(mol, opts)
+export { atomMapNumbers } from "./mapNumbers.ts"
