@@ -32,13 +32,27 @@ export const propertyOfCheckpoint = (file: string, finetunedDir: string): string
   return parts.at(-1)?.toLowerCase()
 }
 
+/** A directory entry's kind, following symbolic links (checkpoints are often linked from a shared project space). */
+export const entryKind = (p: string, e: fs.Dirent): "dir" | "file" | "other" => {
+  if (e.isDirectory()) return "dir"
+  if (e.isFile()) return "file"
+  if (!e.isSymbolicLink()) return "other"
+  try {
+    const st = fs.statSync(p)
+    return st.isDirectory() ? "dir" : st.isFile() ? "file" : "other"
+  } catch {
+    return "other"
+  }
+}
+
 const findCheckpoints = (dir: string): Array<string> => {
   const out: Array<string> = []
   const walk = (d: string) => {
     for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const p = path.join(d, e.name)
-      if (e.isDirectory()) walk(p)
-      else if (e.isFile() && e.name.endsWith(".pth")) out.push(p)
+      const kind = entryKind(p, e)
+      if (kind === "dir") walk(p)
+      else if (kind === "file" && e.name.endsWith(".pth")) out.push(p)
     }
   }
   walk(dir)

@@ -1,6 +1,6 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
-import type { ArtifactIndex } from "../artifacts/indexFile.ts"
+import { entryKind, type ArtifactIndex } from "../artifacts/indexFile.ts"
 import type { ArtifactLayout } from "../artifacts/layout.ts"
 import { CheckpointMissing } from "../errors/index.ts"
 import { writeFileAtomic } from "../io/atomicWrite.ts"
@@ -35,8 +35,9 @@ export const findPretrainedCheckpoint = (l: ArtifactLayout): string => {
   const found: Array<string> = []
   const walk = (d: string) => {
     for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      if (e.isDirectory()) walk(path.join(d, e.name))
-      else if (e.name.endsWith(".pth")) found.push(path.join(d, e.name))
+      const kind = entryKind(path.join(d, e.name), e)
+      if (kind === "dir") walk(path.join(d, e.name))
+      else if (kind === "file" && e.name.endsWith(".pth")) found.push(path.join(d, e.name))
     }
   }
   if (fs.existsSync(l.pretrainedDir)) walk(l.pretrainedDir)

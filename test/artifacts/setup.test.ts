@@ -224,13 +224,17 @@ describe("convert", () => {
     fs.mkdirSync(path.join(ckpt, "finetuned_ckpt"))
     fs.writeFileSync(path.join(ckpt, "finetuned_ckpt", "eps.pth"), tinyFinetuned)
     const env = setupEnv(ckpt)
+    // A checkpoint linked from elsewhere (a shared project space) counts like a file.
+    const shared = tempDir("shared-ckpt")
+    fs.writeFileSync(path.join(shared, "egc.pth"), tinyFinetuned)
+    fs.symlinkSync(path.join(shared, "egc.pth"), path.join(ckpt, "finetuned_ckpt", "egc.pth"))
     const first = await runAsync([periogtBinary(), "convert"], { env })
     expect(first.code).toBe(0)
-    expect(JSON.parse(first.stdout)).toMatchObject({ status: "updated", converted: { pretrained: "converted", eps: "converted" } })
+    expect(JSON.parse(first.stdout)).toMatchObject({ status: "updated", converted: { pretrained: "converted", eps: "converted", egc: "converted" } })
     const index = JSON.parse(fs.readFileSync(path.join(ckpt, "index.json"), "utf8")) as Record<string, { onnx: string }>
     expect(index["eps"]!.onnx).toBe(path.join(ckpt, "onnx", "finetuned", "eps.onnx"))
     const second = await runAsync([periogtBinary(), "convert"], { env })
-    expect(JSON.parse(second.stdout)).toMatchObject({ status: "unchanged", converted: { pretrained: "unchanged", eps: "unchanged" } })
+    expect(JSON.parse(second.stdout)).toMatchObject({ status: "unchanged", converted: { pretrained: "unchanged", eps: "unchanged", egc: "unchanged" } })
     // A pretrained checkpoint passed off as a finetuned one is refused, naming the file.
     fs.writeFileSync(path.join(ckpt, "finetuned_ckpt", "nc.pth"), tinyPretrained)
     const wrong = await runAsync([periogtBinary(), "convert"], { env })
