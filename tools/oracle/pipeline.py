@@ -37,7 +37,11 @@ def main():
     ap.add_argument("--upstream", required=True)
     ap.add_argument("--scaler", required=True)
     ap.add_argument("--out", required=True)
-    ap.add_argument("--tiny", default=os.path.join(os.path.dirname(__file__), "../../test/fixtures/model/tiny"))
+    ap.add_argument("--tiny", default=os.path.join(os.path.dirname(__file__), "../../test/fixtures/model/tiny"),
+                    help="directory holding pretrained.pth and finetuned.pth")
+    ap.add_argument("--config", choices=["tiny", "full"], default="tiny")
+    ap.add_argument("--input", help="CSV with a smiles column (and optional id) instead of the built-in test units")
+    ap.add_argument("--no-embedding", action="store_true", help="skip the embedding (benchmarks)")
     a = ap.parse_args()
     import numpy as np
     import torch
@@ -50,11 +54,14 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     rows = {r["id"]: r for r in csv.DictReader(open(os.path.join(here, "../../test/fixtures/polymers/valid.csv")))}
     units = [(i, rows[i]["smiles"]) for i in IDS if i in rows]
+    if a.input:
+        units = [(r.get("id") or str(k + 1), r["smiles"]) for k, r in enumerate(csv.DictReader(open(a.input)))]
+    cfg = net.TINY if a.config == "tiny" else net.FULL
 
-    pretrained = net.make_pretrained(up, net.TINY, 7)
+    pretrained = net.make_pretrained(up, cfg, 7)
     state = torch.load(os.path.join(a.tiny, "pretrained.pth"), map_location="cpu")
     pretrained.load_state_dict({k.replace("module.", ""): v for k, v in state.items()})
-    finetuned = net.make_finetuned(up, pretrained, net.TINY, 7)
+    finetuned = net.make_finetuned(up, pretrained, cfg, 7)
     finetuned.load_state_dict(torch.load(os.path.join(a.tiny, "finetuned.pth"), map_location="cpu"))
     pretrained.eval()
     finetuned.eval()
@@ -83,10 +90,12 @@ def main():
             bg = up.light.dgl.batch([g]) if hasattr(up.light, "dgl") else __import__("dgl").batch([g])
             bg.edata["path"][:, :] = up.function.preprocess_batch_light(bg.batch_num_nodes(), bg.batch_num_edges(), bg.edata["path"][:, :])
             pred = finetuned.forward_tune(bg, fps, mds).item()
-            base = builder._generate_augmented_graphs(smiles)[0][0]
-            bb = __import__("dgl").batch([base])
-            bb.edata["path"][:, :] = up.function.preprocess_batch_light(bb.batch_num_nodes(), bb.batch_num_edges(), bb.edata["path"][:, :])
-            emb = pretrained.generate_features(bb, fps, mds).reshape(-1).numpy().astype(np.float32)
+            emb = np.zeros(0, dtype=np.float32)
+            if not a.no_embedding:
+                base = builder._generate_augmented_graphs(smiles)[0][0]
+                bb = __import__("dgl").batch([base])
+                bb.edata["path"][:, :] = up.function.preprocess_batch_light(bb.batch_num_nodes(), bb.batch_num_edges(), bb.edata["path"][:, :])
+                emb = pretrained.generate_features(bb, fps, mds).reshape(-1).numpy().astype(np.float32)
         out.append({"id": uid, "smiles": smiles, "standardized": float(np.float32(pred)),
                     "value": float(np.float32(pred) * np.float32(stats["std"]) + np.float32(stats["mean"])),
                     "embedding": [float(x) for x in emb]})

@@ -1,0 +1,66 @@
+/**
+ * End to end, in one run on this machine: `periogt batch` (the compiled executable) against upstream's
+ * whole Python pipeline (tools/oracle/pipeline.py: upstream featurization, mordred, PyTorch + DGL) on
+ * the first N repeat units of the eps dataset, with the full light/base configuration (the oracle's
+ * seeded synthetic checkpoints, .cache/oracle/model/full), and the cold start of one `predict`.
+ * Not a test. Needs the oracle venv and ../shared.
+ *
+ *   bun bench/pipeline.ts [N=30]
+ */
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { compileCommand } from "../tools/build.ts"
+
+const ROOT = path.resolve(import.meta.dir, "..")
+const N = Number(process.argv[2] ?? 30)
+const FULL = path.join(ROOT, ".cache/oracle/model/full")
+const SCALER = path.resolve(ROOT, "../shared/data/periogt/scaler_all.pkl")
+const PY = path.join(ROOT, "tools/oracle/.venv/bin/python")
+const UPSTREAM = process.env["PERIOGT_UPSTREAM"] ?? "/work/upstream/PerioGT/PerioGT_common"
+for (const need of [FULL, SCALER, PY, UPSTREAM]) if (!fs.existsSync(need)) throw new Error(`missing ${need}`)
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "periogt-bench-"))
+const bin = path.join(work, "periogt")
+if (Bun.spawnSync(compileCommand(bin), { cwd: ROOT }).exitCode !== 0) throw new Error("build failed")
+const ck = path.join(work, "ck")
+fs.mkdirSync(path.join(ck, "pretrained_ckpt"), { recursive: true })
+fs.mkdirSync(path.join(ck, "finetuned_ckpt", "eps"), { recursive: true })
+fs.symlinkSync(path.join(FULL, "pretrained.pth"), path.join(ck, "pretrained_ckpt", "base.pth"))
+fs.symlinkSync(path.join(FULL, "finetuned.pth"), path.join(ck, "finetuned_ckpt", "eps", "best_model.pth"))
+fs.copyFileSync(SCALER, path.join(ck, "descriptor_scaler.pkl"))
+const env = { PATH: "/usr/bin:/bin", HOME: work, PERIOGT_CHECKPOINT_DIR: ck, PERIOGT_DEVICE: "cpu", PERIOGT_THREADS: String(os.availableParallelism()), PERIOGT_LOG_LEVEL: "warn" }
+if (Bun.spawnSync([bin, "setup", "--skip-download"], { env }).exitCode !== 0) throw new Error("setup failed")
+
+const lines = fs.readFileSync(path.resolve(ROOT, "../shared/data/periogt/datasets/eps/eps.csv"), "utf8").trim().split("\n").slice(1, N + 1)
+const input = path.join(work, "units.csv")
+fs.writeFileSync(input, "id,smiles\n" + lines.map((l, i) => `${i + 1},${l.split(",")[0]}`).join("\n") + "\n")
+const one = path.join(work, "one.csv")
+fs.writeFileSync(one, "id,smiles\n1," + lines[0]!.split(",")[0] + "\n")
+
+const time = (cmd: Array<string>, e: Record<string, string>, cwd = work) => {
+  const t0 = performance.now()
+  const r = Bun.spawnSync(cmd, { env: e, cwd, stdout: "pipe", stderr: "pipe" })
+  const s = (performance.now() - t0) / 1000
+  if (r.exitCode !== 0 && r.exitCode !== 1) throw new Error(`${cmd.join(" ")} failed: ${r.stderr.toString().slice(-2000)}`)
+  return { s, stdout: r.stdout.toString() }
+}
+const pyEnv = { PATH: "/usr/bin:/bin", HOME: work, DGLBACKEND: "pytorch", OMP_NUM_THREADS: String(os.availableParallelism()) }
+const py = (csv: string, out: string) => [PY, path.join(ROOT, "tools/oracle/pipeline.py"), "--upstream", UPSTREAM, "--scaler", SCALER, "--config", "full", "--tiny", FULL, "--input", csv, "--no-embedding", "--out", out]
+
+const coldOurs = time([bin, "predict", "--smiles", lines[0]!.split(",")[0]!, "--property", "eps"], env)
+const coldPy = time(py(one, path.join(work, "one.json")), pyEnv)
+const ours = time([bin, "batch", "--input", input, "--property", "eps", "--output", path.join(work, "out.csv")], env)
+const theirs = time(py(input, path.join(work, "py.json")), pyEnv)
+
+const got = fs.readFileSync(path.join(work, "out.csv"), "utf8").trim().split("\n").slice(1).map((l) => Number(l.split(",")[3]))
+const want = (JSON.parse(fs.readFileSync(path.join(work, "py.json"), "utf8")) as { units: Array<{ value: number }> }).units.map((u) => u.value)
+const worst = Math.max(...want.map((w, i) => Math.abs(got[i]! - w) / Math.abs(w)))
+
+console.log(`machine: ${os.cpus()[0]?.model}, ${os.availableParallelism()} cores, load average ${os.loadavg()[0]!.toFixed(1)}`)
+console.log(`full light/base config (synthetic seeded weights), ${N} eps repeat units, one property`)
+console.log(`batch, periogt:              ${ours.s.toFixed(1)} s  (${(N / ours.s).toFixed(2)} units/s, model loading included)`)
+console.log(`batch, upstream Python:      ${theirs.s.toFixed(1)} s  (${(N / theirs.s).toFixed(2)} units/s, imports and loading included)`)
+console.log(`throughput ratio:            ${(theirs.s / ours.s).toFixed(1)}x (goal >= 5x)`)
+console.log(`cold start, one predict:     periogt ${coldOurs.s.toFixed(1)} s, Python ${coldPy.s.toFixed(1)} s, ratio ${(coldOurs.s / coldPy.s).toFixed(2)} (goal <= 0.2)`)
+console.log(`values agree: max relative difference ${worst.toExponential(2)}`)
