@@ -43,7 +43,7 @@ const waitFor = async (stream: ReadableStream<Uint8Array>, marker: string, sink:
 }
 
 describe("periogt serve", () => {
-  test.skipIf(!fs.existsSync(SCALER))("refuses to start when the networks are not converted: exit 2, checkpoint_missing, nothing listening", async () => {
+  test.skipIf(!fs.existsSync(SCALER))("models that cannot load: the server still answers; health says failed, model routes answer the load error (500, checkpoint_missing)", async () => {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), "periogt-serve-"))
     const ck = path.join(home, "ck")
     fs.mkdirSync(path.join(ck, "pretrained_ckpt"), { recursive: true })
@@ -57,15 +57,27 @@ describe("periogt serve", () => {
       stdout: "pipe",
       stderr: "pipe",
     })
-    const code = await p.exited
-    const stderr = await new Response(p.stderr).text()
-    expect(code).toBe(2)
-    const last = JSON.parse(stderr.trim().split("\n").at(-1)!)
-    expect(last.error.code).toBe("checkpoint_missing")
-    expect(last.error.message).toContain("converted pretrained model is missing")
-    expect(last.error.action).toContain("periogt convert")
-    await expect(fetch(`http://127.0.0.1:${port}/v1/health`)).rejects.toThrow()
-  })
+    const err = { text: "" }
+    try {
+      await waitFor(p.stderr, "serving the /v1 API on", err)
+      const url = `http://127.0.0.1:${port}`
+      let health: { status: string; model_loaded: boolean; error?: { code: string; message: string } } = { status: "", model_loaded: false }
+      for (let i = 0; i < 100 && health.status !== "failed"; i++) {
+        health = (await (await fetch(`${url}/v1/health`)).json()) as typeof health
+        if (health.status !== "failed") await Bun.sleep(100)
+      }
+      expect(health.status).toBe("failed")
+      expect(health.model_loaded).toBe(false)
+      expect(JSON.stringify(health)).toContain("checkpoint_missing")
+      const r = await fetch(`${url}/v1/predict`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ smiles: "*CC*", property: "eps" }) })
+      expect(r.status).toBe(500)
+      expect(((await r.json()) as { error: { code: string } }).error.code).toBe("checkpoint_missing")
+    } finally {
+      p.kill("SIGTERM")
+    }
+    expect(await p.exited).toBe(0)
+    expect(err.text).toContain("loading the models failed: checkpoint_missing")
+  }, 60_000)
 
   test.skipIf(!fs.existsSync(SCALER))("on the oracle's tiny checkpoints: the smoke script passes, a prediction equals upstream's, SIGTERM exits 0", async () => {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), "periogt-serve-"))
