@@ -11,6 +11,7 @@ import {
   rdkitDescriptors,
   rdkitHybridization,
   rdkitSmarts,
+  type DescriptorInput,
   type ScalerParams,
 } from "../chem/descriptors/index.ts"
 import { graphInputOf, type AtomRanks } from "../chem/featurize.ts"
@@ -19,22 +20,30 @@ import { ValidationError, type PeriogtError } from "../errors/index.ts"
 import type { RDKit } from "../runtime/rdkit.ts"
 import type { NetworkInput } from "./network.ts"
 
-/** mordred's 1613 raw values of a molecule given as SMILES (upstream: `Calculator(descriptors, ignore_3D=True)(MolFromSmiles(s))`). */
-export const descriptorsOfSmiles = (rdkit: RDKit, smiles: string): Float64Array | undefined => {
+/**
+ * Runs `fn` on the descriptor engine's view of a molecule given as SMILES, as RDKit's `MolFromSmiles`
+ * holds it. The view answers SMARTS queries through the live MinimalLib molecule, so it is valid only
+ * inside `fn`; the molecule is deleted afterwards.
+ */
+export const withDescriptorInput = <T>(rdkit: RDKit, smiles: string, fn: (input: DescriptorInput) => T): T | undefined => {
   const mol = rdkit.get_mol(smiles)
   if (mol === null) return undefined
   try {
     const smarts = rdkitSmarts(rdkit as never, mol as never)
-    const input = fromRDKitJson(mol.get_json(), {
-      smarts,
-      hybridization: rdkitHybridization(smarts, mol.get_num_atoms()),
-      rdkitDescriptors: rdkitDescriptors(mol as never),
-    })
-    return computeDescriptors(input)
+    return fn(
+      fromRDKitJson(mol.get_json(), {
+        smarts,
+        hybridization: rdkitHybridization(smarts, mol.get_num_atoms()),
+        rdkitDescriptors: rdkitDescriptors(mol as never),
+      }),
+    )
   } finally {
     mol.delete()
   }
 }
+
+/** mordred's 1613 raw values of a molecule given as SMILES (upstream: `Calculator(descriptors, ignore_3D=True)(MolFromSmiles(s))`). */
+export const descriptorsOfSmiles = (rdkit: RDKit, smiles: string): Float64Array | undefined => withDescriptorInput(rdkit, smiles, computeDescriptors)
 
 export const featurizeForNetwork = (rdkit: RDKit, smiles: string, ranks: AtomRanks, scaler: ScalerParams): NetworkInput | PeriogtError => {
   const g = graphInputOf(rdkit, smiles, ranks)

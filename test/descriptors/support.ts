@@ -1,12 +1,9 @@
 /** Shared helpers of the descriptor tests: oracle fixtures, molecules through RDKit MinimalLib, comparison. */
 import { join } from "node:path"
 import {
-  fromRDKitJson,
-  rdkitDescriptors,
-  rdkitHybridization,
-  rdkitSmarts,
   type DescriptorInput,
 } from "../../core/chem/descriptors/index.ts"
+import { withDescriptorInput } from "../../core/pipeline/featurize.ts"
 import { loadRDKit } from "../../core/runtime/rdkit.ts"
 
 /** The committed fixtures; `PERIOGT_DESCRIPTOR_FIXTURES` points elsewhere (e.g. a fresh oracle run in /tmp). */
@@ -70,20 +67,9 @@ export const loadOracle = async (): Promise<OracleMol[]> => {
 /** Runs `fn` on the descriptor input of a SMILES through RDKit MinimalLib (the runtime's RDKit); the RDKit
  * molecule (which answers SMARTS queries) lives until `fn` returns. */
 export const withInput = async <T>(smiles: string, fn: (input: DescriptorInput) => T): Promise<T> => {
-  const rd = await loadRDKit()
-  const mol = rd.get_mol(smiles)
-  if (mol === null) throw new Error(`RDKit cannot parse ${smiles}`)
-  try {
-    const smarts = rdkitSmarts(rd as never, mol as never)
-    const input = fromRDKitJson(mol.get_json(), {
-      smarts,
-      hybridization: rdkitHybridization(smarts, mol.get_num_atoms()),
-      rdkitDescriptors: rdkitDescriptors(mol as never),
-    })
-    return fn(input)
-  } finally {
-    mol.delete()
-  }
+  const out = withDescriptorInput(await loadRDKit(), smiles, (input) => ({ value: fn(input) }))
+  if (out === undefined) throw new Error(`RDKit cannot parse ${smiles}`)
+  return out.value
 }
 
 /** mordred parity: both NaN, or equal, or |a−b| ≤ 1e-9, or relative error ≤ 1e-6. */

@@ -4,7 +4,7 @@
  */
 import { ModelLoadFailed } from "../../errors/index.ts"
 import { COPYREG_GLOBALS, NUMPY_GLOBALS, NdArray, toFloat64 } from "./numpy.ts"
-import { decodePickle, refuse } from "./unpickle.ts"
+import { decodePickle, readPickleFile, refuse } from "./unpickle.ts"
 import { type AllowList, PickleObject, plainClass } from "./values.ts"
 
 export interface StandardScalerParams {
@@ -67,20 +67,7 @@ export const parseStandardScaler = (bytes: Uint8Array, source = "<scaler>"): Sta
   })
 
 /** Reads a pickled StandardScaler from a file. */
-export const readStandardScaler = async (path: string): Promise<StandardScalerParams> => {
-  let bytes: Uint8Array
-  try {
-    bytes = new Uint8Array(await Bun.file(path).arrayBuffer())
-  } catch (e) {
-    throw new ModelLoadFailed({
-      message: `cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`,
-      action: ACTION,
-      details: { file: path },
-      cause: e,
-    })
-  }
-  return parseStandardScaler(bytes, path)
-}
+export const readStandardScaler = (path: string): Promise<StandardScalerParams> => readPickleFile(path, ACTION, parseStandardScaler)
 
 /** scikit-learn's `transform` for one row: (x − mean_) / scale_, in float64. */
 export const applyStandardScaler = (s: StandardScalerParams, x: ArrayLike<number>): Float64Array => {

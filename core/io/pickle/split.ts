@@ -2,9 +2,8 @@
  * Upstream's `split.pkl`: a pickled list (or tuple) of numpy integer arrays — train, validation, test
  * row indices into the dataset CSV.
  */
-import { ModelLoadFailed } from "../../errors/index.ts"
 import { NUMPY_GLOBALS, NdArray, toIntArray } from "./numpy.ts"
-import { decodePickle, refuse } from "./unpickle.ts"
+import { decodePickle, readPickleFile, refuse } from "./unpickle.ts"
 
 export interface DatasetSplit {
   /** Every index array in file order (upstream: [train, valid, test]). */
@@ -34,17 +33,4 @@ export const parseSplit = (bytes: Uint8Array, source = "<split>"): DatasetSplit 
     return { parts, train: parts[0]!, valid: parts[1] ?? null, test: parts[2] ?? null }
   })
 
-export const readSplit = async (path: string): Promise<DatasetSplit> => {
-  let bytes: Uint8Array
-  try {
-    bytes = new Uint8Array(await Bun.file(path).arrayBuffer())
-  } catch (e) {
-    throw new ModelLoadFailed({
-      message: `cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`,
-      action: ACTION,
-      details: { file: path },
-      cause: e,
-    })
-  }
-  return parseSplit(bytes, path)
-}
+export const readSplit = (path: string): Promise<DatasetSplit> => readPickleFile(path, ACTION, parseSplit)

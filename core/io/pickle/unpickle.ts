@@ -578,3 +578,14 @@ const run = (bytes: Uint8Array, options: UnpickleOptions, track: (pos: number) =
 export const refuse = (reason: string): never => {
   throw new Fail(reason)
 }
+
+/** Reads a pickle file and decodes it with `parse`; an unreadable file is `model_load_failed` naming it. */
+export const readPickleFile = async <T>(path: string, action: string, parse: (bytes: Uint8Array, source: string) => T): Promise<T> => {
+  let bytes: Uint8Array
+  try {
+    bytes = new Uint8Array(await Bun.file(path).arrayBuffer())
+  } catch (e) {
+    throw new ModelLoadFailed({ message: `cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`, action, details: { file: path }, cause: e })
+  }
+  return parse(bytes, path)
+}
