@@ -8,13 +8,13 @@ import { readFileSync } from "node:fs"
 import { featurizeRepeatUnit, type AtomRanks } from "../chem/featurize.ts"
 import { EXIT, ValidationError } from "../errors/index.ts"
 import { CsvTokenizer, readHeader, toRow } from "../io/csv/index.ts"
-import { loadRDKit } from "../runtime/rdkit.ts"
+import { loadRDKit, type RDKit } from "../runtime/rdkit.ts"
 
 export interface FeaturizeOptions {
   readonly smiles?: string
   readonly input?: string
-  /** canonical atom ranks: with them each result also lists its prompt graphs (graph 0 = base) */
-  readonly ranks?: AtomRanks
+  /** canonical atom ranks (given the loaded RDKit): with them each result also lists its prompt graphs (graph 0 = base) */
+  readonly ranks?: (rdkit: RDKit) => AtomRanks
 }
 
 const errorJson = (e: ValidationError) => ({ valid: false, error: { code: e.code, message: e.message, rule: (e.details as { rule?: string } | undefined)?.rule ?? null } })
@@ -25,8 +25,9 @@ export const featurizeProgram = (o: FeaturizeOptions) =>
       return yield* new ValidationError({ message: "give exactly one of --smiles or --input", action: "periogt featurize --smiles '*CC(C)*'  or  --input polymers.csv", details: { option: "--smiles/--input" } })
     }
     const rdkit = yield* Effect.promise(() => loadRDKit())
+    const ranks = o.ranks?.(rdkit)
     if (o.smiles !== undefined) {
-      const r = featurizeRepeatUnit(rdkit, o.smiles, o.ranks === undefined ? {} : { ranks: o.ranks })
+      const r = featurizeRepeatUnit(rdkit, o.smiles, ranks === undefined ? {} : { ranks })
       if (r instanceof ValidationError) {
         process.stdout.write(JSON.stringify({ smiles: o.smiles, ...errorJson(r) }, null, 2) + "\n")
         return yield* r
@@ -56,7 +57,7 @@ export const featurizeProgram = (o: FeaturizeOptions) =>
         process.stdout.write(JSON.stringify({ id: row.id, smiles: row.smiles, ...errorJson(row.error) }) + "\n")
         continue
       }
-      const r = featurizeRepeatUnit(rdkit, row.row.smiles, o.ranks === undefined ? {} : { ranks: o.ranks })
+      const r = featurizeRepeatUnit(rdkit, row.row.smiles, ranks === undefined ? {} : { ranks })
       if (r instanceof ValidationError) {
         failed++
         process.stdout.write(JSON.stringify({ id: row.row.id, smiles: row.row.smiles, ...errorJson(r) }) + "\n")

@@ -28,7 +28,7 @@ const loadPredictor = (prepared: Prepared) =>
         catch: toPeriogtError,
       })
       log.info("models loaded", { properties: prepared.properties.join(","), device: prepared.device.device, ms: Math.round(performance.now() - t0) })
-      return makePredictor(engine, async (s) => featurizeForNetwork(rdkit, s, rdkitRanks, engine.scaler), propertyInfos(prepared))
+      return makePredictor(engine, async (s) => featurizeForNetwork(rdkit, s, rdkitRanks(rdkit), engine.scaler), propertyInfos(prepared))
     })
 
 const propertyInfos = (prepared: Prepared): ReadonlyArray<PropertyInfo> =>

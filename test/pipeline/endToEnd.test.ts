@@ -62,7 +62,7 @@ test.each([
 ] as const)("with %s: predictions and embeddings equal upstream's whole pipeline (tiny checkpoints, 16 repeat units)", async (_label, which) => {
   if (!fs.existsSync(SCALER)) return
   const rdkit = await loadRDKit()
-  const ranks = which === "oracle" ? oracleRanks() : rdkitRanks
+  const ranks = which === "oracle" ? oracleRanks() : rdkitRanks(rdkit)
   const predictor = makePredictor(engine!, async (s) => featurizeForNetwork(rdkit, s, ranks, engine!.scaler), [{ id: "eps", label: "ε", units: "", checkpoint: "eps/best_model.pth" }])
   const out = await Effect.runPromise(predictor.predict(want.units.map((u) => ({ smiles: u.smiles, properties: ["eps"], returnEmbedding: true }))))
   const report: Array<string> = []
