@@ -47,7 +47,7 @@ export const ROUTES: ReadonlyArray<RouteSpec> = [
   {
     method: "GET",
     path: "/v1/health",
-    public: true,
+    public: false,
     tag: "service",
     summary: "Liveness and model state; never waits for the model",
     responses: { 200: { description: "Service state", schema: HealthResponse } },
@@ -105,7 +105,7 @@ export const ROUTES: ReadonlyArray<RouteSpec> = [
   {
     method: "GET",
     path: "/openapi.json",
-    public: true,
+    public: false,
     tag: "service",
     summary: "This API as an OpenAPI 3.1 document",
     responses: { 200: { description: "The OpenAPI document", contentType: "application/json" } },
@@ -115,7 +115,7 @@ export const ROUTES: ReadonlyArray<RouteSpec> = [
     (path): RouteSpec => ({
       method: "GET",
       path,
-      public: true,
+      public: false,
       tag: "service",
       summary: "This API as a readable page (self-contained HTML)",
       responses: { 200: { description: "HTML", contentType: "text/html" } },

@@ -229,7 +229,8 @@ describe("server without an API key", () => {
     expect(req.properties.smiles).toMatchObject({ type: "string", minLength: 1, maxLength: 2000 })
     expect(req.properties.property).toMatchObject({ minLength: 1, maxLength: 64 })
     expect(doc.components.schemas.BatchPredictRequest.properties.items.maxItems).toBe(100)
-    expect(doc.paths["/v1/health"].get.security).toEqual([])
+    // No public operation: every route needs the key when one is set.
+    expect(doc.paths["/v1/health"].get.security).toBeUndefined()
     expect(doc.security).toEqual([{ ApiKey: [] }])
     for (const [, ops] of Object.entries(doc.paths) as Array<[string, Record<string, { responses: Record<string, unknown> }>]>)
       for (const op of Object.values(ops)) expect(Object.keys(op.responses)).toContain("200")
@@ -271,8 +272,12 @@ describe("server with an API key", () => {
   })
   afterAll(() => s.close())
 
-  test("every route but health and the docs needs a matching X-Api-Key: else 401 in the error shape", async () => {
+  test("every route, health and the docs included, needs a matching X-Api-Key (seed 001 §F3): else 401 in the error shape", async () => {
     for (const [method, path] of [
+      ["GET", "/v1/health"],
+      ["GET", "/openapi.json"],
+      ["GET", "/docs"],
+      ["GET", "/v1/docs"],
       ["GET", "/v1/properties"],
       ["POST", "/v1/predict"],
       ["POST", "/v1/embeddings"],
@@ -287,7 +292,6 @@ describe("server with an API key", () => {
       await expectError(await fetch(`${s.url}${path}`, { method, headers: { "x-api-key": KEY + "x" } }), 401, "unauthorized")
       await expectError(await fetch(`${s.url}${path}`, { method, headers: { "x-api-key": "" } }), 401, "unauthorized")
     }
-    for (const path of ["/v1/health", "/openapi.json", "/docs", "/v1/docs"]) expect((await fetch(`${s.url}${path}`)).status).toBe(200)
   })
 
   test("the right key is served", async () => {
@@ -297,6 +301,7 @@ describe("server with an API key", () => {
     expect((await postJson(`${s.url}/v1/embeddings`, { smiles: "*CC*" }, h)).status).toBe(200)
     expect((await postJson(`${s.url}/v1/predict/batch`, { items: [{ smiles: "*CC*", property: "eps" }] }, h)).status).toBe(200)
     expect((await fetch(`${s.url}/metrics`, { headers: h })).status).toBe(200)
+    for (const path of ["/v1/health", "/openapi.json", "/docs", "/v1/docs"]) expect((await fetch(`${s.url}${path}`, { headers: h })).status).toBe(200)
     await expectError(await fetch(`${s.url}/unknown`, { headers: h }), 404, "not_found")
   })
 

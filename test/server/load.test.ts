@@ -163,7 +163,7 @@ test(`load: ${TOTAL} mixed requests at ${CONCURRENCY} concurrent connections`, a
     expect(counts.get("predict 200") ?? 0).toBeGreaterThan(TOTAL * 0.25)
     // The server is alive and well.
     expect(server.exitCode).toBeNull()
-    expect((await fetch(`${url}/v1/health`)).status).toBe(200)
+    expect((await fetch(`${url}/v1/health`, { headers: { "x-api-key": KEY } })).status).toBe(200)
     const metrics = await (await fetch(`${url}/metrics`, { headers: { "x-api-key": KEY } })).text()
     expect(metrics).toMatch(/^periogt_queue_depth 0$/m)
     expect(metrics).toMatch(/^periogt_http_requests_in_flight 1$/m) // this very request

@@ -123,7 +123,7 @@ describe("periogt serve", () => {
     try {
       await waitFor(p.stderr, "serving the /v1 API on", err)
       const url = `http://127.0.0.1:${port}`
-      expect((await fetch(`${url}/v1/health`)).status).toBe(200)
+      expect((await fetch(`${url}/v1/health`, { headers: { "x-api-key": key } })).status).toBe(200)
       const inflight = fetch(`${url}/v1/predict`, { method: "POST", headers: { "content-type": "application/json", "x-api-key": key }, body: JSON.stringify({ smiles: "*CC*", property: "eps" }) })
       await Bun.sleep(150)
       p.kill("SIGTERM")

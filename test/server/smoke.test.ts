@@ -26,7 +26,7 @@ if (curl === null) {
         expect(ok.out + ok.err).not.toContain(key)
         const noKey = await runSmoke(s.url)
         expect(noKey.code).toBe(1)
-        expect(noKey.out).toContain("1 passed, 5 failed")
+        expect(noKey.out).toContain("0 passed, 6 failed")
       } finally {
         await s.close()
       }
