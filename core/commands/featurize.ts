@@ -4,10 +4,10 @@
  * as JSON on stdout — one object for --smiles, one JSON line per row for --input CSV.
  */
 import { Effect, Result } from "effect"
-import { readFileSync } from "node:fs"
+import * as fs from "node:fs"
 import { featurizeRepeatUnit, type AtomRanks } from "../chem/featurize.ts"
 import { EXIT, ValidationError } from "../errors/index.ts"
-import { CsvTokenizer, readHeader, toRow } from "../io/csv/index.ts"
+import { csvRecords, isBlank, readHeader, toRow, type InputHeader } from "../io/csv/index.ts"
 import { loadRDKit, type RDKit } from "../runtime/rdkit.ts"
 
 export interface FeaturizeOptions {
@@ -36,32 +36,41 @@ export const featurizeProgram = (o: FeaturizeOptions) =>
       return EXIT.success
     }
     const file = o.input!
-    const text = yield* Effect.try({
-      try: () => readFileSync(file, "utf8"),
-      catch: (e) => new ValidationError({ message: `cannot read ${file}: ${String(e)}`, action: "check the path", details: { file } }),
-    })
-    const t = new CsvTokenizer()
-    const records = [...t.push(text), ...t.end()]
-    const [head, ...rest] = records
-    if (head === undefined) return yield* new ValidationError({ message: `${file} is empty`, action: "add a header line with a 'smiles' column", details: { file } })
-    const header = readHeader(head, file)
-    if (Result.isFailure(header)) return yield* header.failure
-    let failed = 0
-    let n = 0
-    for (const rec of rest) {
-      if (rec.ok && rec.fields.length === 1 && rec.fields[0] === "") continue
-      n++
-      const row = toRow(rec, header.success, n)
-      if (!row.ok) {
-        failed++
-        process.stdout.write(JSON.stringify({ id: row.id, smiles: row.smiles, ...errorJson(row.error) }) + "\n")
-        continue
-      }
-      const r = featurizeRepeatUnit(rdkit, row.row.smiles, ranks === undefined ? {} : { ranks })
-      if (r instanceof ValidationError) {
-        failed++
-        process.stdout.write(JSON.stringify({ id: row.row.id, smiles: row.row.smiles, ...errorJson(r) }) + "\n")
-      } else process.stdout.write(JSON.stringify({ id: row.row.id, ...r }) + "\n")
+    try {
+      fs.accessSync(file, fs.constants.R_OK)
+    } catch (e) {
+      return yield* new ValidationError({ message: `cannot read ${file}: ${String(e)}`, action: "check the path", details: { file } })
     }
+    // Streamed: one JSON line per row as it is read, whatever the file's size.
+    const outcome = yield* Effect.promise(async () => {
+      let header: InputHeader | undefined
+      let failed = 0
+      let n = 0
+      for await (const rec of csvRecords(fs.createReadStream(file, { highWaterMark: 1 << 16 }))) {
+        if (header === undefined) {
+          const h = readHeader(rec, file)
+          if (Result.isFailure(h)) return h.failure
+          header = h.success
+          continue
+        }
+        if (isBlank(rec)) continue
+        n++
+        const row = toRow(rec, header, n)
+        if (!row.ok) {
+          failed++
+          process.stdout.write(JSON.stringify({ id: row.id, smiles: row.smiles, ...errorJson(row.error) }) + "\n")
+          continue
+        }
+        const r = featurizeRepeatUnit(rdkit, row.row.smiles, ranks === undefined ? {} : { ranks })
+        if (r instanceof ValidationError) {
+          failed++
+          process.stdout.write(JSON.stringify({ id: row.row.id, smiles: row.row.smiles, ...errorJson(r) }) + "\n")
+        } else process.stdout.write(JSON.stringify({ id: row.row.id, ...r }) + "\n")
+      }
+      if (header === undefined) return new ValidationError({ message: `${file} is empty`, action: "add a header line with a 'smiles' column", details: { file } })
+      return failed
+    })
+    if (outcome instanceof ValidationError) return yield* outcome
+    const failed = outcome
     return failed === 0 ? EXIT.success : EXIT.partial
   })

@@ -106,6 +106,17 @@ describe("the single-file executable", () => {
     expect(r.stderr).not.toContain("hunter2-secret")
   })
 
+  test("featurize --input streams one JSON line per row; invalid rows are error lines; exit 1", () => {
+    const csv = path.join(path.dirname(bin), "units.csv")
+    fs.writeFileSync(csv, 'id,smiles\r\na,*CC*\r\nb,CCO\r\n\r\nc,"*C(F)(F)*"\r\n')
+    const r = periogt(["featurize", "--input", csv])
+    expect(r.code).toBe(1)
+    const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { id: string; valid: boolean; error?: { rule: string }; graphs?: unknown[] })
+    expect(lines.map((l) => [l.id, l.valid])).toEqual([["a", true], ["b", false], ["c", true]])
+    expect(lines[1]!.error?.rule).toBe("no_wildcard")
+    expect(Array.isArray(lines[0]!.graphs)).toBe(true)
+  })
+
   test("unknown commands and options are usage errors (exit 2)", () => {
     expect(periogt(["frobnicate"]).code).toBe(2)
     expect(periogt(["predict", "--smiles"]).code).toBe(2)
