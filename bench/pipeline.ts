@@ -10,6 +10,7 @@
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import { placeCheckpoints } from "../test/support/checkpoints.ts"
 import { compileCommand } from "../tools/build.ts"
 
 const ROOT = path.resolve(import.meta.dir, "..")
@@ -24,11 +25,7 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), "periogt-bench-"))
 const bin = path.join(work, "periogt")
 if (Bun.spawnSync(compileCommand(bin), { cwd: ROOT }).exitCode !== 0) throw new Error("build failed")
 const ck = path.join(work, "ck")
-fs.mkdirSync(path.join(ck, "pretrained_ckpt"), { recursive: true })
-fs.mkdirSync(path.join(ck, "finetuned_ckpt", "eps"), { recursive: true })
-fs.symlinkSync(path.join(FULL, "pretrained.pth"), path.join(ck, "pretrained_ckpt", "base.pth"))
-fs.symlinkSync(path.join(FULL, "finetuned.pth"), path.join(ck, "finetuned_ckpt", "eps", "best_model.pth"))
-fs.copyFileSync(SCALER, path.join(ck, "descriptor_scaler.pkl"))
+placeCheckpoints(ck, { from: FULL, link: true })
 const env = { PATH: "/usr/bin:/bin", HOME: work, PERIOGT_CHECKPOINT_DIR: ck, PERIOGT_DEVICE: "cpu", PERIOGT_THREADS: String(os.availableParallelism()), PERIOGT_LOG_LEVEL: "warn" }
 if (Bun.spawnSync([bin, "setup", "--skip-download"], { env }).exitCode !== 0) throw new Error("setup failed")
 

@@ -3,6 +3,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { periogtBinary } from "../support/binary.ts"
+import { placeCheckpoints, SHARED_SCALER } from "../support/checkpoints.ts"
 import { startSlurmCluster, type JobOutcome, type SlurmCluster } from "./slurmCluster.ts"
 import { missingTools } from "./tools.ts"
 
@@ -20,19 +21,14 @@ import { missingTools } from "./tools.ts"
  */
 
 const why = missingTools(["slurmctld", "slurmd", "sbatch", "scontrol", "sinfo", "munged"])
-const SCALER = path.resolve(import.meta.dir, "../../../shared/data/periogt/scaler_all.pkl")
-const TINY = path.resolve(import.meta.dir, "../fixtures/model/tiny")
+const SCALER = SHARED_SCALER
 /** Prepared artifacts: the ones named, else the oracle's tiny synthetic checkpoints (needs ../shared's scaler). */
 const preparedCheckpoints = process.env["PERIOGT_TEST_CHECKPOINT_DIR"] || (fs.existsSync(SCALER) ? "tiny" : undefined)
 
 /** A checkpoint directory from the tiny checkpoints, prepared by the executable's own `setup --skip-download`. */
 const prepareTiny = (): string => {
   const ck = path.join(work, "tiny-ckpt")
-  fs.mkdirSync(path.join(ck, "pretrained_ckpt"), { recursive: true })
-  fs.mkdirSync(path.join(ck, "finetuned_ckpt", property), { recursive: true })
-  fs.copyFileSync(path.join(TINY, "pretrained.pth"), path.join(ck, "pretrained_ckpt", "base.pth"))
-  fs.copyFileSync(path.join(TINY, "finetuned.pth"), path.join(ck, "finetuned_ckpt", property, "best_model.pth"))
-  fs.copyFileSync(SCALER, path.join(ck, "descriptor_scaler.pkl"))
+  placeCheckpoints(ck, { property })
   const r = Bun.spawnSync([bin, "setup", "--skip-download"], { env: { PATH: "/usr/bin:/bin", HOME: work, PERIOGT_CHECKPOINT_DIR: ck } })
   if (r.exitCode !== 0) throw new Error(`setup failed: ${r.stderr.toString()}`)
   return ck

@@ -3,6 +3,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { csvRecords } from "../../core/io/csv/index.ts"
 import { errorOf, periogtBinary, runAsync, tempDir } from "../support/binary.ts"
+import { placeCheckpoints, SHARED_SCALER } from "../support/checkpoints.ts"
 
 /**
  * The compiled executable end to end, as a user runs it, on the oracle's tiny synthetic checkpoints
@@ -10,8 +11,7 @@ import { errorOf, periogtBinary, runAsync, tempDir } from "../support/binary.ts"
  * whole pipeline (test/fixtures/pipeline/tiny.json) — and a real batch killed and resumed.
  */
 const ROOT = path.resolve(import.meta.dir, "../..")
-const TINY = path.join(ROOT, "test/fixtures/model/tiny")
-const SCALER = path.resolve(ROOT, "../shared/data/periogt/scaler_all.pkl")
+const SCALER = SHARED_SCALER
 const want = JSON.parse(fs.readFileSync(path.join(ROOT, "test/fixtures/pipeline/tiny.json"), "utf8")) as { units: Array<{ id: string; smiles: string; value: number; embedding: number[] }> }
 const has = fs.existsSync(SCALER)
 if (!has) console.warn(`skipping the executable's pipeline tests: upstream's descriptor scaler is not at ${SCALER} (../shared is absent)`)
@@ -24,11 +24,7 @@ beforeAll(async () => {
   if (!has) return
   dir = tempDir("user-e2e")
   const ck = path.join(dir, "ck")
-  fs.mkdirSync(path.join(ck, "pretrained_ckpt"), { recursive: true })
-  fs.mkdirSync(path.join(ck, "finetuned_ckpt", "eps"), { recursive: true })
-  fs.copyFileSync(path.join(TINY, "pretrained.pth"), path.join(ck, "pretrained_ckpt", "base.pth"))
-  fs.copyFileSync(path.join(TINY, "finetuned.pth"), path.join(ck, "finetuned_ckpt", "eps", "best_model.pth"))
-  fs.copyFileSync(SCALER, path.join(ck, "descriptor_scaler.pkl"))
+  placeCheckpoints(ck)
   env = { PATH: "/usr/bin:/bin", HOME: dir, PERIOGT_CHECKPOINT_DIR: ck, PERIOGT_DEVICE: "cpu", PERIOGT_THREADS: "2" }
   const setup = await runAsync([periogtBinary(), "setup", "--skip-download"], { env })
   if (setup.code !== 0) throw new Error(setup.stderr)

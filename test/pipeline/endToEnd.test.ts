@@ -14,6 +14,7 @@ import { loadOnnxRuntime } from "../../core/runtime/onnxRuntime.ts"
 import { loadRDKit } from "../../core/runtime/rdkit.ts"
 import { relErr } from "../model/fixture.ts"
 import { tempDir } from "../support/binary.ts"
+import { placeCheckpoints, SHARED_SCALER } from "../support/checkpoints.ts"
 
 /**
  * The whole pipeline — validation, augmentation, prompt graphs, fingerprints, Mordred, scaler, prompt
@@ -21,8 +22,7 @@ import { tempDir } from "../support/binary.ts"
  * synthetic checkpoints (tools/oracle/pipeline.py). Canonical atom ranks: the oracle's, looked up by
  * graph SMILES, until RDKit's ranking runs in TypeScript (core/chem/canon).
  */
-const TINY = path.join(import.meta.dir, "../fixtures/model/tiny")
-const SCALER = path.resolve(import.meta.dir, "../../../shared/data/periogt/scaler_all.pkl")
+const SCALER = SHARED_SCALER
 const FEATURIZER = path.join(import.meta.dir, "../fixtures/featurizer")
 const want = JSON.parse(fs.readFileSync(path.join(import.meta.dir, "../fixtures/pipeline/tiny.json"), "utf8")) as {
   meta: { label_stats: { mean: number; std: number } }
@@ -43,11 +43,7 @@ const oracleRanks = (): AtomRanks => {
 beforeAll(async () => {
   if (!fs.existsSync(SCALER)) return
   const layout = artifactLayout(tempDir("e2e"))
-  fs.mkdirSync(layout.pretrainedDir)
-  fs.copyFileSync(path.join(TINY, "pretrained.pth"), path.join(layout.pretrainedDir, "base.pth"))
-  fs.mkdirSync(path.join(layout.finetunedDir, "eps"), { recursive: true })
-  fs.copyFileSync(path.join(TINY, "finetuned.pth"), path.join(layout.finetunedDir, "eps", "best_model.pth"))
-  fs.copyFileSync(SCALER, layout.descriptorScaler)
+  placeCheckpoints(layout.root)
   fs.writeFileSync(layout.labelStats, JSON.stringify({ eps: want.meta.label_stats }))
   const built = buildIndex(layout)
   if (built._tag !== "Success") throw new Error("index")

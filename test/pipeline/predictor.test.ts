@@ -12,13 +12,13 @@ import type { NetworkInput } from "../../core/pipeline/network.ts"
 import { loadOnnxRuntime } from "../../core/runtime/onnxRuntime.ts"
 import { loadFixture, relErr, splitGraphs } from "../model/fixture.ts"
 import { tempDir } from "../support/binary.ts"
+import { placeCheckpoints, SHARED_SCALER, TINY_CHECKPOINTS } from "../support/checkpoints.ts"
 
 // The engine (converted models, sessions, label statistics, scaler) and the Predictor over it, on the
 // oracle's tiny checkpoints. The chemistry is replaced by the oracle's own graphs for the fixture's
 // repeat units (a test double: the featurizer and descriptors are tested on their own).
-const TINY = path.join(import.meta.dir, "../fixtures/model/tiny")
-const SCALER = path.resolve(import.meta.dir, "../../../shared/data/periogt/scaler_all.pkl")
-const fx = loadFixture(TINY)
+const SCALER = SHARED_SCALER
+const fx = loadFixture(TINY_CHECKPOINTS)
 const STATS = { mean: 4.58, std: 1.11 }
 let engine: Engine | undefined
 if (!fs.existsSync(SCALER)) console.warn(`skipping the engine tests: upstream's descriptor scaler is not at ${SCALER} (../shared is absent)`)
@@ -33,11 +33,7 @@ beforeAll(async () => {
   if (!fs.existsSync(SCALER)) return
   const dir = tempDir("engine")
   const layout = artifactLayout(dir)
-  fs.mkdirSync(layout.pretrainedDir)
-  fs.copyFileSync(path.join(TINY, "pretrained.pth"), path.join(layout.pretrainedDir, "base.pth"))
-  fs.mkdirSync(path.join(layout.finetunedDir, "eps"), { recursive: true })
-  fs.copyFileSync(path.join(TINY, "finetuned.pth"), path.join(layout.finetunedDir, "eps", "best_model.pth"))
-  fs.copyFileSync(SCALER, layout.descriptorScaler)
+  placeCheckpoints(layout.root)
   fs.writeFileSync(layout.labelStats, JSON.stringify({ eps: STATS }))
   const built = buildIndex(layout)
   if (built._tag !== "Success") throw new Error("index")

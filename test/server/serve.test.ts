@@ -4,9 +4,10 @@ import * as net from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
 
+import { placeCheckpoints, SHARED_SCALER } from "../support/checkpoints.ts"
+
 const ROOT = path.resolve(import.meta.dir, "../..")
-const TINY = path.join(ROOT, "test/fixtures/model/tiny")
-const SCALER = path.resolve(ROOT, "../shared/data/periogt/scaler_all.pkl")
+const SCALER = SHARED_SCALER
 const SMOKE = path.join(ROOT, "scripts/smoke_test.sh")
 if (!fs.existsSync(SCALER)) console.warn(`skipping the real-server tests: upstream's descriptor scaler is not at ${SCALER} (../shared is absent)`)
 
@@ -82,11 +83,7 @@ describe("periogt serve", () => {
   test.skipIf(!fs.existsSync(SCALER))("on the oracle's tiny checkpoints: the smoke script passes, a prediction equals upstream's, SIGTERM exits 0", async () => {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), "periogt-serve-"))
     const ck = path.join(home, "ck")
-    fs.mkdirSync(path.join(ck, "pretrained_ckpt"), { recursive: true })
-    fs.mkdirSync(path.join(ck, "finetuned_ckpt", "eps"), { recursive: true })
-    fs.copyFileSync(path.join(TINY, "pretrained.pth"), path.join(ck, "pretrained_ckpt", "base.pth"))
-    fs.copyFileSync(path.join(TINY, "finetuned.pth"), path.join(ck, "finetuned_ckpt", "eps", "best_model.pth"))
-    fs.copyFileSync(SCALER, path.join(ck, "descriptor_scaler.pkl"))
+    placeCheckpoints(ck)
     const env = { ...baseEnv(home), PERIOGT_CHECKPOINT_DIR: ck, PERIOGT_DEVICE: "cpu", PERIOGT_HOST: "127.0.0.1" }
     const setup = Bun.spawnSync(["bun", path.join(ROOT, "bin/periogt.ts"), "setup", "--skip-download"], { env })
     expect(setup.exitCode).toBe(0)
