@@ -10,6 +10,7 @@ import { doctorProgram } from "../core/commands/doctor.ts"
 import { genProgram } from "../core/commands/gen.ts"
 import { embeddingsProgram, predictProgram } from "../core/commands/predict.ts"
 import { featurizeProgram } from "../core/commands/featurize.ts"
+import { descriptorsProgram } from "../core/commands/descriptors.ts"
 import { rdkitRanks } from "../core/pipeline/ranks.ts"
 import { serveProgram } from "../core/commands/serve.ts"
 import { setupProgram } from "../core/commands/setup.ts"
@@ -60,9 +61,29 @@ cli
   .command("featurize", "Show what the model sees of a repeat unit: validity, oligomers, fingerprints, augmented units, prompt graphs (JSON)")
   .option("--smiles <smiles>", "repeat unit with two '*'")
   .option("--input <csv>", "CSV with a smiles column (one JSON line per row)")
+  .option("--descriptors", "also the 1613 Mordred descriptors of the capped 3-mer")
   .example("periogt featurize --smiles '*CC(*)c1ccccc1'")
-  .action((o: GlobalOptions & { smiles?: string; input?: string }) =>
-    runCommand(o, featurizeProgram({ smiles: o.smiles, input: o.input, ranks: rdkitRanks }), { quietStartup: true }),
+  .action((o: GlobalOptions & { smiles?: string; input?: string; descriptors?: boolean }) =>
+    runCommand(o, featurizeProgram({ smiles: o.smiles, input: o.input, ranks: rdkitRanks, descriptors: o.descriptors }), { quietStartup: true }),
+  )
+
+cli
+  .command("descriptors", "The 1613 Mordred descriptors (mordred 1.2.0 names and order) of a repeat unit's capped oligomer or of a molecule")
+  .option("--smiles <smiles>", "a repeat unit with two '*' (its capped oligomer is described) or a molecule")
+  .option("--input <csv>", "CSV with a smiles column (and optional id); rows are streamed")
+  .option("--output <file>", "write here (appears only when complete) instead of stdout")
+  .option("--format <format>", "csv | json (default: json for --smiles, csv for --input; JSON lines for --input)")
+  .option("--oligomer <n>", "describe the capped 3-, 6- or 9-mer of a repeat unit", { default: "3" })
+  .option("--model-input", "the network's md vector (NaN → 0, clipped, standardized) instead of raw values")
+  .option("--scaler <pkl>", "descriptor scaler for --model-input (default: <checkpoint_dir>/descriptor_scaler.pkl)")
+  .example("periogt descriptors --smiles '*CC(*)c1ccccc1'")
+  .example("periogt descriptors --input polymers.csv --output descriptors.csv")
+  .action((o: GlobalOptions & { smiles?: string; input?: string; output?: string; format?: string; oligomer?: string | number; modelInput?: boolean; scaler?: string }) =>
+    runCommand(
+      o,
+      descriptorsProgram({ smiles: o.smiles, input: o.input, output: o.output, format: o.format, oligomer: o.oligomer === undefined ? undefined : String(o.oligomer), modelInput: o.modelInput, scaler: o.scaler }),
+      { quietStartup: true },
+    ),
   )
 
 cli

@@ -9,12 +9,15 @@ import { featurizeRepeatUnit, type AtomRanks } from "../chem/featurize.ts"
 import { EXIT, ValidationError } from "../errors/index.ts"
 import { csvRecords, isBlank, readHeader, toRow, type InputHeader } from "../io/csv/index.ts"
 import { loadRDKit, type RDKit } from "../runtime/rdkit.ts"
+import { describe, namedDescriptors } from "../pipeline/describe.ts"
 
 export interface FeaturizeOptions {
   readonly smiles?: string
   readonly input?: string
   /** canonical atom ranks (given the loaded RDKit): with them each result also lists its prompt graphs (graph 0 = base) */
   readonly ranks?: (rdkit: RDKit) => AtomRanks
+  /** also the 1613 raw Mordred descriptors of the capped 3-mer (the network's md input, before scaling) */
+  readonly descriptors?: boolean
 }
 
 const errorJson = (e: ValidationError) => ({ valid: false, error: { code: e.code, message: e.message, rule: (e.details as { rule?: string } | undefined)?.rule ?? null } })
@@ -26,13 +29,19 @@ export const featurizeProgram = (o: FeaturizeOptions) =>
     }
     const rdkit = yield* Effect.promise(() => loadRDKit())
     const ranks = o.ranks?.(rdkit)
+    const withDescriptors = <T extends object>(smiles: string, r: T) => {
+      if (o.descriptors !== true) return r
+      const d = describe(rdkit, smiles, { oligomer: 3 })
+      if (d instanceof ValidationError) return { ...r, descriptors: { error: { code: d.code, message: d.message } } }
+      return { ...r, descriptors: { molecule: d.molecule, values: namedDescriptors(d.values) } }
+    }
     if (o.smiles !== undefined) {
       const r = featurizeRepeatUnit(rdkit, o.smiles, ranks === undefined ? {} : { ranks })
       if (r instanceof ValidationError) {
         process.stdout.write(JSON.stringify({ smiles: o.smiles, ...errorJson(r) }, null, 2) + "\n")
         return yield* r
       }
-      process.stdout.write(JSON.stringify(r, null, 2) + "\n")
+      process.stdout.write(JSON.stringify(withDescriptors(o.smiles, r), null, 2) + "\n")
       return EXIT.success
     }
     const file = o.input!
@@ -65,7 +74,7 @@ export const featurizeProgram = (o: FeaturizeOptions) =>
         if (r instanceof ValidationError) {
           failed++
           process.stdout.write(JSON.stringify({ id: row.row.id, smiles: row.row.smiles, ...errorJson(r) }) + "\n")
-        } else process.stdout.write(JSON.stringify({ id: row.row.id, ...r }) + "\n")
+        } else process.stdout.write(JSON.stringify({ id: row.row.id, ...withDescriptors(row.row.smiles, r) }) + "\n")
       }
       if (header === undefined) return new ValidationError({ message: `${file} is empty`, action: "add a header line with a 'smiles' column", details: { file } })
       return failed

@@ -1,0 +1,169 @@
+/**
+ * `periogt descriptors`: the 1613 Mordred descriptors (mordred 1.2.0, `ignore_3D=True`, its names and
+ * order) of a repeat unit's capped n-mer or of a plain molecule — raw, or the network's md vector with
+ * --model-input. One JSON object for --smiles; for --input, rows streamed as CSV (default) or JSON lines,
+ * with progress on stderr. With --output the file appears only when complete.
+ */
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { Effect, Result } from "effect"
+import { DESCRIPTOR_NAMES, type ScalerParams } from "../chem/descriptors/index.ts"
+import { artifactLayout } from "../artifacts/layout.ts"
+import { AppConfig } from "../config/index.ts"
+import { CheckpointMissing, EXIT, ValidationError, toPeriogtError, type PeriogtError } from "../errors/index.ts"
+import { temporarySibling, syncDirectory } from "../io/atomicWrite.ts"
+import { csvLine, csvRecords, isBlank, readHeader, toRow, type InputHeader } from "../io/csv/index.ts"
+import { makeProgress } from "../io/progress.ts"
+import { readStandardScaler } from "../io/pickle/index.ts"
+import { Log } from "../log/index.ts"
+import { countLines } from "../pipeline/batch.ts"
+import { describe, float32Text, namedDescriptors, type CappedUnits, type Described } from "../pipeline/describe.ts"
+import { loadRDKit } from "../runtime/rdkit.ts"
+
+export interface DescriptorsOptions {
+  readonly smiles?: string
+  readonly input?: string
+  readonly output?: string
+  readonly format?: string
+  readonly oligomer?: string
+  readonly modelInput?: boolean
+  readonly scaler?: string
+}
+
+const LEAD_COLUMNS = ["id", "smiles", "molecule", "ok", "error_code", "error_message"] as const
+
+/** CSV cell: empty for NaN (mordred could not compute it), `inf`/`-inf` as pandas writes them. */
+const cell = (v: number, float32: boolean): string =>
+  Number.isNaN(v) ? "" : v === Infinity ? "inf" : v === -Infinity ? "-inf" : float32 ? float32Text(v) : String(v)
+
+const csvRow = (id: string, smiles: string, r: Described | PeriogtError): string => {
+  if ("code" in r) return csvLine([id, smiles, "", "false", r.code, r.message, ...DESCRIPTOR_NAMES.map(() => "")])
+  const float32 = r.values instanceof Float32Array
+  return csvLine([id, smiles, r.molecule, "true", "", "", ...Array.from(r.values, (v) => cell(v, float32))])
+}
+
+const jsonRow = (id: string | undefined, smiles: string, r: Described | PeriogtError, kind: string) =>
+  "code" in r
+    ? { ...(id === undefined ? {} : { id }), smiles, ok: false, error: { code: r.code, message: r.message, details: r.details ?? null } }
+    : { ...(id === undefined ? {} : { id }), smiles, ok: true, molecule: r.molecule, kind, descriptors: namedDescriptors(r.values) }
+
+const bad = (message: string, option: string, value?: unknown) =>
+  new ValidationError({ message, action: "see periogt descriptors --help", details: { option, ...(value === undefined ? {} : { value }) } })
+
+const parseOligomer = (o: string | undefined): Effect.Effect<CappedUnits, ValidationError> =>
+  o === undefined || o === "3" ? Effect.succeed(3) : o === "6" ? Effect.succeed(6) : o === "9" ? Effect.succeed(9) : Effect.fail(bad(`--oligomer ${o} is not valid; expected 3, 6 or 9`, "--oligomer", o))
+
+/** Where output goes: stdout, or a temporary sibling of --output renamed into place when complete. */
+const openSink = (output: string | undefined) => {
+  if (output === undefined) return { write: (s: string) => void process.stdout.write(s), commit: () => {}, abandon: () => {} }
+  fs.mkdirSync(path.dirname(output), { recursive: true })
+  const tmp = temporarySibling(output)
+  const fd = fs.openSync(tmp, "w", 0o644)
+  let buffered = ""
+  const drain = () => {
+    fs.writeSync(fd, buffered)
+    buffered = ""
+  }
+  return {
+    write: (s: string) => {
+      buffered += s
+      if (buffered.length > 1 << 20) drain()
+    },
+    commit: () => {
+      drain()
+      fs.fsyncSync(fd)
+      fs.closeSync(fd)
+      fs.renameSync(tmp, output)
+      syncDirectory(path.dirname(output))
+    },
+    abandon: () => {
+      try {
+        fs.closeSync(fd)
+      } catch {}
+      fs.rmSync(tmp, { force: true })
+    },
+  }
+}
+
+const loadScaler = (file: string) =>
+  Effect.gen(function* () {
+    if (!fs.existsSync(file)) {
+      return yield* new CheckpointMissing({
+        message: `the descriptor scaler ${file} does not exist; --model-input needs it`,
+        action: "run `periogt setup`, or pass --scaler PATH (upstream's descriptor_scaler.pkl)",
+        details: { missing: [{ artifact: "descriptor_scaler.pkl", path: file }] },
+      })
+    }
+    return yield* Effect.tryPromise({ try: () => readStandardScaler(file), catch: toPeriogtError })
+  })
+
+export const descriptorsProgram = (o: DescriptorsOptions) =>
+  Effect.gen(function* () {
+    const config = yield* AppConfig
+    const log = yield* Log
+    if ((o.smiles === undefined) === (o.input === undefined)) {
+      return yield* bad("give exactly one of --smiles or --input", "--smiles/--input")
+    }
+    const format = o.format ?? (o.smiles !== undefined ? "json" : "csv")
+    if (format !== "json" && format !== "csv") return yield* bad(`--format ${format} is not valid; expected json or csv`, "--format", format)
+    const oligomer = yield* parseOligomer(o.oligomer)
+    let scaler: ScalerParams | undefined
+    if (o.modelInput === true) scaler = yield* loadScaler(o.scaler === undefined ? artifactLayout(config.checkpointDir.value).descriptorScaler : path.resolve(o.scaler))
+    const kind = scaler === undefined ? "raw" : "md"
+    const rdkit = yield* Effect.promise(() => loadRDKit())
+    const describeOne = (smiles: string) => describe(rdkit, smiles, { oligomer, ...(scaler === undefined ? {} : { scaler }) })
+
+    if (o.smiles !== undefined) {
+      const r = describeOne(o.smiles)
+      const sink = openSink(o.output === undefined ? undefined : path.resolve(o.output))
+      sink.write(format === "csv" ? csvLine([...LEAD_COLUMNS, ...DESCRIPTOR_NAMES]) + csvRow("1", o.smiles, r) : JSON.stringify(jsonRow(undefined, o.smiles, r, kind), null, 2) + "\n")
+      sink.commit()
+      return r instanceof ValidationError ? yield* r : EXIT.success
+    }
+
+    const input = path.resolve(o.input!)
+    try {
+      fs.accessSync(input, fs.constants.R_OK)
+    } catch {
+      return yield* bad(`input file ${input} does not exist or cannot be read`, "--input", input)
+    }
+    const total = Math.max(0, (yield* Effect.promise(() => countLines(input))) - 1)
+    const progress = makeProgress("descriptors", "rows", log)
+    const sink = openSink(o.output === undefined ? undefined : path.resolve(o.output))
+    const outcome = yield* Effect.tryPromise({
+      try: async (): Promise<{ readonly failed: number } | ValidationError> => {
+        let header: InputHeader | undefined
+        let n = 0
+        let failed = 0
+        if (format === "csv") sink.write(csvLine([...LEAD_COLUMNS, ...DESCRIPTOR_NAMES]))
+        for await (const rec of csvRecords(fs.createReadStream(input, { highWaterMark: 1 << 16 }))) {
+          if (header === undefined) {
+            const h = readHeader(rec, input)
+            if (Result.isFailure(h)) return h.failure
+            header = h.success
+            continue
+          }
+          if (isBlank(rec)) continue
+          n++
+          const row = toRow(rec, header, n)
+          const id = row.ok ? row.row.id : row.id
+          const smiles = row.ok ? row.row.smiles : row.smiles
+          const r = row.ok ? describeOne(smiles) : row.error
+          if (r instanceof ValidationError) failed++
+          sink.write(format === "csv" ? csvRow(id, smiles, r) : JSON.stringify(jsonRow(id, smiles, r, kind)) + "\n")
+          progress.update(n, total)
+        }
+        if (header === undefined) return bad(`${input} is empty`, "--input", input)
+        progress.finish()
+        return { failed }
+      },
+      catch: toPeriogtError,
+    }).pipe(Effect.tapError(() => Effect.sync(sink.abandon)))
+    if (outcome instanceof ValidationError) {
+      sink.abandon()
+      return yield* outcome
+    }
+    sink.commit()
+    if (o.output !== undefined) log.info(`wrote ${path.resolve(o.output)}`, { rows: total, failed: outcome.failed })
+    return outcome.failed === 0 ? EXIT.success : EXIT.partial
+  })
