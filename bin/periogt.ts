@@ -11,6 +11,7 @@ import { genProgram } from "../core/commands/gen.ts"
 import { embeddingsProgram, predictProgram } from "../core/commands/predict.ts"
 import { featurizeProgram } from "../core/commands/featurize.ts"
 import { descriptorsProgram } from "../core/commands/descriptors.ts"
+import { demoProgram } from "../core/commands/demo.ts"
 import { rdkitRanks } from "../core/pipeline/ranks.ts"
 import { serveProgram } from "../core/commands/serve.ts"
 import { setupProgram } from "../core/commands/setup.ts"
@@ -24,6 +25,7 @@ const cli = cac("periogt")
 cli
   .option("--device <device>", "auto | cpu | cuda (PERIOGT_DEVICE)")
   .option("--threads <n>", "CPU threads, 0 = all (PERIOGT_THREADS)")
+  .option("--workers <n>", "featurization worker threads, 0 = in the main thread (PERIOGT_WORKERS)")
   .option("--json-logs", "JSON lines on stderr (PERIOGT_LOG_FORMAT=json)")
   .option("--config <file>", "TOML config file (PERIOGT_CONFIG)")
   .option("--checkpoint-dir <dir>", "artifact directory (PERIOGT_CHECKPOINT_DIR)")
@@ -84,6 +86,16 @@ cli
       descriptorsProgram({ smiles: o.smiles, input: o.input, output: o.output, format: o.format, oligomer: o.oligomer === undefined ? undefined : String(o.oligomer), modelInput: o.modelInput, scaler: o.scaler }),
       { quietStartup: true },
     ),
+  )
+
+cli
+  .command("demo", "The whole pipeline on embedded examples with a bundled demonstration model (no network, no weights; not PerioGT predictions)")
+  .option("--smiles <smiles>", "one repeat unit instead of the examples")
+  .option("--input <csv>", "a CSV with a smiles column instead of the examples")
+  .option("--format <format>", "table | json (JSON lines)", { default: "table" })
+  .example("periogt demo")
+  .action((o: GlobalOptions & { smiles?: string; input?: string; format?: string }) =>
+    runCommand(o, demoProgram({ smiles: o.smiles, input: o.input, format: o.format }), { quietStartup: true }),
   )
 
 cli

@@ -12,3 +12,11 @@ declare module "*.wasm" {
   const path: string
   export default path
 }
+declare module "*.pth" {
+  const path: string
+  export default path
+}
+declare module "*.csv" {
+  const path: string
+  export default path
+}

@@ -1,0 +1,113 @@
+/**
+ * `periogt demo`: the main job on embedded defaults, with no network and no downloaded weights —
+ * featurization, Mordred descriptors and a prediction from the bundled demonstration model, for twelve
+ * well-known polymers (or --smiles / --input). Every line says it is a demonstration.
+ */
+import { Effect, Result } from "effect"
+import * as fs from "node:fs"
+import { descriptorIndex } from "../chem/descriptors/index.ts"
+import { featurizeRepeatUnit } from "../chem/featurize.ts"
+import { DEMO_ASSETS } from "../demo/assets.ts"
+import { DEMO_MODEL_NAME, DEMO_PROPERTY, demoPredictorLayer } from "../demo/demoModel.ts"
+import { EXIT, ValidationError, type PeriogtError } from "../errors/index.ts"
+import { csvRecords, isBlank, readHeader, toRow, type InputHeader } from "../io/csv/index.ts"
+import { describe } from "../pipeline/describe.ts"
+import { Predictor } from "../pipeline/Predictor.ts"
+import { rdkitRanks } from "../pipeline/ranks.ts"
+import { loadRDKit } from "../runtime/rdkit.ts"
+
+export interface DemoOptions {
+  readonly smiles?: string
+  readonly input?: string
+  readonly format?: string
+}
+
+/** A few descriptors a polymer scientist recognizes, shown beside the 1613 the network gets. */
+const SHOWN = ["MW", "SLogP", "TopoPSA", "nHeavyAtom"] as const
+
+const BANNER = "DEMONSTRATION: untrained synthetic weights; the demo_output column is NOT a PerioGT prediction.\nFor real predictions: periogt setup, then periogt predict --smiles S --property P.\n"
+
+interface Unit {
+  readonly id: string
+  readonly smiles: string
+}
+
+const readUnits = (file: string) =>
+  Effect.promise(async (): Promise<ReadonlyArray<Unit> | ValidationError> => {
+    let header: InputHeader | undefined
+    const units: Array<Unit> = []
+    let n = 0
+    // Bun.file, not fs: the embedded examples live inside the executable's own filesystem
+    for await (const rec of csvRecords(Bun.file(file).stream() as unknown as AsyncIterable<Uint8Array>)) {
+      if (header === undefined) {
+        const h = readHeader(rec, file)
+        if (Result.isFailure(h)) return h.failure
+        header = h.success
+        continue
+      }
+      if (isBlank(rec)) continue
+      const row = toRow(rec, header, ++n)
+      units.push(row.ok ? { id: row.row.id, smiles: row.row.smiles } : { id: row.id, smiles: row.smiles })
+    }
+    return units
+  })
+
+const fmt = (v: number | null | undefined, digits = 2) => (v === null || v === undefined || !Number.isFinite(v) ? "—" : v.toFixed(digits))
+
+export const demoProgram = (o: DemoOptions) =>
+  Effect.gen(function* () {
+    const format = o.format ?? "table"
+    if (format !== "table" && format !== "json") {
+      return yield* new ValidationError({ message: `--format ${format} is not valid; expected table or json`, action: "use --format table or --format json", details: { option: "--format", value: format } })
+    }
+    if (o.smiles !== undefined && o.input !== undefined) {
+      return yield* new ValidationError({ message: "give at most one of --smiles or --input", action: "periogt demo, or periogt demo --smiles '*CC(C)*'", details: { option: "--smiles/--input" } })
+    }
+    if (o.input !== undefined && !fs.existsSync(o.input)) {
+      return yield* new ValidationError({ message: `input file ${o.input} does not exist`, action: "check the --input path", details: { option: "--input", path: o.input } })
+    }
+    const read = o.smiles !== undefined ? [{ id: "1", smiles: o.smiles }] : yield* readUnits(o.input ?? DEMO_ASSETS.examplesCsv)
+    if (read instanceof ValidationError) return yield* read
+    const units = read
+    const rdkit = yield* Effect.promise(() => loadRDKit())
+    const ranks = rdkitRanks(rdkit)
+    const outcomes = yield* Effect.gen(function* () {
+      const predictor = yield* Predictor
+      return yield* predictor.predict(units.map((u) => ({ smiles: u.smiles, properties: [DEMO_PROPERTY.id], returnEmbedding: false })))
+    }).pipe(Effect.provide(demoPredictorLayer))
+
+    const rows = units.map((u, i) => {
+      const outcome = outcomes[i]!
+      if (!outcome.ok) return { id: u.id, smiles: u.smiles, demonstration: true as const, ok: false as const, error: outcome.error }
+      const f = featurizeRepeatUnit(rdkit, u.smiles, { ranks })
+      const d = describe(rdkit, u.smiles, { oligomer: 3 })
+      const shown = Object.fromEntries(SHOWN.map((name) => [name, "code" in d ? null : d.values[descriptorIndex(name)!]!]))
+      return {
+        id: u.id,
+        smiles: u.smiles,
+        demonstration: true as const,
+        ok: true as const,
+        capped_3mer: "code" in f ? null : f.capped["3"],
+        prompt_graphs: "code" in f || f.graphs === undefined || !Array.isArray(f.graphs) ? null : f.graphs.length,
+        fingerprint_on_bits: "code" in f ? null : (f.fingerprints["3"]?.on.length ?? null),
+        descriptors: shown,
+        demo_output: { value: outcome.values[0]!.value, units: DEMO_PROPERTY.units },
+        model: DEMO_MODEL_NAME,
+      }
+    })
+
+    if (format === "json") {
+      for (const r of rows) process.stdout.write(JSON.stringify(r.ok ? r : { ...r, error: { code: r.error.code, message: r.error.message } }) + "\n")
+    } else {
+      process.stdout.write(BANNER + "\n")
+      const table = [["id", "valid", "prompt graphs", "MW", "SLogP", "TPSA", "demo_output"]]
+      for (const r of rows) {
+        if (!r.ok) table.push([r.id, `no: ${(r.error as PeriogtError).code}`, "", "", "", "", ""])
+        else table.push([r.id, "yes", String(r.prompt_graphs ?? "—"), fmt(r.descriptors["MW"]), fmt(r.descriptors["SLogP"]), fmt(r.descriptors["TopoPSA"]), fmt(r.demo_output.value, 4)])
+      }
+      const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)))
+      for (const row of table) process.stdout.write(row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ") + "\n")
+      process.stdout.write("\n" + "(demo_output: " + DEMO_MODEL_NAME + ")\n")
+    }
+    return rows.every((r) => r.ok) ? EXIT.success : EXIT.partial
+  })
