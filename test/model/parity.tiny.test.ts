@@ -86,3 +86,18 @@ test("batchGraphs: splitting the mixed batch into graphs and re-batching reprodu
   const dup = { ...g0, edgeSrc: [...Array.from(g0.edgeSrc), g0.edgeSrc[0]!], edgeDst: [...Array.from(g0.edgeDst), g0.edgeDst[0]!], edgePath: [...Array.from(g0.edgePath), -1, -1, -1, -1, -1], edgeVp: [...Array.from(g0.edgeVp), 0], edgeSl: [...Array.from(g0.edgeSl), 0] }
   expect(() => batchGraphs([dup], fx.f32("enc/mixed/in/fp").slice(0, 1191), fx.f32("enc/mixed/in/md").slice(0, 1613))).toThrow("duplicate edge")
 })
+
+test("a session created from an .onnx file path (ONNX Runtime reads it itself) gives the same outputs; a missing file is model_load_failed", async () => {
+  const fs = await import("node:fs")
+  const file = join(fs.mkdtempSync(join(os.tmpdir(), "periogt-onnx-")), "encoder.onnx")
+  const pre = await readCheckpoint(join(DIR, "pretrained.pth"))
+  fs.writeFileSync(file, buildEncoderModel(pre.tensors).bytes)
+  const ort = await loadOnnxRuntime(os.tmpdir())
+  const fromPath = await createSession(ort, file, { name: "tiny encoder (path)", intraOpThreads: 2 })
+  const feeds = fx.feeds("enc/poly0", GRAPH_INPUTS)
+  const [a, b] = [await enc.run(feeds), await fromPath.run(feeds)]
+  expect(Array.from(b.node_emb!.data)).toEqual(Array.from(a.node_emb!.data))
+  await fromPath.release()
+  const missing = await createSession(ort, file + ".absent", { name: "absent" }).catch((e: { code?: string }) => e)
+  expect((missing as { code?: string }).code).toBe("model_load_failed")
+})
