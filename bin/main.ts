@@ -9,6 +9,7 @@ export interface GlobalOptions {
   readonly jsonLogs?: boolean
   readonly config?: string
   readonly threads?: string | number
+  readonly workers?: string | number
   readonly baseDir?: string
   readonly checkpointDir?: string
   readonly resultsDir?: string
@@ -24,6 +25,7 @@ const flagsOf = (g: GlobalOptions): Partial<Record<SettingKey, string>> => {
   const flags: Partial<Record<SettingKey, string>> = {}
   if (g.device !== undefined) flags.device = String(g.device)
   if (g.threads !== undefined) flags.threads = String(g.threads)
+  if (g.workers !== undefined) flags.workers = String(g.workers)
   if (g.baseDir !== undefined) flags.base_dir = String(g.baseDir)
   if (g.checkpointDir !== undefined) flags.checkpoint_dir = String(g.checkpointDir)
   if (g.resultsDir !== undefined) flags.results_dir = String(g.resultsDir)

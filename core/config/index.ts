@@ -1,4 +1,5 @@
 export * from "./AppConfig.ts"
+export * from "./cores.ts"
 export * from "./expand.ts"
 export * from "./load.ts"
 export * from "./resolve.ts"

@@ -3,6 +3,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { Result } from "effect"
 import { ValidationError } from "../errors/index.ts"
+import { usableCores } from "./cores.ts"
 import { resolveConfig, type ConfigFileInput, type PeriogtConfig } from "./resolve.ts"
 import { CONFIG_FILE_ENV, type SettingKey } from "./settings.ts"
 
@@ -68,5 +69,6 @@ export const loadConfig = (options: {
     tmpdir: env["TMPDIR"] || os.tmpdir(),
     isWritableDir,
     readSecretFile: (f) => fs.readFileSync(f, "utf8"),
+    usableCores: usableCores(env),
   })
 }

@@ -19,6 +19,8 @@ export interface PeriogtConfig {
   readonly cacheDir: Resolved<string>
   readonly device: Resolved<Device>
   readonly threads: Resolved<number>
+  /** Featurization worker threads; 0 = in the main thread. */
+  readonly workers: Resolved<number>
   readonly host: Resolved<string>
   readonly port: Resolved<number>
   readonly apiKey: Resolved<Redacted.Redacted<string>> | undefined
@@ -43,6 +45,8 @@ export interface ResolveInputs {
   readonly tmpdir: string
   readonly isWritableDir: (dir: string) => boolean
   readonly readSecretFile: (file: string) => string
+  /** Cores this process may use (core/config/cores.ts); `workers` defaults from it. 1 when not given. */
+  readonly usableCores?: number
 }
 
 interface Raw {
@@ -155,13 +159,15 @@ export const resolveConfig = (inputs: ResolveInputs): Result.Result<PeriogtConfi
     apiKey = { value: Redacted.make(key), source: keyFile.source }
   }
 
+  const threads = orDefault("threads", 0, "all cores")
   return Result.succeed({
     baseDir,
     checkpointDir,
     resultsDir,
     cacheDir,
     device: orDefault<Device>("device", "auto", "auto"),
-    threads: orDefault("threads", 0, "all cores"),
+    threads,
+    workers: given<number>("workers") ?? defaultWorkers(threads, inputs.usableCores ?? 1),
     host: orDefault("host", "0.0.0.0", "all interfaces"),
     port: orDefault("port", 8000, "8000"),
     apiKey,
@@ -169,6 +175,16 @@ export const resolveConfig = (inputs: ResolveInputs): Result.Result<PeriogtConfi
     logLevel: orDefault<LogLevel>("log_level", "info", "info"),
     configFile: inputs.file?.path,
   })
+}
+
+/**
+ * One worker per core the job may use, at most `threads` when that is set; none when that is 1: a
+ * single core gains nothing from a worker and pays its start-up.
+ */
+const defaultWorkers = (threads: Resolved<number>, cores: number): Resolved<number> => {
+  const n = threads.value > 0 ? Math.min(threads.value, cores) : cores
+  const from = `${cores} usable core${cores === 1 ? "" : "s"}${threads.value > 0 && threads.value < cores ? `, threads = ${threads.value}` : ""}`
+  return { value: n > 1 ? n : 0, source: { kind: "default", name: n > 1 ? from : `${from}: in the main thread` } }
 }
 
 /** XDG first; then the home cache; then TMPDIR when home is read-only (common on compute nodes). */

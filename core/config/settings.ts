@@ -27,6 +27,7 @@ export const SETTING_KEYS = [
   "cache_dir",
   "device",
   "threads",
+  "workers",
   "host",
   "port",
   "api_key",
@@ -69,7 +70,12 @@ export const SETTINGS: Record<SettingKey, SettingSpec> = {
   },
   threads: {
     key: "threads", env: "PERIOGT_THREADS", flag: "threads", kind: "integer", min: 0, max: 4096,
-    defaultText: "0 (all cores the job may use)", description: "CPU threads for inference and descriptor workers",
+    defaultText: "0 (all cores the job may use)", description: "CPU threads for the network (ONNX Runtime); when set, also bounds the default of workers",
+  },
+  workers: {
+    key: "workers", env: "PERIOGT_WORKERS", flag: "workers", kind: "integer", min: 0, max: 1024,
+    defaultText: "the cores the job may use (affinity, cgroup quota, Slurm), at most threads when set; 0 when that is 1",
+    description: "worker threads featurizing repeat units (graphs, fingerprint, descriptors); 0 = in the main thread",
   },
   host: {
     key: "host", env: "PERIOGT_HOST", flag: "host", kind: "string",
