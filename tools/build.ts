@@ -1,9 +1,11 @@
 /**
  * `npm run build`: one self-contained Linux x86-64 executable, dist/periogt, with RDKit's WebAssembly
- * and ONNX Runtime's addon and library embedded (they are unpacked into PERIOGT_CACHE_DIR at first use).
+ * and ONNX Runtime's addon and library embedded (they are unpacked into PERIOGT_CACHE_DIR at first use),
+ * and the featurization worker's module as a second entry point.
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
+import { FEATURIZE_WORKER } from "../core/pipeline/workers/entry.ts"
 
 const ROOT = path.resolve(import.meta.dir, "..")
 
@@ -17,7 +19,11 @@ export const compileCommand = (outfile: string): Array<string> => [
   "--sourcemap=none",
   // unzipper can read archives from S3; periogt never does, and the AWS SDK is not a dependency.
   "--external=@aws-sdk/client-s3",
+  // The featurization worker is an entry point of its own; with the root here it is embedded as
+  // /$bunfs/root/core/pipeline/workers/featurizeWorker.js, where core/pipeline/workers/entry.ts finds it.
+  `--root=${ROOT}`,
   path.join(ROOT, "bin/periogt.ts"),
+  path.join(ROOT, FEATURIZE_WORKER),
   "--outfile",
   outfile,
 ]

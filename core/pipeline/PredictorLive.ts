@@ -1,35 +1,59 @@
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Scope } from "effect"
 import { propertyMeta } from "../artifacts/properties.ts"
 import { AppConfig } from "../config/index.ts"
 import { ModelLoadFailed, toPeriogtError } from "../errors/index.ts"
 import { Log } from "../log/index.ts"
 import { loadOnnxRuntime } from "../runtime/onnxRuntime.ts"
 import { loadRDKit } from "../runtime/rdkit.ts"
-import { loadEngine } from "./engine.ts"
+import type { StandardScalerParams } from "../io/pickle/index.ts"
+import { loadEngine, readScaler } from "./engine.ts"
 import { featurizeForNetwork } from "./featurize.ts"
-import { makePredictor } from "./makePredictor.ts"
+import { makePredictor, type Featurize } from "./makePredictor.ts"
 import type { Prepared } from "./prepare.ts"
 import { Predictor, type PredictorShape, type PredictorStatus, type PropertyInfo } from "./Predictor.ts"
 import { rdkitRanks } from "./ranks.ts"
+import { makeFeaturizePool } from "./workers/pool.ts"
+
+/**
+ * How repeat units are featurized: on `workers` worker threads (a scoped pool: terminated when the
+ * command's scope closes), or in the main thread when `workers` is 0.
+ */
+const makeFeaturize = (workers: number, scaler: StandardScalerParams) =>
+  Effect.gen(function* () {
+    if (workers === 0) {
+      const rdkit = yield* Effect.promise(() => loadRDKit())
+      const ranks = rdkitRanks(rdkit)
+      return (async (s) => featurizeForNetwork(rdkit, s, ranks, scaler)) satisfies Featurize
+    }
+    const log = yield* Log
+    const pool = yield* Effect.acquireRelease(
+      Effect.sync(() => makeFeaturizePool({ size: workers, scaler, prewarm: 1, onCrash: (smiles, reason) => log.warn("a featurization worker stopped; it is replaced", { smiles: smiles.slice(0, 200), reason }) })),
+      (p) => Effect.promise(() => p.close()),
+    )
+    return pool.featurize satisfies Featurize
+  })
 
 /**
  * The real Predictor: ONNX Runtime and RDKit loaded once, the engine (converted networks, scaler, label
- * statistics) for the prepared properties, the chemistry of core/chem. Provided once per command.
+ * statistics) for the prepared properties, the chemistry of core/chem — featurized on worker threads
+ * (PERIOGT_WORKERS). Provided once per command; needs a Scope, which holds the workers.
  */
 const loadPredictor = (prepared: Prepared) =>
-    Effect.gen(function* () {
-      const config = yield* AppConfig
-      const log = yield* Log
-      const t0 = performance.now()
-      const ort = yield* Effect.promise(() => loadOnnxRuntime(config.cacheDir.value))
-      const rdkit = yield* Effect.promise(() => loadRDKit())
-      const engine = yield* Effect.tryPromise({
-        try: () => loadEngine({ ort, layout: prepared.layout, index: prepared.index, properties: prepared.properties, device: prepared.device.device, threads: config.threads.value }),
-        catch: toPeriogtError,
-      })
-      log.info("models loaded", { properties: prepared.properties.join(","), device: prepared.device.device, ms: Math.round(performance.now() - t0) })
-      return makePredictor(engine, async (s) => featurizeForNetwork(rdkit, s, rdkitRanks(rdkit), engine.scaler), propertyInfos(prepared))
+  Effect.gen(function* () {
+    const config = yield* AppConfig
+    const log = yield* Log
+    const t0 = performance.now()
+    const scaler = yield* Effect.tryPromise({ try: () => readScaler(prepared.layout), catch: toPeriogtError })
+    // Started before the models load, so the workers' RDKit loads meanwhile.
+    const featurize = yield* makeFeaturize(config.workers.value, scaler)
+    const ort = yield* Effect.promise(() => loadOnnxRuntime(config.cacheDir.value))
+    const engine = yield* Effect.tryPromise({
+      try: () => loadEngine({ ort, layout: prepared.layout, index: prepared.index, properties: prepared.properties, device: prepared.device.device, threads: config.threads.value, scaler }),
+      catch: toPeriogtError,
     })
+    log.info("models loaded", { properties: prepared.properties.join(","), device: prepared.device.device, workers: config.workers.value, ms: Math.round(performance.now() - t0) })
+    return makePredictor(engine, featurize, propertyInfos(prepared))
+  })
 
 const propertyInfos = (prepared: Prepared): ReadonlyArray<PropertyInfo> =>
   prepared.properties.map((id) => ({ id, label: propertyMeta(id).label, units: prepared.index[id]?.units ?? propertyMeta(id).units, checkpoint: prepared.index[id]?.checkpoint ?? "" }))
@@ -47,10 +71,13 @@ export const backgroundPredictorLayer = (prepared: Prepared) =>
     Effect.gen(function* () {
       const context = yield* Effect.context<AppConfig | Log>()
       const log = yield* Log
+      // The layer's scope holds the workers: released when the server stops (a pool started after that is closed at once).
+      const scope = yield* Effect.scope
       let status: PredictorStatus = { state: "loading" }
       let loaded: PredictorShape | undefined
       yield* Effect.forkDetach(
         loadPredictor(prepared).pipe(
+          Scope.provide(scope),
           Effect.provide(context),
           Effect.match({
             onSuccess: (p) => {

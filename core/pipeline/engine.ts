@@ -28,7 +28,12 @@ export interface EngineOptions {
   readonly properties: ReadonlyArray<string>
   readonly device: "cpu" | "cuda"
   readonly threads: number
+  /** The descriptor scaler when the caller read it already (readScaler); read from the layout otherwise. */
+  readonly scaler?: StandardScalerParams
 }
+
+/** The descriptor scaler of these artifacts (upstream's scaler_all.pkl). */
+export const readScaler = (layout: ArtifactLayout): Promise<StandardScalerParams> => readStandardScaler(layout.descriptorScaler)
 
 const readLabelStats = (layout: ArtifactLayout, properties: ReadonlyArray<string>): Map<string, LabelStats> => {
   let json: Record<string, { mean?: unknown; std?: unknown }>
@@ -68,7 +73,7 @@ const readModel = (file: string | undefined, what: string): Uint8Array => {
 /** Loads the pretrained encoder and one finetuned network per requested property, once. */
 export const loadEngine = async (o: EngineOptions): Promise<Engine> => {
   const labelStats = readLabelStats(o.layout, o.properties)
-  const scaler = await readStandardScaler(o.layout.descriptorScaler)
+  const scaler = o.scaler ?? (await readScaler(o.layout))
   const cfg = { provider: o.device, ...(o.threads > 0 ? { intraOpThreads: o.threads } : {}) } as const
   const encoder = await createSession(o.ort, readModel(pretrainedOnnxPath(o.layout), "pretrained"), { ...cfg, name: "pretrained encoder" })
   const finetuned = new Map<string, ModelSession>()

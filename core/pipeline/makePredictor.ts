@@ -4,7 +4,10 @@ import type { Engine } from "./engine.ts"
 import { finetunedPass, promptPass, type NetworkInput } from "./network.ts"
 import type { EmbedOutcome, PredictItem, PredictOutcome, PredictorShape, PropertyInfo, PropertyValue } from "./Predictor.ts"
 
-/** Repeat unit → the network's inputs (graphs, fingerprint, standardized descriptors), or why not. */
+/**
+ * Repeat unit → the network's inputs (graphs, fingerprint, standardized descriptors), or why not: in
+ * the main thread, or on the featurization workers (workers/pool.ts) — the same arrays either way.
+ */
 export type Featurize = (smiles: string) => Promise<NetworkInput | PeriogtError>
 
 const isError = (x: NetworkInput | PeriogtError): x is PeriogtError => "code" in x && "_tag" in x
@@ -22,8 +25,9 @@ export const makePredictor = (engine: Engine, featurize: Featurize, properties: 
 
   const featurizeAll = async (smiles: ReadonlyArray<string>) => {
     const distinct = [...new Set(smiles)]
-    const features = new Map<string, NetworkInput | PeriogtError>()
-    for (const s of distinct) features.set(s, await featurize(s).catch((e: unknown) => toPeriogtError(e)))
+    // All at once: with a worker pool they featurize in parallel; the map keeps the input's order.
+    const done = await Promise.all(distinct.map((s) => featurize(s).catch((e: unknown) => toPeriogtError(e))))
+    const features = new Map<string, NetworkInput | PeriogtError>(distinct.map((s, i) => [s, done[i]!]))
     const ok = distinct.filter((s) => !isError(features.get(s)!))
     const passes = await promptPass(engine.encoder, ok.map((s) => features.get(s) as NetworkInput), passOptions)
     const prompt = new Map(ok.map((s, i) => [s, passes[i]!]))

@@ -1,0 +1,184 @@
+/**
+ * A pool of featurization workers (featurizeWorker.ts): each loads RDKit once and gets the scaler
+ * once; a request is one repeat unit. Workers start when there is work for them (up to `size`), so a
+ * single `predict` starts one. Requests queue in order and go to the first idle worker.
+ *
+ * A worker that dies while featurizing (a WebAssembly abort, a stack overflow, out of memory) fails
+ * only that repeat unit — `internal_error` with the unit in `details` — and is replaced; so is one
+ * whose featurizer threw. A worker that dies before it is ready twice in a row means workers cannot
+ * start here at all: every request then fails with `internal_error` saying so.
+ */
+import type { ScalerParams } from "../../chem/descriptors/index.ts"
+import { InternalError, type PeriogtError } from "../../errors/index.ts"
+import type { NetworkInput } from "../network.ts"
+import { featurizeWorkerUrl } from "./entry.ts"
+import { fromWire, type FromWorker, type ToWorker } from "./protocol.ts"
+
+export interface FeaturizePool {
+  readonly size: number
+  readonly featurize: (smiles: string) => Promise<NetworkInput | PeriogtError>
+  /** Workers started and alive now. */
+  readonly alive: () => number
+  /** Fails what is queued or in flight, terminates every worker and waits (briefly) for them to exit. */
+  readonly close: () => Promise<void>
+}
+
+export interface PoolOptions {
+  readonly size: number
+  readonly scaler: ScalerParams
+  /** Workers started at once rather than on first use (their RDKit loads while the models do). */
+  readonly prewarm?: number
+  /** The worker module; the featurization worker unless a test brings its own. */
+  readonly entry?: string
+  /** Told when a worker dies while featurizing (the pool replaces it). */
+  readonly onCrash?: (smiles: string, reason: string) => void
+}
+
+interface Task {
+  readonly id: number
+  readonly smiles: string
+  readonly resolve: (r: NetworkInput | PeriogtError) => void
+}
+
+interface Slot {
+  readonly worker: Worker
+  ready: boolean
+  task: Task | undefined
+  /** The last uncaught error the worker reported, for the crash message. */
+  lastError: string | undefined
+  exited: Promise<void>
+  /** Terminated on purpose: its exit is not a crash. */
+  retired: boolean
+}
+
+const short = (s: string) => (s.length > 200 ? s.slice(0, 200) + "…" : s)
+const firstLine = (s: string) => s.split("\n").find((l) => /error|abort|exceeded|memory/i.test(l))?.trim() ?? s.split("\n")[0]!.trim()
+
+const crashed = (smiles: string, reason: string) =>
+  new InternalError({
+    message: `featurizing this repeat unit stopped its worker thread (${reason}); the other units are not affected`,
+    action: "if this is a valid repeat unit, report it with the SMILES; rerun with PERIOGT_LOG_LEVEL=debug for the worker's error",
+    details: { stage: "featurize", smiles: short(smiles), reason },
+  })
+
+const stopped = () => new InternalError({ message: "featurization stopped: the command is ending", action: "rerun the command; batch resumes where it stopped" })
+
+export const makeFeaturizePool = (o: PoolOptions): FeaturizePool => {
+  const entry = o.entry ?? featurizeWorkerUrl()
+  const size = Math.max(1, o.size)
+  const scaler: ScalerParams = { mean: Float64Array.from(o.scaler.mean), scale: Float64Array.from(o.scaler.scale) }
+  const queue: Array<Task> = []
+  const slots = new Set<Slot>()
+  let nextId = 0
+  let closed = false
+  let failedStarts = 0
+  let broken: PeriogtError | undefined
+
+  const spawn = () => {
+    const worker = new Worker(entry, { name: "periogt-featurize" })
+    let exit: () => void = () => {}
+    const slot: Slot = { worker, ready: false, task: undefined, lastError: undefined, exited: new Promise<void>((r) => (exit = r)), retired: false }
+    worker.addEventListener("message", (e: MessageEvent<FromWorker>) => onMessage(slot, e.data))
+    worker.addEventListener("error", (e: Event) => {
+      slot.lastError = (e as ErrorEvent).message ?? String(e)
+    })
+    worker.addEventListener("close", () => {
+      exit()
+      onExit(slot)
+    })
+    worker.postMessage({ type: "init", scaler } satisfies ToWorker)
+    slots.add(slot)
+  }
+
+  const retire = (slot: Slot) => {
+    slot.retired = true
+    slots.delete(slot)
+    slot.worker.terminate()
+  }
+
+  const pump = () => {
+    if (closed) return
+    if (broken !== undefined) {
+      for (const t of queue.splice(0)) t.resolve(broken)
+      return
+    }
+    for (const slot of slots) {
+      if (queue.length === 0) break
+      if (slot.ready && slot.task === undefined) {
+        const task = queue.shift()!
+        slot.task = task
+        slot.worker.postMessage({ type: "featurize", id: task.id, smiles: task.smiles } satisfies ToWorker)
+      }
+    }
+    let free = [...slots].filter((s) => s.task === undefined).length
+    while (queue.length > free && slots.size < size) {
+      spawn()
+      free++
+    }
+  }
+
+  const onMessage = (slot: Slot, m: FromWorker) => {
+    if (m.type === "ready") {
+      slot.ready = true
+      failedStarts = 0
+    } else if (slot.task !== undefined && slot.task.id === m.id) {
+      const task = slot.task
+      slot.task = undefined
+      if (m.type === "result") task.resolve(m.input)
+      else {
+        task.resolve(fromWire(m.error))
+        if (m.fatal) retire(slot)
+      }
+    }
+    pump()
+  }
+
+  const onExit = (slot: Slot) => {
+    if (slot.retired || closed) return
+    slots.delete(slot)
+    const reason = slot.lastError === undefined ? "the worker exited" : firstLine(slot.lastError)
+    if (!slot.ready) {
+      failedStarts++
+      if (failedStarts >= 2) {
+        broken = new InternalError({
+          message: `the featurization workers cannot start: ${reason}`,
+          action: "set PERIOGT_WORKERS=0 to featurize in the main thread, and report this with PERIOGT_LOG_LEVEL=debug output",
+          details: { stage: "featurize", reason },
+        })
+      }
+    }
+    if (slot.task !== undefined) {
+      o.onCrash?.(slot.task.smiles, slot.lastError ?? reason)
+      slot.task.resolve(crashed(slot.task.smiles, reason))
+    }
+    pump()
+  }
+
+  for (let i = 0; i < Math.min(size, o.prewarm ?? 0); i++) spawn()
+
+  return {
+    size,
+    featurize: (smiles) =>
+      new Promise((resolve) => {
+        if (closed) return resolve(stopped())
+        if (broken !== undefined) return resolve(broken)
+        queue.push({ id: nextId++, smiles, resolve })
+        pump()
+      }),
+    alive: () => slots.size,
+    close: async () => {
+      if (closed) return
+      closed = true
+      for (const t of queue.splice(0)) t.resolve(stopped())
+      const all = [...slots]
+      slots.clear()
+      for (const slot of all) {
+        slot.task?.resolve(stopped())
+        slot.task = undefined
+        slot.retired = true
+        slot.worker.terminate()
+      }
+      await Promise.race([Promise.all(all.map((s) => s.exited)), Bun.sleep(2000)])
+    },
+  }
+}

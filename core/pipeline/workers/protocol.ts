@@ -1,0 +1,74 @@
+/**
+ * The messages between the featurization pool (main thread) and its workers. One request is one
+ * repeat unit; its reply is the NetworkInput — every typed array's buffer transferred, not copied —
+ * or the PeriogtError as plain data, which the main thread turns back into the same tagged error.
+ */
+import type { ScalerParams } from "../../chem/descriptors/index.ts"
+import { ERROR_CODES, makeError, type ErrorCode, type PeriogtError } from "../../errors/index.ts"
+import type { NetworkInput } from "../network.ts"
+
+export type ToWorker =
+  /** Sent once, right after the worker starts: the descriptor scaler's mean and scale. */
+  | { readonly type: "init"; readonly scaler: ScalerParams }
+  | { readonly type: "featurize"; readonly id: number; readonly smiles: string }
+
+export type FromWorker =
+  /** RDKit is loaded: the worker takes requests. */
+  | { readonly type: "ready" }
+  | { readonly type: "result"; readonly id: number; readonly input: NetworkInput }
+  /** `fatal`: the featurizer threw (not a validation result): the worker may be unusable and is replaced. */
+  | { readonly type: "error"; readonly id: number; readonly error: WireError; readonly fatal: boolean }
+
+/** A PeriogtError as structured-clone data (the class and its getters do not survive postMessage). */
+export interface WireError {
+  readonly code: ErrorCode
+  readonly message: string
+  readonly action?: string
+  readonly details?: Record<string, unknown>
+  /** The cause's stack or text, for the debug log. */
+  readonly cause?: string
+}
+
+/** `details` as JSON data: anything that structured clone could refuse is dropped. */
+const plain = (details: Record<string, unknown> | undefined): Record<string, unknown> | undefined => {
+  if (details === undefined) return undefined
+  try {
+    return JSON.parse(JSON.stringify(details)) as Record<string, unknown>
+  } catch {
+    return undefined
+  }
+}
+
+export const toWire = (e: PeriogtError): WireError => {
+  const details = plain(e.details)
+  const cause = e.cause === undefined ? undefined : e.cause instanceof Error ? (e.cause.stack ?? e.cause.message) : String(e.cause)
+  return {
+    code: e.code,
+    message: e.message,
+    ...(e.action === undefined ? {} : { action: e.action }),
+    ...(details === undefined ? {} : { details }),
+    ...(cause === undefined ? {} : { cause }),
+  }
+}
+
+export const fromWire = (w: WireError): PeriogtError =>
+  makeError(w.code in ERROR_CODES ? w.code : "internal_error", {
+    message: w.message,
+    ...(w.action === undefined ? {} : { action: w.action }),
+    ...(w.details === undefined ? {} : { details: w.details }),
+    ...(w.cause === undefined ? {} : { cause: w.cause }),
+  })
+
+const isView = (x: unknown): x is ArrayBufferView => ArrayBuffer.isView(x)
+
+/** Every distinct ArrayBuffer under the input's typed arrays (graphs, fp, md): the transfer list of its reply. */
+export const transferables = (input: NetworkInput): Array<ArrayBuffer> => {
+  const buffers = new Set<ArrayBuffer>()
+  const add = (x: unknown) => {
+    if (isView(x) && x.buffer instanceof ArrayBuffer) buffers.add(x.buffer)
+  }
+  for (const g of input.graphs) for (const v of Object.values(g)) add(v)
+  add(input.fp)
+  add(input.md)
+  return [...buffers]
+}
