@@ -1,4 +1,4 @@
-import { Effect, Layer, Scope } from "effect"
+import { Effect, Exit, Layer, Scope } from "effect"
 import { propertyMeta } from "../artifacts/properties.ts"
 import { AppConfig } from "../config/index.ts"
 import { ModelLoadFailed, toPeriogtError } from "../errors/index.ts"
@@ -71,23 +71,26 @@ export const backgroundPredictorLayer = (prepared: Prepared) =>
     Effect.gen(function* () {
       const context = yield* Effect.context<AppConfig | Log>()
       const log = yield* Log
-      // The layer's scope holds the workers: released when the server stops (a pool started after that is closed at once).
-      const scope = yield* Effect.scope
+      // The workers live in a child of the layer's scope: closed with it when the server stops (at once
+      // if the load finishes after that), or as soon as the load fails.
+      const scope = yield* Scope.fork(yield* Effect.scope, "sequential")
       let status: PredictorStatus = { state: "loading" }
       let loaded: PredictorShape | undefined
       yield* Effect.forkDetach(
         loadPredictor(prepared).pipe(
           Scope.provide(scope),
           Effect.provide(context),
-          Effect.match({
-            onSuccess: (p) => {
-              loaded = p
-              status = { state: "ready" }
-            },
-            onFailure: (error) => {
-              status = { state: "failed", error }
-              log.error(`loading the models failed: ${error.code}: ${error.message}`, { action: error.action })
-            },
+          Effect.matchEffect({
+            onSuccess: (p) =>
+              Effect.sync(() => {
+                loaded = p
+                status = { state: "ready" }
+              }),
+            onFailure: (error) =>
+              Effect.sync(() => {
+                status = { state: "failed", error }
+                log.error(`loading the models failed: ${error.code}: ${error.message}`, { action: error.action })
+              }).pipe(Effect.andThen(Scope.close(scope, Exit.fail(error)))),
           }),
         ),
       )
