@@ -5,7 +5,7 @@
  */
 import type { Family } from "../family.ts"
 import { atomicVector, type ValenceProp } from "../shared/atomic.ts"
-import { symmetricEigenvalues } from "../shared/eigen.ts"
+import { lambdaMaxBandRankOne, lambdaMinBandRankOne, rcmOrder } from "../shared/bandRankOne.ts"
 import { gasteigerCharges } from "../shared/gasteiger.ts"
 import { degree } from "../shared/graph.ts"
 
@@ -18,14 +18,24 @@ export const BCUT: Family = {
     const g = ctx.graph(false)
     const n = g.n
     const connected = ctx.nFrags === 1
-    const burden = new Float64Array(n * n).fill(0.001)
+    // Burden matrix = S + 0.001·11ᵀ with S banded once the atoms are in reverse Cuthill–McKee order: S holds
+    // (bond weight − 0.001) off the diagonal and (property − 0.001) on it. Its two extreme eigenvalues come from
+    // the O(n·m²) solver of bandRankOne.ts, not from a dense O(n³) decomposition.
+    const C = 0.001
+    const order = connected ? rcmOrder(n, g.nbrStart, g.nbrAtom) : new Int32Array(0)
+    const pos = new Int32Array(n)
+    for (let k = 0; k < order.length; k++) pos[order[k]!] = k
+    let m = 0
+    for (let b = 0; b < g.nb; b++) m = Math.max(m, Math.abs(pos[g.begin[b]!]! - pos[g.end[b]!]!))
+    const w1 = m + 1
+    const off = new Float64Array(n * w1)
     for (let b = 0; b < g.nb; b++) {
       const i = g.begin[b]!
       const j = g.end[b]!
       let w = g.order[b]! / 10
       if (degree(g, i) === 1 || degree(g, j) === 1) w += 0.01
-      burden[i * n + j] = w
-      burden[j * n + i] = w
+      const pi = Math.min(pos[i]!, pos[j]!)
+      off[pi * w1 + Math.abs(pos[i]! - pos[j]!)] = w - C
     }
     PROPS.forEach((p, k) => {
       let P = p === "c" ? gasteigerCharges(ctx, false) : atomicVector(g, p)
@@ -35,11 +45,11 @@ export const BCUT: Family = {
         out[o + 2 * k + 1] = NaN
         return
       }
-      const M = Float64Array.from(burden)
-      for (let i = 0; i < n; i++) M[i * n + i] = P[i]!
-      const values = symmetricEigenvalues(M, n)
-      out[o + 2 * k] = values[n - 1]!
-      out[o + 2 * k + 1] = values[0]!
+      const a = Float64Array.from(off)
+      for (let i = 0; i < n; i++) a[pos[i]! * w1] = P[i]! - C
+      const S = { n, m, a }
+      out[o + 2 * k] = lambdaMaxBandRankOne(S, C)
+      out[o + 2 * k + 1] = lambdaMinBandRankOne(S, C)
     })
   },
 }

@@ -1,6 +1,6 @@
 /** mordred `_matrix_attributes`: spectral descriptors of a symmetric matrix (AdjacencyMatrix, DistanceMatrix, BaryszMatrix, DetourMatrix). */
 import type { DescriptorContext } from "../context.ts"
-import { symmetricEigen } from "./eigen.ts"
+import { symmetricSpectrum } from "./eigen.ts"
 import type { Graph } from "./graph.ts"
 import { logChecked } from "./util.ts"
 
@@ -38,13 +38,11 @@ export const matrixAttributes = (
     return
   }
   const n = g.n
-  const { values: w, vectors: V } = symmetricEigen(M, n)
-  let iMin = 0
-  let iMax = 0
-  for (let i = 1; i < n; i++) {
-    if (w[i]! < w[iMin]!) iMin = i
-    if (w[i]! > w[iMax]!) iMax = i
-  }
+  const { values: w, leading } = symmetricSpectrum(M, n, true)
+  const V = leading!
+  // eigenvalues ascending: numpy's argmin/argmax pick the first of equal values, the values are the same
+  const iMin = 0
+  const iMax = n - 1
   let abs = 0
   let mean = 0
   for (let i = 0; i < n; i++) {
@@ -60,9 +58,9 @@ export const matrixAttributes = (
   for (let i = 0; i < n; i++) sx += Math.exp(w[i]! - a)
   sx += Math.exp(-a)
   let ve1 = 0
-  for (let i = 0; i < n; i++) ve1 += Math.abs(V[i * n + iMax]!)
+  for (let i = 0; i < n; i++) ve1 += Math.abs(V[i]!)
   let vr1 = 0
-  for (let b = 0; b < g.nb; b++) vr1 += (V[g.begin[b]! * n + iMax]! * V[g.end[b]! * n + iMax]!) ** -0.5
+  for (let b = 0; b < g.nb; b++) vr1 += (V[g.begin[b]!]! * V[g.end[b]!]!) ** -0.5
   out[o] = abs
   out[o + 1] = spMax
   out[o + 2] = spMax - w[iMin]!
