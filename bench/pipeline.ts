@@ -5,7 +5,11 @@
  * seeded synthetic checkpoints, .cache/oracle/model/full), and the cold start of one `predict`.
  * Not a test. Needs the oracle venv and ../shared.
  *
- *   bun bench/pipeline.ts [N=30]
+ *   bun bench/pipeline.ts [N=30] [--workers 0,2] [--reuse-python]
+ *
+ * --workers: PERIOGT_WORKERS values to run periogt with, one batch and one cold start each (default:
+ * unset, i.e. the cores this job may use). --reuse-python: take upstream's timings and values from the
+ * last run with the same input (.cache/bench/pipeline-python-<N>.json) instead of running it again.
  */
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -14,7 +18,14 @@ import { placeCheckpoints } from "../test/support/checkpoints.ts"
 import { compileCommand } from "../tools/build.ts"
 
 const ROOT = path.resolve(import.meta.dir, "..")
-const N = Number(process.argv[2] ?? 30)
+const args = process.argv.slice(2)
+const flag = (name: string) => {
+  const i = args.indexOf(name)
+  return i < 0 ? undefined : (args.splice(i, 2)[1] ?? "")
+}
+const reusePython = args.includes("--reuse-python") ? (args.splice(args.indexOf("--reuse-python"), 1), true) : false
+const WORKERS: Array<string | undefined> = flag("--workers")?.split(",") ?? [undefined]
+const N = Number(args[0] ?? 30)
 const FULL = path.join(ROOT, ".cache/oracle/model/full")
 const SCALER = path.resolve(ROOT, "../shared/data/periogt/scaler_all.pkl")
 const PY = path.join(ROOT, "tools/oracle/.venv/bin/python")
@@ -45,19 +56,37 @@ const time = (cmd: Array<string>, e: Record<string, string>, cwd = work) => {
 const pyEnv = { PATH: "/usr/bin:/bin", HOME: work, DGLBACKEND: "pytorch", OMP_NUM_THREADS: String(os.availableParallelism()) }
 const py = (csv: string, out: string) => [PY, path.join(ROOT, "tools/oracle/pipeline.py"), "--upstream", UPSTREAM, "--scaler", SCALER, "--config", "full", "--tiny", FULL, "--input", csv, "--no-embedding", "--out", out]
 
-const coldOurs = time([bin, "predict", "--smiles", lines[0]!.split(",")[0]!, "--property", "eps"], env)
-const coldPy = time(py(one, path.join(work, "one.json")), pyEnv)
-const ours = time([bin, "batch", "--input", input, "--property", "eps", "--output", path.join(work, "out.csv")], env)
-const theirs = time(py(input, path.join(work, "py.json")), pyEnv)
+const PY_CACHE = path.join(ROOT, `.cache/bench/pipeline-python-${N}.json`)
+const inputKey = fs.readFileSync(input, "utf8")
+type PyRun = { input: string; at: string; batchS: number; coldS: number; values: Array<number> }
+const runPython = (): PyRun => {
+  const coldPy = time(py(one, path.join(work, "one.json")), pyEnv)
+  const theirs = time(py(input, path.join(work, "py.json")), pyEnv)
+  const values = (JSON.parse(fs.readFileSync(path.join(work, "py.json"), "utf8")) as { units: Array<{ value: number }> }).units.map((u) => u.value)
+  const run: PyRun = { input: inputKey, at: new Date().toISOString(), batchS: theirs.s, coldS: coldPy.s, values }
+  fs.mkdirSync(path.dirname(PY_CACHE), { recursive: true })
+  fs.writeFileSync(PY_CACHE, JSON.stringify(run))
+  return run
+}
+const cached = reusePython && fs.existsSync(PY_CACHE) ? (JSON.parse(fs.readFileSync(PY_CACHE, "utf8")) as PyRun) : undefined
+const python = cached !== undefined && cached.input === inputKey ? cached : runPython()
+const pyNote = python === cached ? ` (reused: measured ${python.at})` : ""
 
-const got = fs.readFileSync(path.join(work, "out.csv"), "utf8").trim().split("\n").slice(1).map((l) => Number(l.split(",")[3]))
-const want = (JSON.parse(fs.readFileSync(path.join(work, "py.json"), "utf8")) as { units: Array<{ value: number }> }).units.map((u) => u.value)
-const worst = Math.max(...want.map((w, i) => Math.abs(got[i]! - w) / Math.abs(w)))
+const ours = WORKERS.map((w) => {
+  const e = w === undefined ? env : { ...env, PERIOGT_WORKERS: w }
+  const out = path.join(work, `out-${w ?? "auto"}.csv`)
+  const cold = time([bin, "predict", "--smiles", lines[0]!.split(",")[0]!, "--property", "eps"], e)
+  const batch = time([bin, "batch", "--input", input, "--property", "eps", "--output", out], e)
+  const got = fs.readFileSync(out, "utf8").trim().split("\n").slice(1).map((l) => Number(l.split(",")[3]))
+  const worst = Math.max(...python.values.map((v, i) => Math.abs(got[i]! - v) / Math.abs(v)))
+  return { label: w === undefined ? "workers auto" : `workers ${w}`, cold, batch, worst }
+})
 
-console.log(`machine: ${os.cpus()[0]?.model}, ${os.availableParallelism()} cores, load average ${os.loadavg()[0]!.toFixed(1)}`)
+console.log(`machine: ${os.cpus()[0]?.model}, ${os.availableParallelism()} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} (at the end)`)
 console.log(`full light/base config (synthetic seeded weights), ${N} eps repeat units, one property`)
-console.log(`batch, periogt:              ${ours.s.toFixed(1)} s  (${(N / ours.s).toFixed(2)} units/s, model loading included)`)
-console.log(`batch, upstream Python:      ${theirs.s.toFixed(1)} s  (${(N / theirs.s).toFixed(2)} units/s, imports and loading included)`)
-console.log(`throughput ratio:            ${(theirs.s / ours.s).toFixed(1)}x (goal >= 5x)`)
-console.log(`cold start, one predict:     periogt ${coldOurs.s.toFixed(1)} s, Python ${coldPy.s.toFixed(1)} s, ratio ${(coldOurs.s / coldPy.s).toFixed(2)} (goal <= 0.2)`)
-console.log(`values agree: max relative difference ${worst.toExponential(2)}`)
+console.log(`batch, upstream Python:      ${python.batchS.toFixed(1)} s  (${(N / python.batchS).toFixed(2)} units/s, imports and loading included)${pyNote}`)
+for (const o of ours) {
+  console.log(`batch, periogt, ${o.label.padEnd(13)} ${o.batch.s.toFixed(1)} s  (${(N / o.batch.s).toFixed(2)} units/s, model loading included; ${(python.batchS / o.batch.s).toFixed(1)}x upstream, goal >= 5x)`)
+  console.log(`  cold start, one predict:   ${o.cold.s.toFixed(1)} s, Python ${python.coldS.toFixed(1)} s, ratio ${(o.cold.s / python.coldS).toFixed(2)} (goal <= 0.2)`)
+  console.log(`  values agree: max relative difference ${o.worst.toExponential(2)}`)
+}
