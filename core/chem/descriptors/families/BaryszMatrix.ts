@@ -6,6 +6,7 @@ import { ATTRS_SM1, matrixAttributes } from "../shared/matrixAttributes.ts"
 /**
  * Barysz matrix of property P: weighted shortest-path lengths with bond weights C²/(P_i P_j π_ij)
  * (C = P of carbon, π = bond order as double), diagonal 1 − C/P_i. null when a weight divides by zero.
+ * mordred runs networkx's Floyd–Warshall; Dijkstra from every atom gives the same lengths in O(n·m log n).
  */
 const barysz = (g: Graph, P: Float64Array, C: number): Float64Array | null => {
   const n = g.n
@@ -15,66 +16,61 @@ const barysz = (g: Graph, P: Float64Array, C: number): Float64Array | null => {
     if (den === 0) return null
     w[b] = (C * C) / den
   }
-  const M = new Float64Array(n * n).fill(Infinity)
-  // Dijkstra from every atom (binary heap)
-  const dist = new Float64Array(n)
-  const done = new Uint8Array(n)
-  const heap: number[] = []
-  const hd: number[] = []
-  const push = (v: number, d: number) => {
-    heap.push(v)
-    hd.push(d)
-    let i = heap.length - 1
-    while (i > 0) {
-      const p = (i - 1) >> 1
-      if (hd[p]! <= hd[i]!) break
-      ;[heap[p], heap[i]] = [heap[i]!, heap[p]!]
-      ;[hd[p], hd[i]] = [hd[i]!, hd[p]!]
-      i = p
-    }
-  }
-  const pop = (): number => {
-    const top = heap[0]!
-    const lv = heap.pop()!
-    const ld = hd.pop()!
-    if (heap.length) {
-      heap[0] = lv
-      hd[0] = ld
-      let i = 0
-      for (;;) {
-        const l = 2 * i + 1
-        const r = l + 1
-        let m = i
-        if (l < heap.length && hd[l]! < hd[m]!) m = l
-        if (r < heap.length && hd[r]! < hd[m]!) m = r
-        if (m === i) break
-        ;[heap[m], heap[i]] = [heap[i]!, heap[m]!]
-        ;[hd[m], hd[i]] = [hd[i]!, hd[m]!]
-        i = m
-      }
-    }
-    return top
-  }
+  const M = new Float64Array(n * n)
+  // Dijkstra from every atom: binary heap of atoms keyed by tentative distance, with decrease-key
+  const heap = new Int32Array(n)
+  const where = new Int32Array(n)
+  const { nbrStart, nbrAtom, nbrBond } = g
   for (let s = 0; s < n; s++) {
-    dist.fill(Infinity)
-    done.fill(0)
-    dist[s] = 0
-    push(s, 0)
-    while (heap.length) {
-      const u = pop()
-      if (done[u]) continue
-      done[u] = 1
-      for (let x = g.nbrStart[u]!; x < g.nbrStart[u + 1]!; x++) {
-        const v = g.nbrAtom[x]!
-        const nd = dist[u]! + w[g.nbrBond[x]!]!
-        if (nd < dist[v]!) {
-          dist[v] = nd
-          push(v, nd)
+    const row = s * n
+    M.fill(Infinity, row, row + n)
+    where.fill(-1) // -1 not reached, -2 settled, ≥ 0 slot in the heap
+    let size = 0
+    M[row + s] = 0
+    heap[size] = s
+    where[s] = size++
+    while (size > 0) {
+      const u = heap[0]!
+      where[u] = -2
+      const last = heap[--size]!
+      if (size > 0) {
+        // sift `last` down from the root
+        const dl = M[row + last]!
+        let i = 0
+        for (;;) {
+          let c = 2 * i + 1
+          if (c >= size) break
+          if (c + 1 < size && M[row + heap[c + 1]!]! < M[row + heap[c]!]!) c++
+          if (M[row + heap[c]!]! >= dl) break
+          heap[i] = heap[c]!
+          where[heap[i]!] = i
+          i = c
         }
+        heap[i] = last
+        where[last] = i
+      }
+      const du = M[row + u]!
+      for (let x = nbrStart[u]!; x < nbrStart[u + 1]!; x++) {
+        const v = nbrAtom[x]!
+        const wv = where[v]!
+        if (wv === -2) continue
+        const nd = du + w[nbrBond[x]!]!
+        if (nd >= M[row + v]!) continue
+        M[row + v] = nd
+        // insert or decrease-key: sift up
+        let i = wv === -1 ? size++ : wv
+        while (i > 0) {
+          const p = (i - 1) >> 1
+          if (M[row + heap[p]!]! <= nd) break
+          heap[i] = heap[p]!
+          where[heap[i]!] = i
+          i = p
+        }
+        heap[i] = v
+        where[v] = i
       }
     }
-    for (let j = 0; j < n; j++) M[s * n + j] = dist[j]!
-    M[s * n + s] = 1 - C / P[s]!
+    M[row + s] = 1 - C / P[s]!
   }
   return M
 }
@@ -84,10 +80,25 @@ export const BaryszMatrix: Family = {
   names: BASIC_PROPS.flatMap((p) => ATTRS_SM1.map((a) => `${a}_Dz${p}`)),
   compute(ctx, out, o) {
     const g = ctx.graph(false)
+    // the matrix depends on P only through r_i = C/P_i (weights r_i r_j/π, diagonal 1 − r_i): properties with the
+    // same r (all of them for a hydrocarbon) share one matrix and its values
+    const done: { r: Float64Array; at: number }[] = []
     BASIC_PROPS.forEach((p, k) => {
+      const at = o + k * 13
       const P = atomicProperty(g, p)
-      const M = P === null ? null : barysz(g, P, propOf(p, 6))
-      matrixAttributes(ctx, g, M, out, o + k * 13, true)
+      const C = propOf(p, 6)
+      if (P !== null && ctx.nFrags === 1) {
+        const r = new Float64Array(g.n)
+        for (let i = 0; i < g.n; i++) r[i] = C / P[i]!
+        const same = done.find((d) => d.r.every((x, i) => Object.is(x, r[i])))
+        if (same !== undefined) {
+          out.copyWithin(at, same.at, same.at + 13)
+          return
+        }
+        done.push({ r, at })
+      }
+      const M = P === null || ctx.nFrags !== 1 ? null : barysz(g, P, C)
+      matrixAttributes(ctx, g, M, out, at, true)
     })
   },
 }

@@ -1,12 +1,13 @@
 import type { Family } from "../family.ts"
-import { rdkitValue } from "../shared/rdkitValue.ts"
+import { crippenTotals } from "../shared/crippen.ts"
 
-/** Wildman–Crippen logP / MR: RDKit Crippen.MolLogP / MolMR, read from RDKit on the same molecule. */
+/** Wildman–Crippen logP / MR: RDKit Crippen.MolLogP / MolMR (shared/crippen.ts `crippenTotals`). */
 export const SLogP: Family = {
   name: "SLogP",
   names: ["SLogP", "SMR"],
   compute(ctx, out, o) {
-    out[o] = rdkitValue(ctx, "CrippenClogP")
-    out[o + 1] = rdkitValue(ctx, "CrippenMR")
+    const t = crippenTotals(ctx)
+    out[o] = t?.logp ?? NaN
+    out[o + 1] = t?.mr ?? NaN
   },
 }

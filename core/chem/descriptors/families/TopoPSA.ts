@@ -1,5 +1,6 @@
 import type { Family } from "../family.ts"
 import type { Graph } from "../shared/graph.ts"
+import { tpsa as rdkitTPSA } from "../shared/tpsa.ts"
 
 /** bond-type census of atom i: [single, double, triple, aromatic] (aromatic flag wins, as mordred) */
 const census = (g: Graph, i: number): [number, number, number, number] => {
@@ -62,7 +63,7 @@ export const TopoPSA: Family = {
   compute(ctx, out, o) {
     // mordred runs RDKit's CalcTPSA (N and O only) on the explicit-H molecule; RDKit's value does not depend
     // on whether H are explicit. S and P contributions are mordred's own.
-    const tpsa = ctx.input.rdkitDescriptors?.["tpsa"] ?? NaN
+    const tpsa = rdkitTPSA(ctx)
     const g = ctx.graph(true)
     let sp = 0
     for (let i = 0; i < g.n; i++) {

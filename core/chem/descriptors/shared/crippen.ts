@@ -6,6 +6,7 @@
  * molecule (implicit H are not typed there, as RDKit).
  */
 import type { DescriptorContext } from "../context.ts"
+import type { Graph } from "./graph.ts"
 
 // label, SMARTS, logP, MR
 export const CRIPPEN: readonly (readonly [string, string, number, number])[] = [
@@ -138,6 +139,96 @@ export const crippenContribs = (ctx: DescriptorContext): { logp: Float64Array; m
         left--
         logp[a] = lp
         mr[a] = m
+      }
+    }
+    return { logp, mr }
+  })
+
+/** the H rows of the table (H1–H4, HS): [logP, MR] */
+const H1: readonly [number, number] = [0.123, 1.057]
+const H2: readonly [number, number] = [-0.2677, 1.395]
+const H3: readonly [number, number] = [0.2142, 0.9627]
+const H4: readonly [number, number] = [0.298, 1.805]
+const HS: readonly [number, number] = [0.1125, 1.112]
+
+/**
+ * Crippen type of a hydrogen on atom x in the molecule with its hydrogens added — one that `Chem.AddHs` puts
+ * there (self = −1) or the graph's own H atom `self` — by the H rows of the table in order: `[#1][#6,#1]`,
+ * `[#1]O[CX4,c]`, `[#1]O[!#6;!#7;!#8;!#16]`, `[#1][!#6;!#7;!#8]`, `[#1][#7]`, `[#1]O[#7]`, `[#1]OC=[#6,#7,O,S]`,
+ * `[#1]O[O,S]`, `[#1]`. "O" is an aliphatic oxygen; its other neighbour y is bonded by a single or aromatic
+ * bond (SMARTS' default bond) — the hydrogens added to x count as neighbours too.
+ */
+const hydrogenType = (g: Graph, x: number, self: number): readonly [number, number] => {
+  const z = g.z[x]!
+  if (z === 6 || z === 1) return H1
+  const hydroxyl = z === 8 && !g.aromatic[x]
+  const others = (test: (y: number) => boolean): boolean => {
+    for (let k = g.nbrStart[x]!; k < g.nbrStart[x + 1]!; k++) {
+      const b = g.nbrBond[k]!
+      if (g.order[b] !== 1 && !g.bondAromatic[b]) continue
+      if (g.nbrAtom[k] !== self && test(g.nbrAtom[k]!)) return true
+    }
+    return false
+  }
+  const moreH = g.hCount[x]! > (self < 0 ? 1 : 0) // another added H on x (atomic number 1, single bond)
+  const totalDegree = (y: number) => g.nbrStart[y + 1]! - g.nbrStart[y]! + g.hCount[y]!
+  if (hydroxyl && others((y) => (g.z[y] === 6 && !g.aromatic[y] && totalDegree(y) === 4) || (g.z[y] === 6 && g.aromatic[y] === 1)))
+    return H2
+  if (hydroxyl && (moreH || others((y) => g.z[y] !== 6 && g.z[y] !== 7 && g.z[y] !== 8 && g.z[y] !== 16))) return H2
+  if (z !== 7 && z !== 8) return H2
+  if (z === 7) return H3
+  if (hydroxyl && others((y) => g.z[y] === 7)) return H3
+  if (
+    hydroxyl &&
+    others((y) => {
+      if (g.z[y] !== 6 || g.aromatic[y]) return false
+      for (let k = g.nbrStart[y]!; k < g.nbrStart[y + 1]!; k++) {
+        const b = g.nbrBond[k]!
+        if (g.order[b] !== 2 || g.bondAromatic[b]) continue
+        const w = g.nbrAtom[k]!
+        const zw = g.z[w]!
+        if (zw === 6 || zw === 7 || ((zw === 8 || zw === 16) && !g.aromatic[w])) return true
+      }
+      return false
+    })
+  )
+    return H4
+  if (hydroxyl && others((y) => (g.z[y] === 8 || g.z[y] === 16) && !g.aromatic[y])) return H4
+  return HS
+}
+
+/**
+ * RDKit's `Crippen.MolLogP` / `MolMR` (calcCrippenDescriptors with includeHs): contributions of the molecule
+ * with its hydrogens added, summed in that molecule's atom order (atoms, then each atom's added H in turn).
+ * Heavy atoms keep their type from `crippenContribs` (their SMARTS see the same neighbourhood with or without
+ * H atoms); H atoms are typed here, by their neighbour in the H-added molecule. null without SMARTS matching.
+ */
+export const crippenTotals = (ctx: DescriptorContext): { logp: number; mr: number } | null =>
+  ctx.cached("crippenTotals", () => {
+    const c = crippenContribs(ctx)
+    if (c === null) return null
+    const g = ctx.graph(false)
+    let logp = 0
+    let mr = 0
+    for (let i = 0; i < g.n; i++) {
+      if (g.z[i] === 1) {
+        // the graph's own H atoms ([2H], [HH]…): their neighbours gain the added H too
+        const x = g.nbrStart[i + 1]! > g.nbrStart[i]! ? g.nbrAtom[g.nbrStart[i]!]! : -1
+        const [lp, m] = g.hCount[i]! > 0 ? H1 : x < 0 ? HS : hydrogenType(g, x, i)
+        logp += lp
+        mr += m
+        continue
+      }
+      logp += c.logp[i]!
+      mr += c.mr[i]!
+    }
+    for (let i = 0; i < g.n; i++) {
+      const h = g.hCount[i]!
+      if (h === 0) continue
+      const [lp, m] = hydrogenType(g, i, -1)
+      for (let k = 0; k < h; k++) {
+        logp += lp
+        mr += m
       }
     }
     return { logp, mr }

@@ -42,8 +42,8 @@ export interface DescriptorInput {
   /** SMARTS matching on the same molecule; null when the caller has no RDKit handle. */
   readonly smarts: SmartsCounter | null
   /**
-   * RDKit's own molecular descriptors of the same molecule (MinimalLib `get_descriptors()`: CrippenClogP,
-   * CrippenMR, tpsa, NumHBA, NumHBD, NumRotatableBonds, FractionCSP3, …); null when unavailable.
+   * RDKit's own molecular descriptors of the same molecule (MinimalLib `get_descriptors()`); null when
+   * unavailable. No family reads it any more (kept so that callers passing it still compile).
    */
   readonly rdkitDescriptors: Readonly<Record<string, number>> | null
 }
@@ -177,9 +177,21 @@ export const rdkitHybridization = (smarts: SmartsCounter, n: number): Uint8Array
   return h
 }
 
-/** RDKit's molecular descriptors through MinimalLib (`get_descriptors()` JSON). */
-export const rdkitDescriptors = (mol: RDKitMolLike): Record<string, number> =>
-  JSON.parse(mol.get_descriptors()) as Record<string, number>
+/**
+ * RDKit's molecular descriptors through MinimalLib (`get_descriptors()` JSON), computed on first read (the call
+ * costs as much as a dozen descriptor families and no family reads it any more: Crippen totals and TPSA are
+ * computed by shared/crippen.ts and shared/tpsa.ts, equal to these values). Read it only while `mol` lives.
+ */
+export const rdkitDescriptors = (mol: RDKitMolLike): Record<string, number> => {
+  let values: Record<string, number> | undefined
+  const load = () => (values ??= JSON.parse(mol.get_descriptors()) as Record<string, number>)
+  return new Proxy({} as Record<string, number>, {
+    get: (_, k) => (typeof k === "string" ? load()[k] : undefined),
+    has: (_, k) => typeof k === "string" && k in load(),
+    ownKeys: () => Reflect.ownKeys(load()),
+    getOwnPropertyDescriptor: (_, k) => Reflect.getOwnPropertyDescriptor(load(), k),
+  })
+}
 
 /**
  * The fields of the project's molecule layer (`core/chem/molecule` `Molecule`) this engine reads; declared

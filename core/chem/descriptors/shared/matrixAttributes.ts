@@ -21,7 +21,9 @@ export const matrixAttributes = (
   withSM1 = false,
 ): void => {
   const count = withSM1 ? 13 : 12
-  if (ctx.nFrags !== 1 || M === null || M.some((x) => Number.isNaN(x))) {
+  let nan = false
+  for (let i = 0; M !== null && !nan && i < M.length; i++) nan = Number.isNaN(M[i]!)
+  if (ctx.nFrags !== 1 || M === null || nan) {
     for (let k = 0; k < count; k++) out[o0 + k] = NaN
     return
   }
