@@ -1,4 +1,5 @@
 import type { Family } from "../family.ts"
+import { countMatches } from "../shared/smartsLocal.ts"
 
 // mordred AcidBase SMARTS (facts): one atom query OR-ing recursive SMARTS
 const ACID = ["[O;H1]-[C,S,P]=O", "[*;-;!$(*~[*;+])]", "[NH](S(=O)=O)C(F)(F)F", "n1nnnc1"]
@@ -13,8 +14,7 @@ export const AcidBase: Family = {
   compute(ctx, out, o) {
     // mordred matches on the explicit-H molecule; the queries never match H atoms ([*;-] and [*;+] only
     // charged atoms, never neutral H), so the heavy-atom molecule gives the same count
-    const s = ctx.input.smarts
-    out[o] = s ? s.count(ACID_Q) : NaN
-    out[o + 1] = s ? s.count(BASE_Q) : NaN
+    out[o] = countMatches(ctx, ACID_Q)
+    out[o + 1] = countMatches(ctx, BASE_Q)
   },
 }

@@ -23,6 +23,92 @@ const boDistance = (g: Graph): Float64Array => {
   return D
 }
 
+/**
+ * The same distances in sixths: bond weights 1/order are 6/6, 4/6, 3/6, 2/6 (orders 1, 1.5, 2, 3), so every
+ * path length is k/6 and the classes only need the integers k (Dijkstra with a bucket queue per atom, O(n·m)
+ * in all instead of Floyd–Warshall's O(n³)). Distinct k give distinct '%.4f' strings (steps of 1/6), and the
+ * floating sums of those weights are far (≥ 1e-5) from any rounding boundary of '%.4f', so the classes are
+ * those of the floating matrix. `NOT_CONNECTED` stands for RDKit's 1e8. null when an order is not one of the four.
+ */
+const NOT_CONNECTED = 0x7fffffff
+const sixthsDistance = (g: Graph): Int32Array | null => {
+  const n = g.n
+  const w = new Int32Array(g.nb)
+  for (let b = 0; b < g.nb; b++) {
+    const o = g.order[b]!
+    const x = o === 1 ? 6 : o === 1.5 ? 4 : o === 2 ? 3 : o === 3 ? 2 : 0
+    if (x === 0) return null
+    w[b] = x
+  }
+  const D = new Int32Array(n * n).fill(NOT_CONNECTED)
+  // buckets modulo 7 (weights ≤ 6): a circular array of stacks
+  const bucketHead = new Int32Array(7)
+  const next = new Int32Array(2 * g.nb + 8) // one entry per successful relaxation at most, plus the source
+  const item = new Int32Array(2 * g.nb + 8)
+  for (let s = 0; s < n; s++) {
+    const row = s * n
+    bucketHead.fill(-1)
+    let free = 0
+    const push = (v: number, d: number) => {
+      const k = d % 7
+      item[free] = v
+      next[free] = bucketHead[k]!
+      bucketHead[k] = free++
+    }
+    D[row + s] = 0
+    push(s, 0)
+    let pending = 1
+    for (let d = 0; pending > 0; d++) {
+      const k = d % 7
+      let x = bucketHead[k]!
+      bucketHead[k] = -1
+      while (x !== -1) {
+        const u = item[x]!
+        x = next[x]!
+        pending--
+        if (D[row + u] !== d) continue // stale entry
+        for (let e = g.nbrStart[u]!; e < g.nbrStart[u + 1]!; e++) {
+          const v = g.nbrAtom[e]!
+          const nd = d + w[g.nbrBond[e]!]!
+          if (nd < D[row + v]!) {
+            D[row + v] = nd
+            push(v, nd)
+            pending++
+          }
+        }
+      }
+    }
+  }
+  return D
+}
+
+/** symmetry classes (1-based, in order of first appearance): atoms with equal sorted distance rows (first 100) */
+const symmetryClasses = (g: Graph): Int32Array => {
+  const n = g.n
+  const classes = new Int32Array(n)
+  const seen = new Map<string, number>()
+  const D6 = sixthsDistance(g)
+  const bd = D6 === null ? boDistance(g) : null
+  const row = new Int32Array(n)
+  for (let i = 0; i < n; i++) {
+    let key: string
+    if (D6 !== null) {
+      row.set(D6.subarray(i * n, i * n + n))
+      row.sort()
+      key = row.subarray(0, Math.min(n, 100)).join(",")
+    } else {
+      key = Array.from(bd!.subarray(i * n, i * n + n)).sort((a, b) => a - b).slice(0, 100).map((x) => x.toFixed(4)).join(",")
+    }
+    let id = seen.get(key)
+    if (id === undefined) {
+      id = seen.size + 1
+      seen.set(key, id)
+    }
+    classes[i] = id
+  }
+  return classes
+}
+
 const infoEntropy = (xs: readonly number[]): number => {
   let tot = 0
   for (const x of xs) tot += x
@@ -45,19 +131,7 @@ export const BertzCT: Family = {
       out[o] = 0
       return
     }
-    const bd = boDistance(g)
-    const classes = new Int32Array(n)
-    const seen = new Map<string, number>()
-    for (let i = 0; i < n; i++) {
-      const row = Array.from(bd.subarray(i * n, i * n + n)).sort((a, b) => a - b).slice(0, 100)
-      const key = row.map((x) => x.toFixed(4)).join(",")
-      let id = seen.get(key)
-      if (id === undefined) {
-        id = seen.size + 1
-        seen.set(key, id)
-      }
-      classes[i] = id
-    }
+    const classes = symmetryClasses(g)
     const nbrs: number[][] = Array.from({ length: n }, () => [])
     const order = new Map<number, number>()
     for (let b = 0; b < g.nb; b++) {
@@ -70,7 +144,9 @@ export const BertzCT: Family = {
     for (const l of nbrs) l.sort((a, b) => a - b)
     const bo = (a: number, b: number) => order.get(Math.min(a, b) * n + Math.max(a, b))!
     const atomTypes = new Map<number, number>()
-    const conn = new Map<string, number>()
+    // keys: −(pair) − 1 for bonded class pairs, (triple) for neighbour pairs around a class (insertion order kept)
+    const N1 = n + 1
+    const conn = new Map<number, number>()
     for (let a = 0; a < n; a++) {
       atomTypes.set(g.z[a]!, (atomTypes.get(g.z[a]!) ?? 0) + 1)
       const hc = classes[a]!
@@ -80,13 +156,13 @@ export const BertzCT: Family = {
         const ci = classes[ni]!
         const boi = bo(a, ni)
         if (boi > 1 && ni > a) {
-          const key = `${Math.min(hc, ci)},${Math.max(hc, ci)}`
+          const key = -(Math.min(hc, ci) * N1 + Math.max(hc, ci)) - 1
           conn.set(key, (conn.get(key) ?? 0) + (boi * (boi - 1)) / 2)
         }
         for (let j = i + 1; j < nl.length; j++) {
           const nj = nl[j]!
           const cj = classes[nj]!
-          const key = `${Math.min(ci, cj)},${hc},${Math.max(ci, cj)}`
+          const key = (Math.min(ci, cj) * N1 + hc) * N1 + Math.max(ci, cj)
           conn.set(key, (conn.get(key) ?? 0) + boi * bo(a, nj))
         }
       }

@@ -33,9 +33,37 @@ const deltas = (ctx: DescriptorContext, d: Delta): Float64Array =>
     return P
   })
 
+/**
+ * Per subgraph type, for one order and δ kind: Σ (Π δ)^−½ over the subgraphs of that type (in enumeration
+ * order), their number, and whether one of them has Π δ ≤ 0 (mordred: NaN). One pass over the subgraphs.
+ */
+interface TypeSums {
+  readonly x: Float64Array
+  readonly sets: Int32Array
+  readonly bad: Uint8Array
+}
+const typeSums = (ctx: DescriptorContext, order: number, d: Delta): TypeSums =>
+  ctx.cached(`chi-sums:${order}:${d}`, () => {
+    const P = deltas(ctx, d)
+    const x = new Float64Array(4)
+    const sets = new Int32Array(4)
+    const bad = new Uint8Array(4)
+    const sg = subgraphs(ctx, order)
+    for (let k = 0; k < sg.count; k++) {
+      const t = sg.type[k]!
+      if (bad[t]) continue
+      sets[t]!++
+      let c = 1
+      for (let a = sg.atomStart[k]!; a < sg.atomStart[k + 1]!; a++) c *= P[sg.atoms[a]!]!
+      if (c <= 0) bad[t] = 1
+      else x[t] = x[t]! + c ** -0.5
+    }
+    return { x, sets, bad }
+  })
+
 const chi = (ctx: DescriptorContext, s: Spec): number => {
   const P = deltas(ctx, s.delta)
-  if (P.some((x) => Number.isNaN(x))) return NaN
+  for (let i = 0; i < P.length; i++) if (Number.isNaN(P[i]!)) return NaN
   let x = 0
   let sets = 0
   if (s.order === 0) {
@@ -45,15 +73,10 @@ const chi = (ctx: DescriptorContext, s: Spec): number => {
       sets++
     }
   } else {
-    const sg = subgraphs(ctx, s.order)
-    for (let k = 0; k < sg.count; k++) {
-      if (sg.type[k] !== s.type) continue
-      sets++
-      let c = 1
-      for (let a = sg.atomStart[k]!; a < sg.atomStart[k + 1]!; a++) c *= P[sg.atoms[a]!]!
-      if (c <= 0) return NaN
-      x += c ** -0.5
-    }
+    const t = typeSums(ctx, s.order, s.delta)
+    if (t.bad[s.type]) return NaN
+    x = t.x[s.type]!
+    sets = t.sets[s.type]!
   }
   if (s.averaged) return sets === 0 ? NaN : x / sets
   return x

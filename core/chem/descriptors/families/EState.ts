@@ -7,6 +7,7 @@ import type { DescriptorContext } from "../context.ts"
 import type { Family } from "../family.ts"
 import { OUTER_ELECTRONS } from "../shared/elements.ts"
 import { degree } from "../shared/graph.ts"
+import { matchAtoms } from "../shared/smartsLocal.ts"
 
 // RDKit rdkit/Chem/EState/AtomTypes.py `_rawD` (Hall & Kier 1995, Table 1; facts), in RDKit's order
 const TYPES: readonly (readonly [string, string])[] = [
@@ -70,9 +71,8 @@ export const estateIndices = (ctx: DescriptorContext): Float64Array =>
 /** per type: atoms carrying it (each atom once per type, as TypeAtoms) */
 const typeAtoms = (ctx: DescriptorContext): (Int32Array | null)[] | null =>
   ctx.cached("estate:types", () => {
-    const s = ctx.input.smarts
-    if (s === null) return null
-    return TYPES.map(([, q]) => s.atoms(q, { uniquify: false, maxMatches: 1000 }))
+    if (ctx.input.smarts === null) return null
+    return TYPES.map(([, q]) => matchAtoms(ctx, q, { uniquify: false, maxMatches: 1000 }))
   })
 
 export const EState: Family = {

@@ -1,4 +1,5 @@
 import type { Family } from "../family.ts"
+import { countMatches } from "../shared/smartsLocal.ts"
 
 /**
  * RDKit 2022.09's `calcNumHBA` / `calcNumHBD` patterns (Lipinski.cpp; facts; checked equal to 2022.09's
@@ -14,8 +15,7 @@ export const HydrogenBond: Family = {
   name: "HydrogenBond",
   names: ["nHBAcc", "nHBDon"],
   compute(ctx, out, o) {
-    const s = ctx.input.smarts
-    out[o] = s ? s.count(HBA_SMARTS) : NaN
-    out[o + 1] = s ? s.count(HBD_SMARTS) : NaN
+    out[o] = countMatches(ctx, HBA_SMARTS)
+    out[o + 1] = countMatches(ctx, HBD_SMARTS)
   },
 }

@@ -12,53 +12,95 @@ import type { Graph } from "../shared/graph.ts"
 const ORDERS = [0, 1, 2, 3, 4, 5]
 const KINDS = ["IC", "TIC", "SIC", "BIC", "CIC", "MIC", "ZMIC"] as const
 
-interface Node {
-  atom: number
-  children: Node[] | null // null = leaf not expanded yet
-}
-
-const atomCode = (g: Graph, root: number, order: number): string => {
-  const tree: Node = { atom: root, children: null }
-  const visited = new Uint8Array(g.n)
-  visited[root] = 1
-  const expand = (node: Node) => {
-    visited[node.atom] = 1
-    if (node.children === null) {
-      const ch: Node[] = []
-      for (let x = g.nbrStart[node.atom]!; x < g.nbrStart[node.atom + 1]!; x++) {
-        const v = g.nbrAtom[x]!
-        if (!visited[v]) ch.push({ atom: v, children: null })
-      }
-      node.children = ch
-    } else for (const c of node.children) expand(c)
+/**
+ * Codes of every atom for orders 1…maxOrder (index order−1), grown incrementally: the tree of order m+1 is the
+ * tree of order m expanded once more, exactly as mordred rebuilds it. A trail is interned as an integer
+ * (parent trail, bond order, Z, degree), so a code is the sorted list of its leaves' trail ids — equal codes
+ * exactly when mordred's sorted trail strings are equal.
+ */
+const atomCodes = (g: Graph, maxOrder: number): string[][] => {
+  const codes: string[][] = Array.from({ length: maxOrder }, () => new Array<string>(g.n))
+  const intern = new Map<number, number>()
+  const trailOf = (parent: number, bond: number, z: number, deg: number): number => {
+    const key = (((parent + 1) * 8 + Math.round(2 * bond)) * 256 + z) * 64 + deg
+    let id = intern.get(key)
+    if (id === undefined) {
+      id = intern.size
+      intern.set(key, id)
+    }
+    return id
   }
-  for (let k = 0; k < order; k++) expand(tree)
   const deg = (a: number) => g.nbrStart[a + 1]! - g.nbrStart[a]!
-  const trails: string[] = []
-  const walk = (node: Node, prev: number, trail: string) => {
-    let t = trail
-    if (prev >= 0) t += `-${bondOrder(g, prev, node.atom)}`
-    t += `(${g.z[node.atom]},${deg(node.atom)})`
-    if (node.children === null || node.children.length === 0) trails.push(t)
-    else for (const c of node.children) walk(c, node.atom, t)
+  let cap = 64
+  let atom = new Int32Array(cap)
+  let trail = new Int32Array(cap)
+  let childStart = new Int32Array(cap)
+  let childCount = new Int32Array(cap) // −1: not expanded yet
+  const visited = new Uint8Array(g.n)
+  let size = 0
+  const add = (a: number, t: number): void => {
+    if (size === cap) {
+      cap *= 2
+      const grow = (x: Int32Array) => {
+        const y = new Int32Array(cap)
+        y.set(x)
+        return y
+      }
+      atom = grow(atom)
+      trail = grow(trail)
+      childStart = grow(childStart)
+      childCount = grow(childCount)
+    }
+    atom[size] = a
+    trail[size] = t
+    childCount[size] = -1
+    size++
   }
-  walk(tree, -1, "")
-  trails.sort()
-  return trails.join("|")
-}
-
-const bondOrder = (g: Graph, u: number, v: number): number => {
-  for (let x = g.nbrStart[u]!; x < g.nbrStart[u + 1]!; x++) if (g.nbrAtom[x] === v) return g.order[g.nbrBond[x]!]!
-  return 0
+  const expand = (node: number): void => {
+    const a = atom[node]!
+    visited[a] = 1
+    if (childCount[node] === -1) {
+      const first = size
+      const t = trail[node]!
+      for (let x = g.nbrStart[a]!; x < g.nbrStart[a + 1]!; x++) {
+        const v = g.nbrAtom[x]!
+        if (!visited[v]) add(v, trailOf(t, g.order[g.nbrBond[x]!]!, g.z[v]!, deg(v)))
+      }
+      childStart[node] = first
+      childCount[node] = size - first
+    } else {
+      const c0 = childStart[node]!
+      const c1 = c0 + childCount[node]!
+      for (let c = c0; c < c1; c++) expand(c)
+    }
+  }
+  let leaves = new Int32Array(64)
+  for (let root = 0; root < g.n; root++) {
+    size = 0
+    visited.fill(0)
+    visited[root] = 1
+    add(root, trailOf(-1, 0, g.z[root]!, deg(root)))
+    for (let m = 0; m < maxOrder; m++) {
+      expand(0)
+      if (leaves.length < size) leaves = new Int32Array(cap)
+      let k = 0
+      for (let x = 0; x < size; x++) if (childCount[x]! <= 0) leaves[k++] = trail[x]!
+      const l = leaves.subarray(0, k)
+      l.sort()
+      codes[m]![root] = l.join(",")
+    }
+  }
+  return codes
 }
 
 /** groups of atoms with equal codes: [representative atom (the last one, as mordred's dict), size] */
 const groups = (ctx: DescriptorContext, order: number): [number, number][] =>
   ctx.cached(`ic:groups:${order}`, () => {
     const g = ctx.graph(true, true)
+    const codes = order === 0 ? null : ctx.cached("ic:codes", () => atomCodes(g, ORDERS[ORDERS.length - 1]!))
     const m = new Map<string, [number, number]>()
     for (let i = 0; i < g.n; i++) {
-      const code = order === 0 ? String(g.z[i]) : atomCode(g, i, order)
+      const code = codes === null ? String(g.z[i]) : codes[order - 1]![i]!
       const e = m.get(code)
       if (e) {
         e[0] = i

@@ -1,4 +1,5 @@
 import type { Family } from "../family.ts"
+import { countMatches } from "../shared/smartsLocal.ts"
 import { crippenTotals } from "../shared/crippen.ts"
 import { exactAtomMass } from "../shared/elements.ts"
 import { HBA_SMARTS, HBD_SMARTS } from "./HydrogenBond.ts"
@@ -23,7 +24,7 @@ export const Lipinski: Family = {
     mw -= q * 0.00054857990946
     const logP = r.logp
     const mr = r.mr
-    out[o] = s.count(HBD_SMARTS) <= 5 && s.count(HBA_SMARTS) <= 10 && mw <= 500 && logP <= 5 ? 1 : 0
+    out[o] = countMatches(ctx, HBD_SMARTS) <= 5 && countMatches(ctx, HBA_SMARTS) <= 10 && mw <= 500 && logP <= 5 ? 1 : 0
     out[o + 1] = 160 <= mw && mw <= 480 && 20 <= g.n && g.n <= 70 && -0.4 <= logP && logP <= 5.6 && 40 <= mr && mr <= 130 ? 1 : 0
   },
 }

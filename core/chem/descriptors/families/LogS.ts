@@ -1,5 +1,6 @@
 import type { Family } from "../family.ts"
 import { averageAtomMass } from "../shared/elements.ts"
+import { countMatches } from "../shared/smartsLocal.ts"
 
 // Filter-it LogS fragment contributions mordred uses (facts), in mordred's order
 const FRAGMENTS: readonly (readonly [string, number])[] = [
@@ -23,7 +24,7 @@ export const LogS: Family = {
     let mw = 0
     for (let i = 0; i < g.n; i++) mw += averageAtomMass(g.z[i]!, g.isotope[i]!)
     let logS = 0.89823 - 0.10369 * Math.sqrt(mw)
-    for (const [q, w] of FRAGMENTS) logS += s.count(q) * w
+    for (const [q, w] of FRAGMENTS) logS += countMatches(ctx, q) * w
     out[o] = logS
   },
 }

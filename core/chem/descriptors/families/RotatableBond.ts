@@ -1,4 +1,5 @@
 import type { Family } from "../family.ts"
+import { countMatches } from "../shared/smartsLocal.ts"
 
 /**
  * nRot: RDKit 2022.09 CalcNumRotatableBonds (Default = Strict, NumRotatableBondsVersion 3.1.0): unique matches
@@ -13,7 +14,7 @@ export const RotatableBond: Family = {
   name: "RotatableBond",
   names: ["nRot", "RotRatio"],
   compute(ctx, out, o) {
-    const nRot = ctx.input.smarts ? ctx.input.smarts.count(ROTATABLE_STRICT_SMARTS) : NaN
+    const nRot = countMatches(ctx, ROTATABLE_STRICT_SMARTS)
     const nB = ctx.graph(false).nb
     out[o] = nRot
     out[o + 1] = nB === 0 ? NaN : nRot / nB

@@ -7,6 +7,7 @@
  */
 import type { DescriptorContext } from "../context.ts"
 import type { Graph } from "./graph.ts"
+import { matchAtoms } from "./smartsLocal.ts"
 
 // label, SMARTS, logP, MR
 export const CRIPPEN: readonly (readonly [string, string, number, number])[] = [
@@ -133,7 +134,8 @@ export const crippenContribs = (ctx: DescriptorContext): { logp: Float64Array; m
     let left = n
     for (const [, smarts, lp, m] of CRIPPEN) {
       if (left === 0) break
-      for (const a of s.atoms(smarts, { uniquify: false, maxMatches: 1000 })) {
+      // (no untyped atom can start a match: the pattern cannot type anything, and nothing is matched)
+      for (const a of matchAtoms(ctx, smarts, { uniquify: false, maxMatches: 1000 }, needed)!) {
         if (!needed[a]) continue
         needed[a] = 0
         left--

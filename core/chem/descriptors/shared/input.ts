@@ -146,18 +146,27 @@ export const fromRDKitJson = (
   }
 }
 
-/** SMARTS counting through MinimalLib (queries compiled once per process). */
+/**
+ * SMARTS counting through MinimalLib (queries compiled once per process; each answer kept for the molecule, so
+ * a pattern several families ask for costs one round trip).
+ */
 export const rdkitSmarts = (rd: RDKitLike, mol: RDKitMolLike): SmartsCounter => {
+  const memo = new Map<string, number[][]>()
   const matches = (smarts: string, opts: MatchOptions = {}): number[][] => {
+    const uniquify = opts.uniquify ?? true
+    const maxMatches = opts.maxMatches ?? 1000
+    const key = `${uniquify ? 1 : 0} ${maxMatches} ${smarts}`
+    const known = memo.get(key)
+    if (known !== undefined) return known
     const q = queryCache.get(smarts) ?? rd.get_qmol(smarts)
     if (q === null) throw new Error(`invalid SMARTS ${smarts}`)
     queryCache.set(smarts, q)
-    const details = JSON.stringify({ uniquify: opts.uniquify ?? true, maxMatches: opts.maxMatches ?? 1000 })
-    const s = mol.get_substruct_matches(q, details)
+    const s = mol.get_substruct_matches(q, JSON.stringify({ uniquify, maxMatches }))
     // MinimalLib answers "{}" (not "[]") when nothing matches
     const parsed = JSON.parse(s === "" ? "{}" : s) as unknown
-    if (!Array.isArray(parsed)) return []
-    return (parsed as { atoms?: number[] }[]).flatMap((x) => (x.atoms ? [x.atoms] : []))
+    const out = Array.isArray(parsed) ? (parsed as { atoms?: number[] }[]).flatMap((x) => (x.atoms ? [x.atoms] : [])) : []
+    memo.set(key, out)
+    return out
   }
   return {
     count: (smarts, opts) => matches(smarts, opts).length,
@@ -170,10 +179,14 @@ export const rdkitSmarts = (rd: RDKitLike, mol: RDKitMolLike): SmartsCounter => 
 }
 const queryCache = new Map<string, { delete(): void }>()
 
-/** RDKit's hybridization through MinimalLib's SMARTS primitives `[^0]`…`[^5]` (there is no JSON field). */
+/**
+ * RDKit's hybridization through MinimalLib's SMARTS primitives `[^1]`…`[^5]` (there is no JSON field), in three
+ * queries: the code is read in binary from [^1,^3,^5] (1), [^2,^3] (2) and [^4,^5] (4).
+ */
 export const rdkitHybridization = (smarts: SmartsCounter, n: number): Uint8Array => {
   const h = new Uint8Array(n)
-  for (let k = 1; k <= 5; k++) for (const i of smarts.atoms(`[^${k}]`, { maxMatches: 1 << 30 })) h[i] = k
+  const bits: readonly [string, number][] = [["[^1,^3,^5]", 1], ["[^2,^3]", 2], ["[^4,^5]", 4]]
+  for (const [q, bit] of bits) for (const i of smarts.atoms(q, { maxMatches: 1 << 30 })) h[i] = h[i]! | bit
   return h
 }
 

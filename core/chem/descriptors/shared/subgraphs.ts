@@ -65,10 +65,12 @@ const enumerate = (g: Graph, k: number): Subgraphs => {
     touched.length = 0
     for (let x = 0; x < k; x++) {
       const b = sub[x]!
-      for (const a of [g.begin[b]!, g.end[b]!]) {
-        if (deg[a] === 0) touched.push(a)
-        deg[a]!++
-      }
+      const a1 = g.begin[b]!
+      const a2 = g.end[b]!
+      if (deg[a1] === 0) touched.push(a1)
+      deg[a1]!++
+      if (deg[a2] === 0) touched.push(a2)
+      deg[a2]!++
     }
     let t: SubgraphType
     if (k >= touched.length) t = SubgraphType.Chain
@@ -99,32 +101,37 @@ const enumerate = (g: Graph, k: number): Subgraphs => {
     for (let x = L.start[b]!; x < L.start[b + 1]!; x++) nbrCount[L.nbr[x]!]!--
   }
 
-  const extend = (size: number, ext: number[], root: number) => {
+  // extension sets live on one stack, one segment per depth: [base, base + len)
+  const stack = new Int32Array((k + 1) * (g.nb + 1) + L.nbr.length)
+  const extend = (size: number, base: number, len: number, root: number) => {
     if (size === k) {
       emit()
       return
     }
-    const e = ext.slice()
-    while (e.length) {
-      const w = e.pop()!
-      // exclusive neighbours of w: > root, not in sub, not adjacent to sub (checked before adding w)
-      const next = e.slice()
+    let left = len
+    while (left > 0) {
+      const w = stack[base + --left]!
+      // next = the rest of the extension + exclusive neighbours of w (> root, not in sub, not adjacent to
+      // sub before w joins it; those are never in the rest, which is all adjacent to sub)
+      const nb = base + len
+      let nl = 0
+      for (let x = 0; x < left; x++) stack[nb + nl++] = stack[base + x]!
       for (let x = L.start[w]!; x < L.start[w + 1]!; x++) {
         const u = L.nbr[x]!
-        if (u > root && !inSub[u] && nbrCount[u] === 0 && u !== w && !next.includes(u)) next.push(u)
+        if (u > root && !inSub[u] && nbrCount[u] === 0 && u !== w) stack[nb + nl++] = u
       }
       addToSub(w, size)
-      extend(size + 1, next, root)
+      extend(size + 1, nb, nl, root)
       removeFromSub(w)
     }
   }
 
   for (let r = 0; r < g.nb; r++) {
     if (!usable[r]) continue
-    const ext: number[] = []
-    for (let x = L.start[r]!; x < L.start[r + 1]!; x++) if (L.nbr[x]! > r) ext.push(L.nbr[x]!)
+    let len = 0
+    for (let x = L.start[r]!; x < L.start[r + 1]!; x++) if (L.nbr[x]! > r) stack[len++] = L.nbr[x]!
     addToSub(r, 0)
-    extend(1, ext, r)
+    extend(1, 0, len, r)
     removeFromSub(r)
   }
   return { atoms: Int32Array.from(atoms), atomStart: Int32Array.from(atomStart), type: Uint8Array.from(types), count: types.length }
