@@ -59,15 +59,20 @@ const readLabelStats = (layout: ArtifactLayout, properties: ReadonlyArray<string
   return out
 }
 
-const readModel = (file: string | undefined, what: string): Uint8Array => {
+/**
+ * The converted model's path, checked readable; ONNX Runtime reads the file itself (no copy through
+ * JavaScript: for the full configuration that is 760 MB and over a second of every cold start).
+ */
+const modelFile = (file: string | undefined, what: string): string => {
   if (file === undefined || !fs.existsSync(file)) {
     throw new CheckpointMissing({ message: `the converted ${what} model is missing${file === undefined ? "" : `: ${file}`}`, action: "run `periogt convert` (or `periogt setup`)", details: { missing: [{ artifact: what, path: file ?? "onnx/" }] } })
   }
   try {
-    return new Uint8Array(fs.readFileSync(file))
+    fs.accessSync(file, fs.constants.R_OK)
   } catch (e) {
     throw new ModelLoadFailed({ message: `${file} cannot be read: ${(e as Error).message}`, action: "run `periogt convert` again", details: { path: file } })
   }
+  return file
 }
 
 /** Loads the pretrained encoder and one finetuned network per requested property, once. */
@@ -75,9 +80,9 @@ export const loadEngine = async (o: EngineOptions): Promise<Engine> => {
   const labelStats = readLabelStats(o.layout, o.properties)
   const scaler = o.scaler ?? (await readScaler(o.layout))
   const cfg = { provider: o.device, ...(o.threads > 0 ? { intraOpThreads: o.threads } : {}) } as const
-  const encoder = await createSession(o.ort, readModel(pretrainedOnnxPath(o.layout), "pretrained"), { ...cfg, name: "pretrained encoder" })
+  const encoder = await createSession(o.ort, modelFile(pretrainedOnnxPath(o.layout), "pretrained"), { ...cfg, name: "pretrained encoder" })
   const finetuned = new Map<string, ModelSession>()
-  for (const p of o.properties) finetuned.set(p, await createSession(o.ort, readModel(o.index[p]?.onnx, `finetuned ${p}`), { ...cfg, name: `finetuned ${p}` }))
+  for (const p of o.properties) finetuned.set(p, await createSession(o.ort, modelFile(o.index[p]?.onnx, `finetuned ${p}`), { ...cfg, name: `finetuned ${p}` }))
   return {
     encoder,
     finetuned,
