@@ -6,10 +6,10 @@
  */
 import { ValidationError } from "../errors/index.ts"
 import type { RDKit } from "../runtime/rdkit.ts"
-import { FP_BITS, fingerprintOfSpec, onBits } from "./fingerprints/index.ts"
+import { FP_BITS, fingerprintOfGraph, fingerprintOfSpec, onBits } from "./fingerprints/index.ts"
 import type { LightGraph } from "./graph/light.ts"
 import { augmentRepeatUnit } from "./polymer/augment.ts"
-import { CAPPED_UNITS, oligomerSmiles, oligomerSpec, UNCAPPED_UNITS } from "./polymer/oligomer.ts"
+import { CAPPED_UNITS, oligomerGraph, oligomerSmiles, oligomerSpec, UNCAPPED_UNITS } from "./polymer/oligomer.ts"
 import { buildPromptGraphs, type AtomRanks, type PromptGraphs } from "./polymer/prompts.ts"
 import { isRepeatUnit, validateRepeatUnit, type RepeatUnit } from "./polymer/repeatUnit.ts"
 
@@ -77,9 +77,10 @@ export interface GraphInput {
   readonly prompt: Extract<PromptGraphs, { kind: "ok" }>
 }
 
-/** Fingerprint of the capped 3-mer as the network takes it. */
+/** Fingerprint of the capped 3-mer as the network takes it (in TypeScript where the 3-mer's graph is known exactly). */
 export const cappedFingerprint = (rdkit: RDKit, u: RepeatUnit): Float32Array | undefined => {
-  const fp = fingerprintOfSpec(rdkit, oligomerSpec(u, 3, true))
+  const g = oligomerGraph(u, 3, true)
+  const fp = g !== undefined ? fingerprintOfGraph(g) : fingerprintOfSpec(rdkit, oligomerSpec(u, 3, true))
   if (fp === undefined) return undefined
   const out = new Float32Array(FP_BITS)
   for (let i = 0; i < FP_BITS; i++) out[i] = fp[i]!

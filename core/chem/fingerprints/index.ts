@@ -1,17 +1,137 @@
 /**
  * The fingerprint upstream feeds the model (utils/features.py): MACCS keys (167 bits) followed by
  * Morgan radius 4, 1024 bits (no chirality, bond types on) = 1191 bits, of a capped oligomer.
+ *
+ * Two ways to the same bits: in TypeScript from a molecule's graph (`fingerprintOfGraph`: maccs.ts,
+ * morgan.ts — what the featurizer uses, the oligomer built from the parsed repeat unit), or through
+ * MinimalLib (`fingerprintOfMol`, `fingerprintOfSmiles`). `fingerprintOfSpec` takes the TypeScript way
+ * for a spec that `oligomerSpec` built (it knows the oligomer's graph), MinimalLib otherwise.
  */
 import type { RDKit } from "../../runtime/rdkit.ts"
 import { molFromSpec, type MolSpec, type RDMol } from "../molecule/build.ts"
+import { ATOMIC_WEIGHT } from "../molecule/elements.ts"
 import { setStereoMode } from "../molecule/parse.ts"
+import { MACCS_BITS, writeMaccs, type MaccsTarget } from "./maccs.ts"
+import { writeMorgan, type MorganTarget } from "./morgan.ts"
 
-export const MACCS_BITS = 167
+export { MACCS_BITS } from "./maccs.ts"
 export const MORGAN_BITS = 1024
 export const MORGAN_RADIUS = 4
 export const FP_BITS = MACCS_BITS + MORGAN_BITS
 
 const MORGAN_OPTIONS = JSON.stringify({ radius: MORGAN_RADIUS, nBits: MORGAN_BITS })
+
+/**
+ * A sanitized molecule's graph as the fingerprints read it (a `Molecule` is one): atoms with their
+ * RDKit hydrogen counts (explicit + implicit, hydrogen atoms not included), aromatic flags and masses;
+ * bonds with their RDKit bond types; RDKit's ring list as atom cycles.
+ */
+export interface FingerprintGraph {
+  readonly numAtoms: number
+  readonly numBonds: number
+  readonly atomicNum: ArrayLike<number>
+  readonly totalHs: ArrayLike<number>
+  readonly formalCharge: ArrayLike<number>
+  readonly mass: ArrayLike<number>
+  readonly aromatic: ArrayLike<number>
+  readonly bondBegin: ArrayLike<number>
+  readonly bondEnd: ArrayLike<number>
+  readonly bondType: ArrayLike<number>
+  readonly rings: readonly ArrayLike<number>[]
+}
+
+type Target = MaccsTarget & MorganTarget
+
+const targetOf = (g: FingerprintGraph): Target => {
+  const n = g.numAtoms
+  const nb = g.numBonds
+  const atomicNum = Uint8Array.from(g.atomicNum)
+  const degree = new Int32Array(n)
+  for (let b = 0; b < nb; b++) {
+    degree[g.bondBegin[b]!]!++
+    degree[g.bondEnd[b]!]!++
+  }
+  const adjStart = new Int32Array(n + 1)
+  for (let a = 0; a < n; a++) adjStart[a + 1] = adjStart[a]! + degree[a]!
+  const fill = adjStart.slice(0, n)
+  const adjAtom = new Int32Array(2 * nb)
+  const adjBond = new Int32Array(2 * nb)
+  for (let b = 0; b < nb; b++) {
+    const u = g.bondBegin[b]!
+    const v = g.bondEnd[b]!
+    adjAtom[fill[u]!] = v
+    adjBond[fill[u]!++] = b
+    adjAtom[fill[v]!] = u
+    adjBond[fill[v]!++] = b
+  }
+  const hCount = new Uint8Array(n)
+  const deltaMass = new Int32Array(n)
+  const formalCharge = Int8Array.from(g.formalCharge)
+  for (let a = 0; a < n; a++) {
+    let h = g.totalHs[a]!
+    for (let k = adjStart[a]!; k < adjStart[a + 1]!; k++) if (atomicNum[adjAtom[k]!] === 1) h++
+    hCount[a] = h
+    deltaMass[a] = Math.trunc(g.mass[a]! - (ATOMIC_WEIGHT[atomicNum[a]!] ?? 0))
+  }
+  const bondOf = (x: number, y: number): number => {
+    for (let k = adjStart[x]!; k < adjStart[x + 1]!; k++) if (adjAtom[k] === y) return adjBond[k]!
+    return -1
+  }
+  const atomRings = new Uint8Array(n)
+  const bondInRing = new Uint8Array(nb)
+  const ringBonds: Int32Array[] = []
+  for (const r of g.rings) {
+    const bonds = new Int32Array(r.length)
+    for (let k = 0; k < r.length; k++) {
+      atomRings[r[k]!]!++
+      const b = bondOf(r[k]!, r[(k + 1) % r.length]!)
+      bonds[k] = b
+      if (b >= 0) bondInRing[b] = 1
+    }
+    ringBonds.push(bonds)
+  }
+  // fragments (union-find)
+  const parent = Int32Array.from({ length: n }, (_, i) => i)
+  const find = (x: number): number => {
+    while (parent[x] !== x) x = parent[x] = parent[parent[x]!]!
+    return x
+  }
+  let numFragments = n
+  for (let b = 0; b < nb; b++) {
+    const x = find(g.bondBegin[b]!)
+    const y = find(g.bondEnd[b]!)
+    if (x !== y) {
+      parent[x] = y
+      numFragments--
+    }
+  }
+  return {
+    numAtoms: n,
+    numBonds: nb,
+    atomicNum,
+    aromatic: Uint8Array.from(g.aromatic),
+    hCount,
+    formalCharge,
+    deltaMass,
+    atomRings,
+    bondType: Uint8Array.from(g.bondType),
+    bondInRing,
+    adjStart,
+    adjAtom,
+    adjBond,
+    ringBonds,
+    numFragments,
+  }
+}
+
+/** 1191 bits (0/1) of a molecule's graph, computed in TypeScript. */
+export const fingerprintOfGraph = (g: FingerprintGraph): Uint8Array => {
+  const t = targetOf(g)
+  const out = new Uint8Array(FP_BITS)
+  writeMaccs(t, out, 0)
+  writeMorgan(t, MORGAN_RADIUS, MORGAN_BITS, out, MACCS_BITS)
+  return out
+}
 
 /** 1191 bits (0/1) of a live MinimalLib molecule. */
 export const fingerprintOfMol = (mol: RDMol): Uint8Array => {
@@ -26,7 +146,7 @@ export const fingerprintOfMol = (mol: RDMol): Uint8Array => {
   return out
 }
 
-/** Fingerprint of a SMILES (undefined if RDKit cannot parse it). */
+/** Fingerprint of a SMILES through MinimalLib (undefined if RDKit cannot parse it). */
 export const fingerprintOfSmiles = (rdkit: RDKit, smiles: string): Uint8Array | undefined => {
   setStereoMode(rdkit, false)
   const mol = rdkit.get_mol(smiles)
@@ -38,8 +158,8 @@ export const fingerprintOfSmiles = (rdkit: RDKit, smiles: string): Uint8Array | 
   }
 }
 
-/** Fingerprint of a built molecule (e.g. a capped oligomer spec; no SMILES round trip needed). */
-export const fingerprintOfSpec = (rdkit: RDKit, spec: MolSpec): Uint8Array | undefined => {
+/** Fingerprint of a built molecule built through MinimalLib (no SMILES round trip). */
+export const fingerprintOfSpecInRdkit = (rdkit: RDKit, spec: MolSpec): Uint8Array | undefined => {
   const mol = molFromSpec(rdkit, spec, false)
   if (mol === null) return undefined
   try {
@@ -47,6 +167,16 @@ export const fingerprintOfSpec = (rdkit: RDKit, spec: MolSpec): Uint8Array | und
   } finally {
     mol.delete()
   }
+}
+
+/**
+ * Fingerprint of a built molecule (e.g. a capped oligomer spec): in TypeScript where the spec carries
+ * its graph (`spec.graph`, set by oligomerSpec where the oligomer is a plain copy of the parsed unit's
+ * atoms, rings and aromaticity), else through MinimalLib.
+ */
+export const fingerprintOfSpec = (rdkit: RDKit, spec: MolSpec): Uint8Array | undefined => {
+  const g = spec.graph?.()
+  return g !== undefined ? fingerprintOfGraph(g) : fingerprintOfSpecInRdkit(rdkit, spec)
 }
 
 /** Indices of the set bits. */

@@ -5,6 +5,7 @@
  * (combine, add bond, remove atom, replace atom) are reproduced without an editing API.
  */
 import type { RDKit } from "../../runtime/rdkit.ts"
+import type { FingerprintGraph } from "../fingerprints/index.ts"
 import { ChiralTag, type Molecule } from "./types.ts"
 import { SMILES_WRITE_ATOM_LIMIT, setStereoMode, LEGACY_ATOM_LIMIT } from "./parse.ts"
 
@@ -30,6 +31,8 @@ export interface BondSpec {
 export interface MolSpec {
   atoms: AtomSpec[]
   bonds: BondSpec[]
+  /** the built molecule's graph as RDKit would perceive it, where the builder knows it exactly (lets the fingerprint skip RDKit) */
+  graph?: () => FingerprintGraph | undefined
 }
 
 export const atomSpecOf = (m: Molecule, a: number): AtomSpec => ({

@@ -16,6 +16,8 @@ import {
   type BondSpec,
   type MolSpec,
 } from "../molecule/build.ts"
+import type { FingerprintGraph } from "../fingerprints/index.ts"
+import { BondType } from "../molecule/types.ts"
 import type { RepeatUnit } from "./repeatUnit.ts"
 
 export const CAPPED_UNITS = [3, 6, 9] as const
@@ -98,7 +100,90 @@ export const oligomerSpec = (u: RepeatUnit, n: number, capped: boolean): MolSpec
       if (moveToEndParity(pos, list.length)) spec.chiral = invertChiral(spec.chiral)
     }
   }
-  return { atoms, bonds }
+  return { atoms, bonds, graph: () => oligomerGraph(u, n, capped) }
+}
+
+/**
+ * The oligomer's graph as RDKit would perceive it once built — `oligomerSpec`'s atoms and bonds, with
+ * the unit's aromaticity, bond types and rings copied to every copy — where that copy is exact:
+ * undefined (build it in RDKit instead) when the unit has hydrogen atoms or a triple (or rarer) bond on
+ * an aromatic atom, when a connection point is a
+ * wildcard itself, when the wildcard bond is not a single, double or triple bond, or when a connection
+ * atom is in a ring and its wildcard bond is not single (an exocyclic double bond that the edit moves can change the ring's aromaticity). The
+ * connection atoms keep their hydrogens (the wildcard bond becomes the inter-unit bond) and capped ends
+ * get the wildcard bond's order in hydrogens, as in the spec.
+ */
+export const oligomerGraph = (u: RepeatUnit, n: number, capped: boolean): FingerprintGraph | undefined => {
+  const m = u.mol
+  const N = m.numAtoms
+  const [r0, r1] = u.stars
+  const [c0, c1] = u.cnct
+  const bt = u.bondType
+  if (bt !== BondType.Single && bt !== BondType.Double && bt !== BondType.Triple) return undefined
+  if (bt !== BondType.Single && (m.atomInRing[c0] || m.atomInRing[c1])) return undefined
+  // '**' (the connection points are the wildcards themselves): RDKit builds nothing
+  if (m.atomicNum[c0] === 0 || m.atomicNum[c1] === 0) return undefined
+  for (let a = 0; a < N; a++) if (m.atomicNum[a] === 1) return undefined
+  // a triple bond on an aromatic atom (`c1#cc…`, also as the Kekulé form of an aromatic ring): RDKit
+  // reads the unit but perceives or refuses the rebuilt oligomer differently
+  for (let b = 0; b < m.numBonds; b++) {
+    const t = m.bondType[b]!
+    const k = m.kekuleOrder[b]!
+    if ((m.aromatic[m.bondBegin[b]!] || m.aromatic[m.bondEnd[b]!]) && ((t !== BondType.Single && t !== BondType.Double && t !== BondType.Aromatic) || (k !== 1 && k !== 2)))
+      return undefined
+  }
+  const removed = new Uint8Array(n * N)
+  for (let i = 0; i < n - 1; i++) {
+    removed[i * N + r1] = 1
+    removed[(i + 1) * N + r0] = 1
+  }
+  if (capped) {
+    removed[r0] = 1
+    removed[(n - 1) * N + r1] = 1
+  }
+  const newIndex = new Int32Array(n * N).fill(-1)
+  let count = 0
+  for (let g = 0; g < n * N; g++) if (!removed[g]) newIndex[g] = count++
+  const atomicNum = new Uint8Array(count)
+  const totalHs = new Uint8Array(count)
+  const formalCharge = new Int8Array(count)
+  const mass = new Float64Array(count)
+  const aromatic = new Uint8Array(count)
+  for (let g = 0; g < n * N; g++) {
+    const k = newIndex[g]!
+    if (k < 0) continue
+    const a = g % N
+    atomicNum[k] = m.atomicNum[a]!
+    totalHs[k] = m.totalHs[a]!
+    formalCharge[k] = m.formalCharge[a]!
+    mass[k] = m.mass[a]!
+    aromatic[k] = m.aromatic[a]!
+  }
+  if (capped) {
+    totalHs[newIndex[c0]!]! += u.bondOrder
+    totalHs[newIndex[(n - 1) * N + c1]!]! += u.bondOrder
+  }
+  const bondBegin: number[] = []
+  const bondEnd: number[] = []
+  const bondType: number[] = []
+  for (let i = 0; i < n; i++) {
+    for (let b = 0; b < m.numBonds; b++) {
+      const ga = i * N + m.bondBegin[b]!
+      const gb = i * N + m.bondEnd[b]!
+      if (removed[ga] || removed[gb]) continue
+      bondBegin.push(newIndex[ga]!)
+      bondEnd.push(newIndex[gb]!)
+      bondType.push(m.bondType[b]!)
+    }
+  }
+  for (let i = 0; i < n - 1; i++) {
+    bondBegin.push(newIndex[i * N + c1]!)
+    bondEnd.push(newIndex[(i + 1) * N + c0]!)
+    bondType.push(bt)
+  }
+  const rings: Int32Array[] = []
+  for (let i = 0; i < n; i++) for (const r of m.rings) rings.push(r.map((a) => newIndex[i * N + a]!))
+  return { numAtoms: count, numBonds: bondType.length, atomicNum, totalHs, formalCharge, mass, aromatic, bondBegin, bondEnd, bondType, rings }
 }
 
 /** cis/trans of a stereo bond relative to its stereo atoms (from the Molecule's E/Z and CIP ranks). */
