@@ -16,6 +16,7 @@ import { atomSpecOf, specToSmiles, type BondSpec, type MolSpec } from "../molecu
 import { BondStereo, type Molecule } from "../molecule/types.ts"
 import { parsePattern, type Pattern } from "../graph/pattern.ts"
 import type { RepeatUnit } from "./repeatUnit.ts"
+import { variantWithoutRdkit } from "./variants.ts"
 
 /** RDKit MolOps::getShortestPath: atom indices from a to b inclusive (empty when not connected). */
 export const shortestPath = (m: Molecule, a: number, b: number): number[] => {
@@ -178,16 +179,41 @@ export const augmentSpec = (u: RepeatUnit, cut: number, directionalBonds?: Array
   return { atoms, bonds }
 }
 
+/** The molecules of augmented lists built here: augmented SMILES → the molecule parseMolecule would give. */
+const augmentedMolecules = new WeakMap<readonly string[], ReadonlyMap<string, Molecule>>()
+
+/**
+ * The molecules known for the strings of an augmented list returned by augmentRepeatUnit (the input
+ * unit's own and those of the variants built without RDKit), so that the prompt graphs need not parse
+ * them again; undefined for any other list.
+ */
+export const moleculesOfAugmented = (augmented: readonly string[]): ReadonlyMap<string, Molecule> | undefined => augmentedMolecules.get(augmented)
+
 /**
  * `periodicity_augment_traverse`: the input string first, then each cut variant's canonical SMILES,
- * exact string duplicates dropped. A variant MinimalLib cannot write (see specToSmiles) is left out.
+ * exact string duplicates dropped. A variant is written in TypeScript where that is exact (variants.ts),
+ * else built and written by MinimalLib; one MinimalLib cannot write (see specToSmiles) is left out.
  */
 export const augmentRepeatUnit = (rdkit: RDKit, u: RepeatUnit): string[] => {
   const out = [u.smiles]
-  const dirs = directionalBondsOf(u)
+  const mols = new Map<string, Molecule>([[u.smiles, u.mol]])
+  let dirs: boolean[] | undefined
+  let dirsKnown = false
   for (const b of backboneBonds(u)) {
-    const s = specToSmiles(rdkit, augmentSpec(u, b, dirs))
-    if (s !== undefined && !out.includes(s)) out.push(s)
+    const v = variantWithoutRdkit(u, b)
+    let s: string | undefined
+    if (v !== undefined) s = v.smiles
+    else {
+      if (!dirsKnown) {
+        dirs = directionalBondsOf(u)
+        dirsKnown = true
+      }
+      s = specToSmiles(rdkit, augmentSpec(u, b, dirs))
+    }
+    if (s === undefined || out.includes(s)) continue
+    out.push(s)
+    if (v !== undefined) mols.set(s, v.mol)
   }
+  augmentedMolecules.set(out, mols)
   return out
 }

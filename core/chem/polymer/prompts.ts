@@ -20,7 +20,7 @@ import { buildLightGraph, type LightGraph } from "../graph/light.ts"
 import { parsePattern } from "../graph/pattern.ts"
 import { parseMolecule } from "../molecule/parse.ts"
 import type { Molecule } from "../molecule/types.ts"
-import { augmentRepeatUnit } from "./augment.ts"
+import { augmentRepeatUnit, moleculesOfAugmented } from "./augment.ts"
 import { buildFiveMer, graphBondIds, type FiveMer } from "./bondMapping.ts"
 import type { RepeatUnit } from "./repeatUnit.ts"
 
@@ -96,12 +96,15 @@ export const buildPromptGraphs = (
   const candidates = promptCandidates(augmented)
   const selected = selectPromptIndices(candidates.length)
   const fiveMer = fiveMerOf(u)
+  const known = moleculesOfAugmented(augmented)
   const calls: BuildCall[] = []
   const graphs: (LightGraph & { bid: Int32Array; smiles: string; n: number })[] = []
   for (let k = 0; k < selected.length; k++) {
     const c = candidates[selected[k]!]!
     const isBase = k === 0
-    const mol = parseMolecule(rdkit, c.smiles)
+    // molecules known from validation (the input) and augmentation (variants written without RDKit)
+    // are the ones parsing the same string gives
+    const mol = (c.smiles === u.smiles ? u.mol : known?.get(c.smiles)) ?? parseMolecule(rdkit, c.smiles)
     if (mol === undefined) return { kind: "failed", reason: `RDKit cannot parse prompt unit ${c.smiles}`, augmented, calls }
     const order = ranks(mol, c.smiles)
     const r = graphBondIds(fiveMer, c.smiles, mol, order, isBase, options.maxMatchSteps === undefined ? {} : { maxSteps: options.maxMatchSteps })

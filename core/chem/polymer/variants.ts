@@ -1,0 +1,258 @@
+/**
+ * Knowledge-augmentation variants without RDKit, for the repeat units where that is exact: a cut
+ * variant (augment.ts `augmentSpec`) is built from the parsed unit, ranked (core/chem/canon), written as
+ * RDKit's canonical SMILES (molecule/smilesWrite.ts), and its `Molecule` — the one `parseMolecule`
+ * would return for that SMILES — is assembled from the unit's atoms in the written order, with RDKit's
+ * legacy CIP ranks and possible stereocentres (molecule/cip.ts) and the perceived conjugation and
+ * hybridization.
+ *
+ * Exact where nothing RDKit re-perceives can change: units without stereo, hydrogen atoms, isotopes,
+ * radicals, metals or unusual bonds, in one fragment; cut and wildcard bonds single where they touch a
+ * ring (an exocyclic double bond that moves can change a ring's aromaticity); at most
+ * SMILES_WRITE_ATOM_LIMIT atoms. Anything else returns undefined and goes through RDKit as before.
+ *
+ * The assembled molecule's `kekuleOrder` is the unit's Kekulé form and its `rings` list the unit's
+ * rings: the same bonds and rings as RDKit's parse, possibly another Kekulé structure and ring order
+ * (neither is read for prompt graphs).
+ */
+import { canonicalRanks } from "../canon/index.ts"
+import { parsePattern } from "../graph/pattern.ts"
+import { legacyStereo } from "../molecule/cip.ts"
+import { atomMass, SMILES_WRITE_ATOM_LIMIT } from "../molecule/parse.ts"
+import { perceiveConjugation, perceiveHybridization } from "../molecule/perception.ts"
+import { canWriteSmiles, writeCanonicalSmiles } from "../molecule/smilesWrite.ts"
+import { BondStereo, BondType, ChiralTag, Cip, type Molecule } from "../molecule/types.ts"
+import type { RepeatUnit } from "./repeatUnit.ts"
+
+const unitOk = new WeakMap<RepeatUnit, boolean>()
+
+/** Whether the unit's variants can be written without RDKit (see the module note). */
+const unitSupported = (u: RepeatUnit): boolean => {
+  let ok = unitOk.get(u)
+  if (ok !== undefined) return ok
+  const m = u.mol
+  ok = canWriteSmiles(m)
+  for (let a = 0; a < m.numAtoms && ok; a++)
+    if (m.chiralTag[a] !== ChiralTag.Unspecified || m.isotope[a] !== 0 || m.radicalElectrons[a] !== 0) ok = false
+  for (let b = 0; b < m.numBonds && ok; b++) {
+    const t = m.bondType[b]!
+    const x = m.bondBegin[b]!
+    const y = m.bondEnd[b]!
+    if (m.bondStereo[b] !== BondStereo.None) ok = false
+    // an aromatic bond outside a ring or between non-aromatic atoms, or a triple bond (or the Kekulé
+    // form of one) on an aromatic atom: RDKit's re-perception may differ
+    else if (t === BondType.Aromatic && (!m.bondInRing[b] || !m.aromatic[x] || !m.aromatic[y])) ok = false
+    else if ((m.aromatic[x] || m.aromatic[y]) && t !== BondType.Single && t !== BondType.Double && t !== BondType.Aromatic) ok = false
+    else if ((m.aromatic[x] || m.aromatic[y]) && m.kekuleOrder[b] !== 1 && m.kekuleOrder[b] !== 2) ok = false
+  }
+  const t = u.bondType
+  if (t !== BondType.Single && t !== BondType.Double && t !== BondType.Triple) ok = false
+  if (ok && t !== BondType.Single && (m.atomInRing[u.cnct[0]] || m.atomInRing[u.cnct[1]])) ok = false
+  unitOk.set(u, ok)
+  return ok
+}
+
+const csr = (n: number, begin: ArrayLike<number>, end: ArrayLike<number>) => {
+  const nb = begin.length
+  const degree = new Uint8Array(n)
+  for (let b = 0; b < nb; b++) {
+    degree[begin[b]!]!++
+    degree[end[b]!]!++
+  }
+  const adjStart = new Int32Array(n + 1)
+  for (let a = 0; a < n; a++) adjStart[a + 1] = adjStart[a]! + degree[a]!
+  const fill = adjStart.slice(0, n)
+  const adjAtom = new Int32Array(2 * nb)
+  const adjBond = new Int32Array(2 * nb)
+  for (let b = 0; b < nb; b++) {
+    const x = begin[b]!
+    const y = end[b]!
+    adjAtom[fill[x]!] = y
+    adjBond[fill[x]!++] = b
+    adjAtom[fill[y]!] = x
+    adjBond[fill[y]!++] = b
+  }
+  return { degree, adjStart, adjAtom, adjBond }
+}
+
+/** A molecule from its atom and bond arrays: adjacency, perception, no stereo (CIP data added by the caller). */
+const assemble = (
+  atoms: { atomicNum: Uint8Array; formalCharge: Int8Array; totalHs: Uint8Array; aromatic: Uint8Array; atomInRing: Uint8Array },
+  bonds: { bondBegin: Int32Array; bondEnd: Int32Array; bondType: Uint8Array; kekuleOrder: Uint8Array; bondInRing: Uint8Array },
+  rings: Int32Array[],
+): Molecule => {
+  const n = atoms.atomicNum.length
+  const nb = bonds.bondBegin.length
+  const { degree, adjStart, adjAtom, adjBond } = csr(n, bonds.bondBegin, bonds.bondEnd)
+  const base = {
+    numAtoms: n,
+    numBonds: nb,
+    atomicNum: atoms.atomicNum,
+    formalCharge: atoms.formalCharge,
+    radicalElectrons: new Uint8Array(n),
+    totalHs: atoms.totalHs,
+    degree,
+    chiralTag: new Uint8Array(n),
+    bondBegin: bonds.bondBegin,
+    bondEnd: bonds.bondEnd,
+    bondType: bonds.bondType,
+    kekuleOrder: bonds.kekuleOrder,
+    adjStart,
+    adjAtom,
+    adjBond,
+  }
+  const aromaticBond = new Uint8Array(nb)
+  for (let b = 0; b < nb; b++) if (bonds.bondType[b] === BondType.Aromatic) aromaticBond[b] = 1
+  const conjugated = perceiveConjugation(base, aromaticBond)
+  const hybridization = perceiveHybridization(base, conjugated)
+  const mass = new Float64Array(n)
+  for (let a = 0; a < n; a++) mass[a] = atomMass(atoms.atomicNum[a]!, 0)
+  return {
+    ...base,
+    isotope: new Uint16Array(n),
+    aromatic: atoms.aromatic,
+    hybridization,
+    atomInRing: atoms.atomInRing,
+    chiralityPossible: new Uint8Array(n),
+    cip: new Uint8Array(n),
+    cipRank: new Int32Array(n).fill(-1),
+    mass,
+    conjugated,
+    bondInRing: bonds.bondInRing,
+    bondStereo: new Uint8Array(nb),
+    bondStereoAtoms: new Int32Array(2 * nb).fill(-1),
+    rings,
+  }
+}
+
+/** The cut variant's molecule in augmentSpec's atom and bond order (as RDKit builds it from the spec). */
+export const variantMolecule = (u: RepeatUnit, cut: number): Molecule => {
+  const m = u.mol
+  const N = m.numAtoms
+  const [s0, s1] = u.stars
+  const [c0, c1] = u.cnct
+  const p = m.bondBegin[cut]!
+  const q = m.bondEnd[cut]!
+  const n = N // N − 2 stars + 2 new stars
+  const newIndex = new Int32Array(N + 2).fill(-1)
+  const atomicNum = new Uint8Array(n)
+  const formalCharge = new Int8Array(n)
+  const totalHs = new Uint8Array(n)
+  const aromatic = new Uint8Array(n)
+  const atomInRing = new Uint8Array(n)
+  let k = 0
+  for (let a = 0; a < N; a++) {
+    if (a === s0 || a === s1) continue
+    newIndex[a] = k
+    atomicNum[k] = m.atomicNum[a]!
+    formalCharge[k] = m.formalCharge[a]!
+    totalHs[k] = m.totalHs[a]!
+    aromatic[k] = m.aromatic[a]!
+    atomInRing[k] = m.atomInRing[a]!
+    k++
+  }
+  newIndex[N] = k++
+  newIndex[N + 1] = k++
+  const nb = m.numBonds - 2 + 2 // − cut − two star bonds + two new star bonds + the joining bond
+  const bondBegin = new Int32Array(nb)
+  const bondEnd = new Int32Array(nb)
+  const bondType = new Uint8Array(nb)
+  const kekuleOrder = new Uint8Array(nb)
+  const bondInRing = new Uint8Array(nb)
+  let f = 0
+  for (let b = 0; b < m.numBonds; b++) {
+    if (b === cut) continue
+    const x = m.bondBegin[b]!
+    const y = m.bondEnd[b]!
+    if (x === s0 || x === s1 || y === s0 || y === s1) continue
+    bondBegin[f] = newIndex[x]!
+    bondEnd[f] = newIndex[y]!
+    bondType[f] = m.bondType[b]!
+    kekuleOrder[f] = m.kekuleOrder[b]!
+    bondInRing[f] = m.bondInRing[b]!
+    f++
+  }
+  const add = (x: number, y: number, t: number, order: number) => {
+    bondBegin[f] = x
+    bondEnd[f] = y
+    bondType[f] = t
+    kekuleOrder[f] = order
+    f++
+  }
+  add(newIndex[N]!, newIndex[p]!, m.bondType[cut]!, m.kekuleOrder[cut]!)
+  add(newIndex[N + 1]!, newIndex[q]!, m.bondType[cut]!, m.kekuleOrder[cut]!)
+  add(newIndex[c0]!, newIndex[c1]!, u.bondType, u.bondOrder)
+  const rings = m.rings.map((r) => r.map((a) => newIndex[a]!))
+  return assemble({ atomicNum, formalCharge, totalHs, aromatic, atomInRing }, { bondBegin, bondEnd, bondType, kekuleOrder, bondInRing }, rings)
+}
+
+export interface Variant {
+  readonly smiles: string
+  /** what parseMolecule(smiles) returns (see the module note on kekuleOrder and rings) */
+  readonly mol: Molecule
+}
+
+/**
+ * The cut variant's canonical SMILES and molecule without RDKit, or undefined where that is not exact
+ * (then RDKit builds it: augment.ts).
+ */
+export const variantWithoutRdkit = (u: RepeatUnit, cut: number): Variant | undefined => {
+  if (!unitSupported(u)) return undefined
+  const m = u.mol
+  // the cut bond becomes the new wildcard bonds: single where it touches a ring
+  if (m.bondType[cut] !== BondType.Single && (m.atomInRing[m.bondBegin[cut]!] || m.atomInRing[m.bondEnd[cut]!])) return undefined
+  if (m.numAtoms > SMILES_WRITE_ATOM_LIMIT) return undefined
+  const v = variantMolecule(u, cut)
+  const { smiles, atomOrder } = writeCanonicalSmiles(v, canonicalRanks(v))
+  // the molecule RDKit reads back: atom i is v's atomOrder[i]; bonds in the parser's order
+  const n = v.numAtoms
+  const pat = parsePattern(smiles)
+  if (pat.atoms.length !== n || pat.bonds.length !== v.numBonds) return undefined
+  const inv = new Int32Array(n)
+  for (let i = 0; i < n; i++) inv[atomOrder[i]!] = i
+  const pick = <T extends Uint8Array | Int8Array>(src: T, make: (n: number) => T): T => {
+    const out = make(n)
+    for (let i = 0; i < n; i++) out[i] = src[atomOrder[i]!]!
+    return out
+  }
+  const atoms = {
+    atomicNum: pick(v.atomicNum, (k) => new Uint8Array(k)),
+    formalCharge: pick(v.formalCharge, (k) => new Int8Array(k)),
+    totalHs: pick(v.totalHs, (k) => new Uint8Array(k)),
+    aromatic: pick(v.aromatic, (k) => new Uint8Array(k)),
+    atomInRing: pick(v.atomInRing, (k) => new Uint8Array(k)),
+  }
+  const nb = v.numBonds
+  const bonds = {
+    bondBegin: new Int32Array(nb),
+    bondEnd: new Int32Array(nb),
+    bondType: new Uint8Array(nb),
+    kekuleOrder: new Uint8Array(nb),
+    bondInRing: new Uint8Array(nb),
+  }
+  for (let e = 0; e < nb; e++) {
+    const pb = pat.bonds[e]!
+    const x = atomOrder[pb.a]!
+    const y = atomOrder[pb.b]!
+    let b = -1
+    for (let k = v.adjStart[x]!; k < v.adjStart[x + 1]!; k++) if (v.adjAtom[k] === y) b = v.adjBond[k]!
+    if (b < 0) return undefined
+    bonds.bondBegin[e] = pb.a
+    bonds.bondEnd[e] = pb.b
+    bonds.bondType[e] = v.bondType[b]!
+    bonds.kekuleOrder[e] = v.kekuleOrder[b]!
+    bonds.bondInRing[e] = v.bondInRing[b]!
+  }
+  for (let i = 0; i < n; i++) if (pat.atoms[i]!.z !== atoms.atomicNum[i]) return undefined
+  const rings = v.rings.map((r) => Int32Array.from(r, (a) => inv[a]!))
+  const mol = assemble(atoms, bonds, rings) as Molecule & { cipRank: Int32Array; chiralityPossible: Uint8Array; cip: Uint8Array }
+  const stereo = legacyStereo(mol)
+  if (stereo === undefined) return undefined
+  mol.cipRank.set(stereo.cipRank)
+  for (let a = 0; a < n; a++) {
+    if (!stereo.possible[a]) continue
+    mol.chiralityPossible[a] = 1
+    mol.cip[a] = Cip.Unassigned
+  }
+  return { smiles, mol }
+}
