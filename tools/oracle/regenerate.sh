@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Regenerate test/fixtures/featurizer/ from test/fixtures/polymers/*.csv with upstream PerioGT.
+# Regenerate test/fixtures/featurizer/ from test/fixtures/polymers/*.csv with upstream PerioGT,
+# then test/fixtures/molecule/ from the featurizer fixtures (tools/oracle/molecule.py).
 # Usage: tools/oracle/regenerate.sh [PATH_TO/PerioGT_common]
 #   default path: $PERIOGT_UPSTREAM, else /work/upstream/PerioGT/PerioGT_common
 # The upstream checkout must be commit fe649e2b71e5d93d2dbd85ea1bc6428ac452ee36 (see README.md).
@@ -21,8 +22,13 @@ for u in json.loads((out / "manifest.json").read_text())["units"]:
 PY
 fi
 cd "$root"
-exec "$py" "$here/featurize.py" --upstream "$upstream" \
+"$py" "$here/featurize.py" --upstream "$upstream" \
   --upstream-commit fe649e2b71e5d93d2dbd85ea1bc6428ac452ee36 \
   --input test/fixtures/polymers/valid.csv \
   --invalid test/fixtures/polymers/invalid.csv \
   --out test/fixtures/featurizer/ --quiet "${@:2}"
+# Molecule-layer fixture (test/fixtures/molecule/): RDKit's per-atom/per-bond properties of every
+# distinct SMILES of the featurizer fixtures just written (needs no upstream checkout). If it changes,
+# re-check test/fixtures/molecule/known_differences.json:
+#   PERIOGT_WRITE_KNOWN=1 bun test test/chem/moleculeLayer.test.ts
+"$py" "$here/molecule.py" --featurizer test/fixtures/featurizer --out test/fixtures/molecule
