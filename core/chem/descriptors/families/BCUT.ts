@@ -5,7 +5,7 @@
  */
 import type { Family } from "../family.ts"
 import { atomicVector, type ValenceProp } from "../shared/atomic.ts"
-import { lambdaMaxBandRankOne, lambdaMinBandRankOne, rcmOrder } from "../shared/bandRankOne.ts"
+import { extremesBandRankOne, rcmOrder } from "../shared/bandRankOne.ts"
 import { gasteigerCharges } from "../shared/gasteiger.ts"
 import { degree } from "../shared/graph.ts"
 
@@ -47,9 +47,9 @@ export const BCUT: Family = {
       }
       const a = Float64Array.from(off)
       for (let i = 0; i < n; i++) a[pos[i]! * w1] = P[i]! - C
-      const S = { n, m, a }
-      out[o + 2 * k] = lambdaMaxBandRankOne(S, C)
-      out[o + 2 * k + 1] = lambdaMinBandRankOne(S, C)
+      const [lo, hi] = extremesBandRankOne({ n, m, a }, C)
+      out[o + 2 * k] = hi
+      out[o + 2 * k + 1] = lo
     })
   },
 }

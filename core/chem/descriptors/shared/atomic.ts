@@ -7,18 +7,17 @@ export type PropKey = "Z" | "m" | "v" | "se" | "pe" | "are" | "p" | "i"
 /** the non-charge, non-valence properties in mordred's getter order (get_properties()) */
 export const BASIC_PROPS: readonly PropKey[] = ["Z", "m", "v", "se", "pe", "are", "p", "i"]
 
-export const propTable = (k: PropKey): Float64Array | null =>
-  k === "Z"
-    ? null
-    : {
-        m: MORDRED.mass,
-        v: MORDRED.vdwVolume,
-        se: MORDRED.sanderson,
-        pe: MORDRED.pauling,
-        are: MORDRED.allredRocow,
-        p: MORDRED.polarizability94,
-        i: MORDRED.ionizationPotential,
-      }[k]
+const TABLES: Readonly<Record<Exclude<PropKey, "Z">, Float64Array>> = {
+  m: MORDRED.mass,
+  v: MORDRED.vdwVolume,
+  se: MORDRED.sanderson,
+  pe: MORDRED.pauling,
+  are: MORDRED.allredRocow,
+  p: MORDRED.polarizability94,
+  i: MORDRED.ionizationPotential,
+}
+
+export const propTable = (k: PropKey): Float64Array | null => (k === "Z" ? null : TABLES[k])
 
 export const propOf = (k: PropKey, z: number): number => {
   if (k === "Z") return z

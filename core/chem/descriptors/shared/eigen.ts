@@ -483,3 +483,177 @@ export const symmetricSpectrum = (M: Float64Array, n: number, leading: boolean):
   }
   return { values, leading: x }
 }
+
+/**
+ * Number of eigenvalues of the tridiagonal (d, e) below x (Sturm sequence of the LDLᵀ pivots, with pivots too
+ * close to zero replaced by −pivmin as in LAPACK dstebz). e2[i] = e[i]².
+ */
+const sturmCount = (d: Float64Array, e2: Float64Array, n: number, x: number, pivmin: number): number => {
+  let q = d[0]! - x
+  if (Math.abs(q) < pivmin) q = -pivmin
+  let count = q < 0 ? 1 : 0
+  for (let i = 1; i < n; i++) {
+    q = d[i]! - x - e2[i - 1]! / q
+    if (Math.abs(q) < pivmin) q = -pivmin
+    if (q < 0) count++
+  }
+  return count
+}
+
+/**
+ * The eigenvalue of index k (ascending, 0-based) of the tridiagonal in [lo, hi], by multisection: three
+ * Sturm sequences per sweep, interleaved (a count is a chain of dependent divisions; three independent chains
+ * cost about one), so the interval shrinks fourfold per sweep.
+ */
+const bisectEigenvalue = (d: Float64Array, e2: Float64Array, n: number, k: number, lo: number, hi: number, tol: number, pivmin: number): number => {
+  while (hi - lo > tol) {
+    const h = 0.25 * (hi - lo)
+    const x1 = lo + h
+    const x2 = lo + 2 * h
+    const x3 = hi - h
+    if (!(x1 > lo && x3 < hi)) break
+    let q1 = d[0]! - x1
+    let q2 = d[0]! - x2
+    let q3 = d[0]! - x3
+    if (Math.abs(q1) < pivmin) q1 = -pivmin
+    if (Math.abs(q2) < pivmin) q2 = -pivmin
+    if (Math.abs(q3) < pivmin) q3 = -pivmin
+    let c1 = q1 < 0 ? 1 : 0
+    let c2 = q2 < 0 ? 1 : 0
+    let c3 = q3 < 0 ? 1 : 0
+    for (let i = 1; i < n; i++) {
+      const di = d[i]!
+      const ei = e2[i - 1]!
+      q1 = di - x1 - ei / q1
+      q2 = di - x2 - ei / q2
+      q3 = di - x3 - ei / q3
+      if (Math.abs(q1) < pivmin) q1 = -pivmin
+      if (Math.abs(q2) < pivmin) q2 = -pivmin
+      if (Math.abs(q3) < pivmin) q3 = -pivmin
+      if (q1 < 0) c1++
+      if (q2 < 0) c2++
+      if (q3 < 0) c3++
+    }
+    // count(x) > k ⇔ the eigenvalue lies below x
+    if (c1 > k) hi = x1
+    else if (c2 > k) {
+      lo = x1
+      hi = x2
+    } else if (c3 > k) {
+      lo = x2
+      hi = x3
+    } else lo = x3
+  }
+  return 0.5 * (lo + hi)
+}
+
+/** What mordred's matrix attributes read of a spectrum (numpy's eigh values, leading eigenvector). */
+export interface SpectralSummary {
+  readonly min: number
+  readonly max: number
+  /** Σ|λ| */
+  readonly sumAbs: number
+  /** Σ|λ − mean(λ)| */
+  readonly sumAbsDev: number
+  /** mordred LogEE: a + log(Σ exp(λ − a) + exp(−a)), a = max(λmax, 0) */
+  readonly logEE: number
+  /** unit eigenvector of the largest eigenvalue (sign arbitrary); null unless asked for */
+  readonly leading: Float64Array | null
+}
+
+/**
+ * The spectral quantities of mordred's matrix attributes for the symmetric n×n matrix M (row-major; not
+ * modified). After the tridiagonal reduction, when the eigenvalues that matter are few — Σ|λ| = 2Σ_{λ>0} λ − tr,
+ * Σ|λ − μ| = 2Σ_{λ>μ} (λ − μ), and LogEE only feels eigenvalues within 40 of the largest (each one further
+ * below weighs less than e⁻⁴⁰) — those few and the smallest are found by Sturm bisection; otherwise (adjacency
+ * matrices, small molecules) every eigenvalue by QL. Distance-like matrices (distance, detour, Barysz) have
+ * one dominant eigenvalue and few positive ones, so their spectra cost O(n²) instead of QL's many sweeps.
+ */
+export const spectralSummary = (M: Float64Array, n: number, wantLeading: boolean): SpectralSummary => {
+  if (n === 0) return { min: NaN, max: NaN, sumAbs: 0, sumAbsDev: 0, logEE: 0, leading: wantLeading ? new Float64Array(0) : null }
+  scratch(n)
+  const A = work
+  A.set(M.subarray(0, n * n))
+  const d = new Float64Array(n)
+  const e = new Float64Array(n)
+  const tau = new Float64Array(n)
+  tridiagonalize(A, n, d, e, tau)
+  let trace = 0
+  for (let i = 0; i < n; i++) trace += d[i]!
+  const mean = trace / n
+  // Gershgorin interval of T
+  let glo = Infinity
+  let ghi = -Infinity
+  for (let i = 0; i < n; i++) {
+    const r = (i > 0 ? Math.abs(e[i - 1]!) : 0) + (i < n - 1 ? Math.abs(e[i]!) : 0)
+    glo = Math.min(glo, d[i]! - r)
+    ghi = Math.max(ghi, d[i]! + r)
+  }
+  const norm = Math.max(Math.abs(glo), Math.abs(ghi))
+  const tol = 4 * 2 ** -52 * norm + 2 ** -1022
+  const e2 = new Float64Array(n)
+  let maxE2 = 0
+  for (let i = 0; i < n - 1; i++) {
+    e2[i] = e[i]! * e[i]!
+    maxE2 = Math.max(maxE2, e2[i]!)
+  }
+  const pivmin = 2 ** -1022 * Math.max(1, maxE2)
+  let summary: Omit<SpectralSummary, "leading"> | null = null
+  if (n > 8) {
+    // λmax ≥ max d_i (a Rayleigh quotient), so t ≤ min(0, mean, a − 40): the eigenvalues ≥ t include all that
+    // matter; few of them → bisection
+    let dmax = -Infinity
+    for (let i = 0; i < n; i++) dmax = Math.max(dmax, d[i]!)
+    const t = Math.min(0, mean, Math.max(dmax, 0) - 40)
+    const below = sturmCount(d, e2, n, t, pivmin)
+    if (n - below <= Math.max(3, n >> 3)) {
+      const max = bisectEigenvalue(d, e2, n, n - 1, glo - tol, ghi + tol, tol, pivmin)
+      const a = Math.max(max, 0)
+      const min = bisectEigenvalue(d, e2, n, 0, glo - tol, ghi + tol, tol, pivmin)
+      let sumPos = 0
+      let sumAboveMean = 0
+      let sx = 0
+      for (let j = n - 1; j >= below; j--) {
+        const l = j === n - 1 ? max : bisectEigenvalue(d, e2, n, j, t - tol, max + tol, tol, pivmin)
+        if (l > 0) sumPos += l
+        if (l > mean) sumAboveMean += l - mean
+        sx += Math.exp(l - a)
+      }
+      sx += Math.exp(-a)
+      summary = { min, max, sumAbs: 2 * sumPos - trace, sumAbsDev: 2 * sumAboveMean, logEE: a + Math.log(sx) }
+    }
+  }
+  if (summary === null) {
+    const w = tridiagonalEigenvalues(d, e, n, new Float64Array(n))
+    let abs = 0
+    let mean2 = 0
+    for (let i = 0; i < n; i++) {
+      abs += Math.abs(w[i]!)
+      mean2 += w[i]!
+    }
+    mean2 /= n
+    let ad = 0
+    for (let i = 0; i < n; i++) ad += Math.abs(w[i]! - mean2)
+    const a = Math.max(w[n - 1]!, 0)
+    let sx = 0
+    for (let i = 0; i < n; i++) sx += Math.exp(w[i]! - a)
+    sx += Math.exp(-a)
+    summary = { min: w[0]!, max: w[n - 1]!, sumAbs: abs, sumAbsDev: ad, logEE: a + Math.log(sx) }
+  }
+  if (!wantLeading) return { ...summary, leading: null }
+  const x = new Float64Array(n)
+  if (n === 1) x[0] = 1
+  else {
+    tridiagonalEigenvector(d, e, n, summary.max, x)
+    for (let i = n - 2; i >= 0; i--) {
+      const t = tau[i]!
+      if (t === 0) continue
+      let s = x[i + 1]!
+      for (let k = i + 2; k < n; k++) s += A[k * n + i]! * x[k]!
+      s *= t
+      x[i + 1] = x[i + 1]! - s
+      for (let k = i + 2; k < n; k++) x[k] = x[k]! - s * A[k * n + i]!
+    }
+  }
+  return { ...summary, leading: x }
+}

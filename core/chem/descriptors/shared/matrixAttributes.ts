@@ -1,6 +1,6 @@
 /** mordred `_matrix_attributes`: spectral descriptors of a symmetric matrix (AdjacencyMatrix, DistanceMatrix, BaryszMatrix, DetourMatrix). */
 import type { DescriptorContext } from "../context.ts"
-import { symmetricSpectrum } from "./eigen.ts"
+import { spectralSummary } from "./eigen.ts"
 import type { Graph } from "./graph.ts"
 import { logChecked } from "./util.ts"
 
@@ -40,35 +40,19 @@ export const matrixAttributes = (
     return
   }
   const n = g.n
-  const { values: w, leading } = symmetricSpectrum(M, n, true)
-  const V = leading!
-  // eigenvalues ascending: numpy's argmin/argmax pick the first of equal values, the values are the same
-  const iMin = 0
-  const iMax = n - 1
-  let abs = 0
-  let mean = 0
-  for (let i = 0; i < n; i++) {
-    abs += Math.abs(w[i]!)
-    mean += w[i]!
-  }
-  mean /= n
-  let ad = 0
-  for (let i = 0; i < n; i++) ad += Math.abs(w[i]! - mean)
-  const spMax = w[iMax]!
-  const a = Math.max(spMax, 0)
-  let sx = 0
-  for (let i = 0; i < n; i++) sx += Math.exp(w[i]! - a)
-  sx += Math.exp(-a)
+  const sp = spectralSummary(M, n, true)
+  const V = sp.leading!
+  const spMax = sp.max
   let ve1 = 0
   for (let i = 0; i < n; i++) ve1 += Math.abs(V[i]!)
   let vr1 = 0
   for (let b = 0; b < g.nb; b++) vr1 += (V[g.begin[b]!]! * V[g.end[b]!]!) ** -0.5
-  out[o] = abs
+  out[o] = sp.sumAbs
   out[o + 1] = spMax
-  out[o + 2] = spMax - w[iMin]!
-  out[o + 3] = ad
-  out[o + 4] = ad / n
-  out[o + 5] = a + Math.log(sx)
+  out[o + 2] = spMax - sp.min
+  out[o + 3] = sp.sumAbsDev
+  out[o + 4] = sp.sumAbsDev / n
+  out[o + 5] = sp.logEE
   out[o + 6] = ve1
   out[o + 7] = ve1 / n
   out[o + 8] = logChecked(0.1 * n * ve1)
