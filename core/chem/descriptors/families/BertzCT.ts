@@ -86,23 +86,47 @@ const sixthsDistance = (g: Graph): Int32Array | null => {
 const symmetryClasses = (g: Graph): Int32Array => {
   const n = g.n
   const classes = new Int32Array(n)
-  const seen = new Map<string, number>()
   const D6 = sixthsDistance(g)
-  const bd = D6 === null ? boDistance(g) : null
+  if (D6 === null) {
+    const bd = boDistance(g)
+    const seen = new Map<string, number>()
+    for (let i = 0; i < n; i++) {
+      const key = Array.from(bd.subarray(i * n, i * n + n)).sort((a, b) => a - b).slice(0, 100).map((x) => x.toFixed(4)).join(",")
+      let id = seen.get(key)
+      if (id === undefined) {
+        id = seen.size + 1
+        seen.set(key, id)
+      }
+      classes[i] = id
+    }
+    return classes
+  }
+  // rows interned: hash bucket, then exact comparison
+  const len = Math.min(n, 100)
+  const known = new Map<number, { row: Int32Array; id: number }[]>()
+  let next = 0
   const row = new Int32Array(n)
   for (let i = 0; i < n; i++) {
-    let key: string
-    if (D6 !== null) {
-      row.set(D6.subarray(i * n, i * n + n))
-      row.sort()
-      key = row.subarray(0, Math.min(n, 100)).join(",")
-    } else {
-      key = Array.from(bd!.subarray(i * n, i * n + n)).sort((a, b) => a - b).slice(0, 100).map((x) => x.toFixed(4)).join(",")
-    }
-    let id = seen.get(key)
-    if (id === undefined) {
-      id = seen.size + 1
-      seen.set(key, id)
+    row.set(D6.subarray(i * n, i * n + n))
+    row.sort()
+    let h = len
+    for (let x = 0; x < len; x++) h = Math.imul(h ^ row[x]!, 0x9e3779b1) ^ (h >>> 15)
+    const bucket = known.get(h)
+    let id = -1
+    if (bucket !== undefined)
+      for (const c of bucket) {
+        let same = true
+        for (let x = 0; same && x < len; x++) same = c.row[x] === row[x]
+        if (same) {
+          id = c.id
+          break
+        }
+      }
+    if (id < 0) {
+      id = ++next
+      const entry = { row: row.slice(0, len), id }
+      if (bucket === undefined) known.set(h, [entry])
+      else bucket.push(entry)
     }
     classes[i] = id
   }

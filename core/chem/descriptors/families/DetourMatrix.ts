@@ -82,6 +82,15 @@ const detourMatrix = (ctx: DescriptorContext): Float64Array | null =>
         memberOf[a]!.push(ci)
       })
       const L = new Float64Array(k * k)
+      if (k === 2) {
+        // a bridge: the only path is the bond
+        L[1] = L[2] = 1
+        steps += 2
+        if (steps > DETOUR_STEP_LIMIT) return null
+        for (const a of atoms) inComp[a] = -1
+        local.push({ atoms, L })
+        continue
+      }
       const visited = new Uint8Array(k)
       const dfs = (s: number, u: number, d: number) => {
         visited[u] = 1
@@ -105,30 +114,45 @@ const detourMatrix = (ctx: DescriptorContext): Float64Array | null =>
       for (const a of atoms) inComp[a] = -1
       local.push({ atoms, L })
     }
-    // join through articulation points: from each source, walk the block tree
+    // join through articulation points: from each source, walk the block tree (local index of each atom in
+    // each of its blocks kept beside the membership, so the walk reads typed arrays only)
     const D = new Float64Array(n * n)
     const dist = new Float64Array(n)
     const seenBlock = new Uint8Array(local.length)
-    const pos = new Map<number, Map<number, number>>()
-    local.forEach((c, ci) => pos.set(ci, new Map(c.atoms.map((a, i) => [a, i]))))
+    const memberStart = new Int32Array(n + 1)
+    for (let a = 0; a < n; a++) memberStart[a + 1] = memberStart[a]! + memberOf[a]!.length
+    const memberBlock = new Int32Array(memberStart[n]!)
+    const memberPos = new Int32Array(memberStart[n]!)
+    const fill = memberStart.slice(0, n)
+    local.forEach((c, ci) =>
+      c.atoms.forEach((a, i) => {
+        memberBlock[fill[a]!] = ci
+        memberPos[fill[a]!++] = i
+      }),
+    )
+    const queue = new Int32Array(n)
     for (let s = 0; s < n; s++) {
       dist.fill(NaN)
       seenBlock.fill(0)
       dist[s] = 0
-      const queue = [s]
-      for (let h = 0; h < queue.length; h++) {
+      let tail = 0
+      queue[tail++] = s
+      for (let h = 0; h < tail; h++) {
         const u = queue[h]!
-        for (const ci of memberOf[u]!) {
+        const du = dist[u]!
+        for (let x = memberStart[u]!; x < memberStart[u + 1]!; x++) {
+          const ci = memberBlock[x]!
           if (seenBlock[ci]) continue
           seenBlock[ci] = 1
           const c = local[ci]!
           const k = c.atoms.length
-          const iu = pos.get(ci)!.get(u)!
-          c.atoms.forEach((v, iv) => {
-            if (!Number.isNaN(dist[v]!)) return
-            dist[v] = dist[u]! + c.L[iu * k + iv]!
-            queue.push(v)
-          })
+          const row = memberPos[x]! * k
+          for (let iv = 0; iv < k; iv++) {
+            const v = c.atoms[iv]!
+            if (!Number.isNaN(dist[v]!)) continue
+            dist[v] = du + c.L[row + iv]!
+            queue[tail++] = v
+          }
         }
       }
       for (let j = 0; j < n; j++) D[s * n + j] = dist[j]!

@@ -16,10 +16,29 @@ const KINDS = ["IC", "TIC", "SIC", "BIC", "CIC", "MIC", "ZMIC"] as const
  * Codes of every atom for orders 1…maxOrder (index order−1), grown incrementally: the tree of order m+1 is the
  * tree of order m expanded once more, exactly as mordred rebuilds it. A trail is interned as an integer
  * (parent trail, bond order, Z, degree), so a code is the sorted list of its leaves' trail ids — equal codes
- * exactly when mordred's sorted trail strings are equal.
+ * exactly when mordred's sorted trail strings are equal — and each distinct code gets an integer id.
  */
-const atomCodes = (g: Graph, maxOrder: number): string[][] => {
-  const codes: string[][] = Array.from({ length: maxOrder }, () => new Array<string>(g.n))
+const atomCodes = (g: Graph, maxOrder: number): Int32Array[] => {
+  const codes: Int32Array[] = Array.from({ length: maxOrder }, () => new Int32Array(g.n))
+  // a code (sorted leaf trail ids) is interned: hash bucket, then exact comparison
+  const known = new Map<number, { leaves: Int32Array; id: number }[]>()
+  let nextCode = 0
+  const codeOf = (l: Int32Array): number => {
+    let h = l.length
+    for (let i = 0; i < l.length; i++) h = Math.imul(h ^ l[i]!, 0x9e3779b1) ^ (h >>> 15)
+    const bucket = known.get(h)
+    if (bucket !== undefined)
+      for (const c of bucket) {
+        if (c.leaves.length !== l.length) continue
+        let same = true
+        for (let i = 0; same && i < l.length; i++) same = c.leaves[i] === l[i]
+        if (same) return c.id
+      }
+    const entry = { leaves: l.slice(), id: nextCode++ }
+    if (bucket === undefined) known.set(h, [entry])
+    else bucket.push(entry)
+    return entry.id
+  }
   const intern = new Map<number, number>()
   const trailOf = (parent: number, bond: number, z: number, deg: number): number => {
     const key = (((parent + 1) * 8 + Math.round(2 * bond)) * 256 + z) * 64 + deg
@@ -87,7 +106,7 @@ const atomCodes = (g: Graph, maxOrder: number): string[][] => {
       for (let x = 0; x < size; x++) if (childCount[x]! <= 0) leaves[k++] = trail[x]!
       const l = leaves.subarray(0, k)
       l.sort()
-      codes[m]![root] = l.join(",")
+      codes[m]![root] = codeOf(l)
     }
   }
   return codes
@@ -98,9 +117,9 @@ const groups = (ctx: DescriptorContext, order: number): [number, number][] =>
   ctx.cached(`ic:groups:${order}`, () => {
     const g = ctx.graph(true, true)
     const codes = order === 0 ? null : ctx.cached("ic:codes", () => atomCodes(g, ORDERS[ORDERS.length - 1]!))
-    const m = new Map<string, [number, number]>()
+    const m = new Map<number, [number, number]>()
     for (let i = 0; i < g.n; i++) {
-      const code = codes === null ? String(g.z[i]) : codes[order - 1]![i]!
+      const code = codes === null ? g.z[i]! : codes[order - 1]![i]!
       const e = m.get(code)
       if (e) {
         e[0] = i

@@ -46,10 +46,13 @@ const lineGraph = (g: Graph, usable: Uint8Array): { start: Int32Array; nbr: Int3
 }
 
 const enumerate = (g: Graph, k: number): Subgraphs => {
-  const atoms: number[] = []
-  const atomStart: number[] = [0]
-  const types: number[] = []
-  if (k <= 0 || g.nb < k) return { atoms: new Int32Array(0), atomStart: Int32Array.from(atomStart), type: new Uint8Array(0), count: 0 }
+  if (k <= 0 || g.nb < k) return { atoms: new Int32Array(0), atomStart: new Int32Array(1), type: new Uint8Array(0), count: 0 }
+  // growable outputs: atoms of each subgraph (k + 1 at most), start offsets, types
+  let atoms = new Int32Array(1024)
+  let atomStart = new Int32Array(256)
+  let types = new Uint8Array(256)
+  let count = 0
+  let used = 0
   const usable = new Uint8Array(g.nb)
   for (let b = 0; b < g.nb; b++) usable[b] = g.z[g.begin[b]!] !== 1 && g.z[g.end[b]!] !== 1 ? 1 : 0
   const L = lineGraph(g, usable)
@@ -58,37 +61,52 @@ const enumerate = (g: Graph, k: number): Subgraphs => {
   const nbrCount = new Int32Array(g.nb)
   const sub = new Int32Array(k)
   const deg = new Int32Array(g.n)
-  const touched: number[] = []
+  const touched = new Int32Array(k + 1)
 
   const emit = () => {
     // atoms, degrees inside the subgraph, cycle check (edges ≥ atoms ⇒ cycle, since connected)
-    touched.length = 0
+    let nt = 0
     for (let x = 0; x < k; x++) {
       const b = sub[x]!
       const a1 = g.begin[b]!
       const a2 = g.end[b]!
-      if (deg[a1] === 0) touched.push(a1)
+      if (deg[a1] === 0) touched[nt++] = a1
       deg[a1]!++
-      if (deg[a2] === 0) touched.push(a2)
+      if (deg[a2] === 0) touched[nt++] = a2
       deg[a2]!++
     }
     let t: SubgraphType
-    if (k >= touched.length) t = SubgraphType.Chain
+    if (k >= nt) t = SubgraphType.Chain
     else {
       let has2 = false
       let has3 = false
-      for (const a of touched) {
-        if (deg[a] === 2) has2 = true
-        else if (deg[a]! >= 3) has3 = true
+      for (let x = 0; x < nt; x++) {
+        const dg = deg[touched[x]!]!
+        if (dg === 2) has2 = true
+        else if (dg >= 3) has3 = true
       }
       t = !has3 ? SubgraphType.Path : has2 ? SubgraphType.PathCluster : SubgraphType.Cluster
     }
-    for (const a of touched) {
-      atoms.push(a)
+    if (used + nt > atoms.length) {
+      const bigger = new Int32Array(2 * atoms.length + nt)
+      bigger.set(atoms)
+      atoms = bigger
+    }
+    if (count + 2 > atomStart.length) {
+      const s2 = new Int32Array(2 * atomStart.length)
+      s2.set(atomStart)
+      atomStart = s2
+      const t2 = new Uint8Array(2 * types.length)
+      t2.set(types)
+      types = t2
+    }
+    for (let x = 0; x < nt; x++) {
+      const a = touched[x]!
+      atoms[used++] = a
       deg[a] = 0
     }
-    atomStart.push(atoms.length)
-    types.push(t)
+    types[count] = t
+    atomStart[++count] = used
   }
 
   const addToSub = (b: number, depth: number) => {
@@ -134,7 +152,7 @@ const enumerate = (g: Graph, k: number): Subgraphs => {
     extend(1, 0, len, r)
     removeFromSub(r)
   }
-  return { atoms: Int32Array.from(atoms), atomStart: Int32Array.from(atomStart), type: Uint8Array.from(types), count: types.length }
+  return { atoms: atoms.subarray(0, used), atomStart: atomStart.subarray(0, count + 1), type: types.subarray(0, count), count }
 }
 
 /** Connected subgraphs with exactly k bonds of the heavy-atom graph, cached per molecule. */
