@@ -15,9 +15,10 @@ import { temporarySibling, syncDirectory } from "../io/atomicWrite.ts"
 import { csvLine, csvRecords, isBlank, readHeader, toRow, type InputHeader } from "../io/csv/index.ts"
 import { makeProgress } from "../io/progress.ts"
 import { readStandardScaler } from "../io/pickle/index.ts"
-import { Log } from "../log/index.ts"
+import { Log, type Logger } from "../log/index.ts"
 import { countLines } from "../pipeline/batch.ts"
 import { describe, float32Text, namedDescriptors, type CappedUnits, type Described } from "../pipeline/describe.ts"
+import { makeWorkerPool } from "../pipeline/workers/pool.ts"
 import { loadRDKit } from "../runtime/rdkit.ts"
 
 export interface DescriptorsOptions {
@@ -60,6 +61,7 @@ const openSink = (output: string | undefined) => {
   const tmp = temporarySibling(output)
   const fd = fs.openSync(tmp, "w", 0o644)
   let buffered = ""
+  let done = false
   const drain = () => {
     fs.writeSync(fd, buffered)
     buffered = ""
@@ -77,6 +79,8 @@ const openSink = (output: string | undefined) => {
       syncDirectory(path.dirname(output))
     },
     abandon: () => {
+      if (done) return
+      done = true
       try {
         fs.closeSync(fd)
       } catch {}
@@ -97,6 +101,58 @@ const loadScaler = (file: string) =>
     return yield* Effect.tryPromise({ try: () => readStandardScaler(file), catch: toPeriogtError })
   })
 
+/** One input row on its way to the output: its result is computed (main thread) or coming (a worker). */
+interface Pending {
+  readonly id: string
+  readonly smiles: string
+  readonly result: Described | PeriogtError | Promise<Described | PeriogtError>
+}
+
+const STOP = Symbol("stop")
+
+/**
+ * SIGINT/SIGTERM while rows are described: the first stops the run after the row at hand (the output
+ * file is not written, its temporary sibling is removed, exit 2); a second one removes the temporary
+ * file and exits at once.
+ */
+const watchSignals = (log: Logger, abandon: () => void) => {
+  let signal: string | undefined
+  /** The one wait in progress (a worker's reply), woken with STOP by a signal. */
+  let waiter: ((r: typeof STOP) => void) | undefined
+  const on = (sig: NodeJS.Signals) => {
+    if (signal !== undefined) {
+      abandon()
+      process.exit(EXIT.fatal)
+    }
+    signal = sig
+    log.warn(`${sig}: stopping; the output is not written (rerun the command)`)
+    waiter?.(STOP)
+  }
+  const signals = ["SIGINT", "SIGTERM"] as const
+  for (const sig of signals) process.on(sig, on)
+  return {
+    signal: () => signal,
+    /**
+     * The reply, or STOP as soon as a signal comes (a stop does not wait for the reply). Not a
+     * Promise.race with one long-lived promise: that would keep every row's race, and its result,
+     * reachable until the end of the run.
+     */
+    wait: <A>(reply: Promise<A>): Promise<A | typeof STOP> =>
+      signal !== undefined
+        ? Promise.resolve(STOP)
+        : new Promise<A | typeof STOP>((resolve) => {
+            waiter = resolve
+            void reply.then(resolve)
+          }).finally(() => (waiter = undefined)),
+    remove: () => {
+      for (const sig of signals) process.off(sig, on)
+    },
+  }
+}
+
+/** Lets the event loop run (a signal's handler among others) between rows computed in the main thread. */
+const yieldToEvents = () => new Promise<void>((r) => setImmediate(r))
+
 export const descriptorsProgram = (o: DescriptorsOptions) =>
   Effect.gen(function* () {
     const config = yield* AppConfig
@@ -110,11 +166,12 @@ export const descriptorsProgram = (o: DescriptorsOptions) =>
     let scaler: ScalerParams | undefined
     if (o.modelInput === true) scaler = yield* loadScaler(o.scaler === undefined ? artifactLayout(config.checkpointDir.value).descriptorScaler : path.resolve(o.scaler))
     const kind = scaler === undefined ? "raw" : "md"
-    const rdkit = yield* Effect.promise(() => loadRDKit())
-    const describeOne = (smiles: string) => describe(rdkit, smiles, { oligomer, ...(scaler === undefined ? {} : { scaler }) })
+    const mainThread = Effect.promise(() => loadRDKit()).pipe(
+      Effect.map((rdkit) => (smiles: string) => describe(rdkit, smiles, { oligomer, ...(scaler === undefined ? {} : { scaler }) })),
+    )
 
     if (o.smiles !== undefined) {
-      const r = describeOne(o.smiles)
+      const r = (yield* mainThread)(o.smiles)
       const sink = openSink(o.output === undefined ? undefined : path.resolve(o.output))
       sink.write(format === "csv" ? csvLine([...LEAD_COLUMNS, ...DESCRIPTOR_NAMES]) + csvRow("1", o.smiles, r) : JSON.stringify(jsonRow(undefined, o.smiles, r, kind), null, 2) + "\n")
       sink.commit()
@@ -128,42 +185,91 @@ export const descriptorsProgram = (o: DescriptorsOptions) =>
       return yield* bad(`input file ${input} does not exist or cannot be read`, "--input", input)
     }
     const total = Math.max(0, (yield* Effect.promise(() => countLines(input))) - 1)
-    const progress = makeProgress("descriptors", "rows", log)
-    const sink = openSink(o.output === undefined ? undefined : path.resolve(o.output))
-    const outcome = yield* Effect.tryPromise({
-      try: async (): Promise<{ readonly failed: number } | ValidationError> => {
-        let header: InputHeader | undefined
-        let n = 0
-        let failed = 0
-        if (format === "csv") sink.write(csvLine([...LEAD_COLUMNS, ...DESCRIPTOR_NAMES]))
-        for await (const rec of csvRecords(fs.createReadStream(input, { highWaterMark: 1 << 16 }))) {
-          if (header === undefined) {
-            const h = readHeader(rec, input)
-            if (Result.isFailure(h)) return h.failure
-            header = h.success
-            continue
-          }
-          if (isBlank(rec)) continue
-          n++
-          const row = toRow(rec, header, n)
-          const id = row.ok ? row.row.id : row.id
-          const smiles = row.ok ? row.row.smiles : row.smiles
-          const r = row.ok ? describeOne(smiles) : row.error
-          if (r instanceof ValidationError) failed++
-          sink.write(format === "csv" ? csvRow(id, smiles, r) : JSON.stringify(jsonRow(id, smiles, r, kind)) + "\n")
-          progress.update(n, total)
+    const workers = config.workers.value
+    // With workers, rows go through the pool (a scoped resource: its threads end with this command),
+    // at most `window` of them in flight, so memory stays flat however long the input is; rows are
+    // written in input order as their results arrive.
+    return yield* Effect.scoped(
+      Effect.gen(function* () {
+        let describeRow: (smiles: string) => Pending["result"]
+        if (workers === 0) describeRow = yield* mainThread
+        else {
+          const pool = yield* Effect.acquireRelease(
+            Effect.sync(() =>
+              makeWorkerPool({
+                size: workers,
+                prewarm: workers,
+                ...(scaler === undefined ? {} : { scaler }),
+                onCrash: (smiles, reason) => log.warn("a descriptors worker stopped; it is replaced", { smiles: smiles.slice(0, 200), reason }),
+              }),
+            ),
+            (p) => Effect.promise(() => p.close()),
+          )
+          describeRow = (smiles) => pool.describe(smiles, { oligomer, scaled: scaler !== undefined })
         }
-        if (header === undefined) return bad(`${input} is empty`, "--input", input)
-        progress.finish()
-        return { failed }
-      },
-      catch: toPeriogtError,
-    }).pipe(Effect.tapError(() => Effect.sync(sink.abandon)))
-    if (outcome instanceof ValidationError) {
-      sink.abandon()
-      return yield* outcome
-    }
-    sink.commit()
-    if (o.output !== undefined) log.info(`wrote ${path.resolve(o.output)}`, { rows: total, failed: outcome.failed })
-    return outcome.failed === 0 ? EXIT.success : EXIT.partial
+        const window = workers === 0 ? 1 : 4 * workers
+        log.debug("describing rows", { workers, window })
+        const progress = makeProgress("descriptors", "rows", log)
+        const sink = openSink(o.output === undefined ? undefined : path.resolve(o.output))
+        const signals = watchSignals(log, sink.abandon)
+        const outcome = yield* Effect.tryPromise({
+          try: async (): Promise<{ readonly failed: number } | ValidationError | typeof STOP> => {
+            let header: InputHeader | undefined
+            let n = 0
+            let written = 0
+            let failed = 0
+            const pending: Array<Pending> = []
+            /** Writes the oldest row once its result is there; STOP when a signal came first. */
+            const writeOldest = async (): Promise<typeof STOP | undefined> => {
+              const p = pending.shift()!
+              const r = p.result instanceof Promise ? await signals.wait(p.result) : p.result
+              if (r === STOP) return STOP
+              if ("code" in r) failed++
+              sink.write(format === "csv" ? csvRow(p.id, p.smiles, r) : JSON.stringify(jsonRow(p.id, p.smiles, r, kind)) + "\n")
+              progress.update(++written, total)
+              return undefined
+            }
+            if (format === "csv") sink.write(csvLine([...LEAD_COLUMNS, ...DESCRIPTOR_NAMES]))
+            for await (const rec of csvRecords(fs.createReadStream(input, { highWaterMark: 1 << 16 }))) {
+              if (signals.signal() !== undefined) return STOP
+              if (header === undefined) {
+                const h = readHeader(rec, input)
+                if (Result.isFailure(h)) return h.failure
+                header = h.success
+                continue
+              }
+              if (isBlank(rec)) continue
+              n++
+              const row = toRow(rec, header, n)
+              const id = row.ok ? row.row.id : row.id
+              const smiles = row.ok ? row.row.smiles : row.smiles
+              pending.push({ id, smiles, result: row.ok ? describeRow(smiles) : row.error })
+              while (pending.length >= window) if ((await writeOldest()) === STOP) return STOP
+              if (workers === 0) await yieldToEvents()
+            }
+            while (pending.length > 0) if ((await writeOldest()) === STOP) return STOP
+            if (signals.signal() !== undefined) return STOP
+            if (header === undefined) return bad(`${input} is empty`, "--input", input)
+            progress.finish()
+            return { failed }
+          },
+          catch: toPeriogtError,
+        }).pipe(
+          Effect.tapError(() => Effect.sync(sink.abandon)),
+          Effect.ensuring(Effect.sync(signals.remove)),
+        )
+        if (outcome === STOP) {
+          sink.abandon()
+          log.warn(`stopped by ${signals.signal()}; ${o.output === undefined ? "the output is incomplete" : `${path.resolve(o.output)} is not written`}`)
+          return EXIT.fatal
+        }
+        if (outcome instanceof ValidationError) {
+          sink.abandon()
+          return yield* outcome
+        }
+        sink.commit()
+        if (o.output !== undefined) log.info(`wrote ${path.resolve(o.output)}`, { rows: total, failed: outcome.failed })
+        return outcome.failed === 0 ? EXIT.success : EXIT.partial
+      }),
+    )
   })

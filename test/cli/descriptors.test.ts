@@ -65,6 +65,55 @@ describe("periogt descriptors", () => {
     expect(plain.slice(2, 4)).toEqual(["CCO", "true"])
   })
 
+  test("--workers 2 writes the same bytes as --workers 0 (main thread), CSV and JSON lines, valid, invalid and plain rows in input order", async () => {
+    const rows = [...UNITS.map((u) => `${u},"${smilesOf.get(u)}"`), "bad,CC*(*)C*", "plain,CCO", "junk,not a smiles", "empty,"]
+    // three times over: more rows than the 2 workers' window of in-flight rows
+    const input = path.join(dir, "workers.csv")
+    fs.writeFileSync(input, ["id,smiles", ...[0, 1, 2].flatMap((k) => rows.map((r) => `${k}_${r}`))].join("\n") + "\n")
+    for (const format of ["csv", "json"]) {
+      const out = (w: string) => path.join(dir, `workers-${w}-${format}`, `descriptors.${format}`)
+      for (const w of ["0", "2"]) {
+        const r = periogt(["--workers", w, "descriptors", "--input", input, "--output", out(w), "--format", format])
+        expect(r.code).toBe(1)
+        expect(fs.readdirSync(path.dirname(out(w)))).toEqual([`descriptors.${format}`])
+      }
+      const main = fs.readFileSync(out("0"))
+      expect(main.length).toBeGreaterThan(0)
+      expect(fs.readFileSync(out("2")).equals(main)).toBe(true)
+    }
+    const [, ...written] = await parseCsv(path.join(dir, "workers-2-csv", "descriptors.csv"))
+    expect(written.map((x) => x[0])).toEqual([0, 1, 2].flatMap((k) => rows.map((r) => `${k}_${r.split(",")[0]}`)))
+    expect(written.filter((x) => x[3] === "false").length).toBe(9)
+  }, 300_000)
+
+  for (const [signal, workers] of [["SIGTERM", "2"], ["SIGINT", "0"]] as const) {
+    test(`${signal} mid-run (--workers ${workers}): exit 2 promptly, neither the output nor its temporary file is left`, async () => {
+      const units = [...smilesOf.values()]
+      const input = path.join(dir, `long-${signal}.csv`)
+      fs.writeFileSync(input, "id,smiles\n" + Array.from({ length: 4000 }, (_, i) => `r${i},"${units[i % units.length]}"`).join("\n") + "\n")
+      const outDir = path.join(dir, `interrupted-${signal}`)
+      fs.mkdirSync(outDir)
+      const p = Bun.spawn([bin, "--workers", workers, "descriptors", "--input", input, "--output", path.join(outDir, "d.csv")], {
+        env: { PATH: "/nonexistent", HOME: dir, PERIOGT_CHECKPOINT_DIR: path.join(dir, "ck") },
+        cwd: dir,
+        stdout: "pipe",
+        stderr: "pipe",
+      })
+      // the run is under way once its temporary sibling is being written
+      const temporary = () => fs.readdirSync(outDir).filter((f) => f.endsWith(".tmp"))
+      for (const until = performance.now() + 30_000; temporary().length === 0 && performance.now() < until; ) await Bun.sleep(50)
+      expect(temporary().length).toBe(1)
+      await Bun.sleep(1000)
+      const at = performance.now()
+      p.kill(signal)
+      const [code, stderr] = await Promise.all([p.exited, new Response(p.stderr).text()])
+      expect(code).toBe(2)
+      expect(performance.now() - at).toBeLessThan(15_000)
+      expect(stderr).toContain(signal)
+      expect(fs.readdirSync(outDir)).toEqual([])
+    }, 60_000)
+  }
+
   test("--oligomer 9 --format json: the capped 9-mer, equal to mordred", () => {
     const m = oracle.find((o) => o.polymer === "acr002" && o.n === 9)!
     const r = periogt(["descriptors", "--smiles", smilesOf.get("acr002")!, "--oligomer", "9"])

@@ -1,43 +1,56 @@
 /**
- * A pool of featurization workers (featurizeWorker.ts): each loads RDKit once and gets the scaler
- * once; a request is one repeat unit. Workers start when there is work for them (up to `size`), so a
- * single `predict` starts one. Requests queue in order and go to the first idle worker.
+ * A pool of pipeline workers (featurizeWorker.ts): each loads RDKit once and gets the descriptor scaler
+ * (if the pool has one) once; a request is one SMILES — "featurize" a repeat unit for the network, or
+ * "describe" a repeat unit's capped oligomer or a molecule (`periogt descriptors`). Workers start when
+ * there is work for them (up to `size`), so a single `predict` starts one. Requests queue in order and
+ * go to the first idle worker.
  *
- * A worker that dies while featurizing (a WebAssembly abort, a stack overflow, out of memory) fails
- * only that repeat unit — `internal_error` with the unit in `details` — and is replaced; so is one
- * whose featurizer threw. A worker that dies before it is ready twice in a row means workers cannot
- * start here at all: every request then fails with `internal_error` saying so.
+ * A worker that dies while working (a WebAssembly abort, a stack overflow, out of memory) fails only
+ * that request — `internal_error` with the SMILES in `details` — and is replaced; so is one whose
+ * featurizer or describer threw. A worker that dies before it is ready twice in a row means workers
+ * cannot start here at all: every request then fails with `internal_error` saying so.
  */
 import type { ScalerParams } from "../../chem/descriptors/index.ts"
 import { InternalError, type PeriogtError } from "../../errors/index.ts"
+import type { CappedUnits, Described } from "../describe.ts"
 import type { NetworkInput } from "../network.ts"
 import { featurizeWorkerUrl } from "./entry.ts"
-import { fromWire, type FromWorker, type ToWorker } from "./protocol.ts"
+import { fromWire, type FromWorker, type Job, type ToWorker } from "./protocol.ts"
 
-export interface FeaturizePool {
+export interface WorkerPool {
   readonly size: number
+  /** The prediction pipeline's input for a repeat unit (needs the pool's scaler). */
   readonly featurize: (smiles: string) => Promise<NetworkInput | PeriogtError>
+  /** `describe()` (core/pipeline/describe.ts) in a worker; `scaled` (the md vector) needs the pool's scaler. */
+  readonly describe: (smiles: string, o: { readonly oligomer: CappedUnits; readonly scaled: boolean }) => Promise<Described | PeriogtError>
   /** Workers started and alive now. */
   readonly alive: () => number
   /** Fails what is queued or in flight, terminates every worker and waits (briefly) for them to exit. */
   readonly close: () => Promise<void>
 }
 
+/** The pool as the prediction pipeline knows it. */
+export type FeaturizePool = WorkerPool
+
 export interface PoolOptions {
   readonly size: number
-  readonly scaler: ScalerParams
+  /** The descriptor scaler, for "featurize" and scaled "describe"; a pool for raw descriptors needs none. */
+  readonly scaler?: ScalerParams
   /** Workers started at once rather than on first use (their RDKit loads while the models do). */
   readonly prewarm?: number
-  /** The worker module; the featurization worker unless a test brings its own. */
+  /** The worker module; the pipeline worker unless a test brings its own. */
   readonly entry?: string
-  /** Told when a worker dies while featurizing (the pool replaces it). */
+  /** Told when a worker dies while working (the pool replaces it). */
   readonly onCrash?: (smiles: string, reason: string) => void
 }
 
+/** How a request ended: the worker's reply, or an error (its own, rebuilt; or the pool's). */
+type Outcome = Extract<FromWorker, { readonly type: "result" | "described" }> | { readonly type: "failed"; readonly error: PeriogtError }
+
 interface Task {
   readonly id: number
-  readonly smiles: string
-  readonly resolve: (r: NetworkInput | PeriogtError) => void
+  readonly job: Job
+  readonly settle: (o: Outcome) => void
 }
 
 interface Slot {
@@ -54,19 +67,29 @@ interface Slot {
 const short = (s: string) => (s.length > 200 ? s.slice(0, 200) + "…" : s)
 const firstLine = (s: string) => s.split("\n").find((l) => /error|abort|exceeded|memory/i.test(l))?.trim() ?? s.split("\n")[0]!.trim()
 
-const crashed = (smiles: string, reason: string) =>
-  new InternalError({
-    message: `featurizing this repeat unit stopped its worker thread (${reason}); the other units are not affected`,
-    action: "if this is a valid repeat unit, report it with the SMILES; rerun with PERIOGT_LOG_LEVEL=debug for the worker's error",
-    details: { stage: "featurize", smiles: short(smiles), reason },
-  })
+const crashed = (job: Job, reason: string) =>
+  job.type === "featurize"
+    ? new InternalError({
+        message: `featurizing this repeat unit stopped its worker thread (${reason}); the other units are not affected`,
+        action: "if this is a valid repeat unit, report it with the SMILES; rerun with PERIOGT_LOG_LEVEL=debug for the worker's error",
+        details: { stage: "featurize", smiles: short(job.smiles), reason },
+      })
+    : new InternalError({
+        message: `describing this SMILES stopped its worker thread (${reason}); the other rows are not affected`,
+        action: "if this is a valid repeat unit or molecule, report it with the SMILES; rerun with PERIOGT_LOG_LEVEL=debug for the worker's error",
+        details: { stage: "describe", smiles: short(job.smiles), reason },
+      })
 
 const stopped = () => new InternalError({ message: "featurization stopped: the command is ending", action: "rerun the command; batch resumes where it stopped" })
 
-export const makeFeaturizePool = (o: PoolOptions): FeaturizePool => {
+const noScaler = () => new InternalError({ message: "this worker pool was made without the descriptor scaler, which the request needs", details: { stage: "workers" } })
+
+const unexpected = (got: string, want: string) => new InternalError({ message: `a worker answered "${got}" to a "${want}" request`, details: { stage: "workers" } })
+
+export const makeWorkerPool = (o: PoolOptions): WorkerPool => {
   const entry = o.entry ?? featurizeWorkerUrl()
   const size = Math.max(1, o.size)
-  const scaler: ScalerParams = { mean: Float64Array.from(o.scaler.mean), scale: Float64Array.from(o.scaler.scale) }
+  const scaler: ScalerParams | undefined = o.scaler === undefined ? undefined : { mean: Float64Array.from(o.scaler.mean), scale: Float64Array.from(o.scaler.scale) }
   const queue: Array<Task> = []
   const slots = new Set<Slot>()
   let nextId = 0
@@ -99,7 +122,7 @@ export const makeFeaturizePool = (o: PoolOptions): FeaturizePool => {
   const pump = () => {
     if (closed) return
     if (broken !== undefined) {
-      for (const t of queue.splice(0)) t.resolve(broken)
+      for (const t of queue.splice(0)) t.settle({ type: "failed", error: broken })
       return
     }
     for (const slot of slots) {
@@ -107,7 +130,7 @@ export const makeFeaturizePool = (o: PoolOptions): FeaturizePool => {
       if (slot.ready && slot.task === undefined) {
         const task = queue.shift()!
         slot.task = task
-        slot.worker.postMessage({ type: "featurize", id: task.id, smiles: task.smiles } satisfies ToWorker)
+        slot.worker.postMessage({ ...task.job, id: task.id } satisfies ToWorker)
       }
     }
     let free = [...slots].filter((s) => s.task === undefined).length
@@ -124,11 +147,10 @@ export const makeFeaturizePool = (o: PoolOptions): FeaturizePool => {
     } else if (slot.task !== undefined && slot.task.id === m.id) {
       const task = slot.task
       slot.task = undefined
-      if (m.type === "result") task.resolve(m.input)
-      else {
-        task.resolve(fromWire(m.error))
+      if (m.type === "error") {
+        task.settle({ type: "failed", error: fromWire(m.error) })
         if (m.fatal) retire(slot)
-      }
+      } else task.settle(m)
     }
     pump()
   }
@@ -148,32 +170,43 @@ export const makeFeaturizePool = (o: PoolOptions): FeaturizePool => {
       }
     }
     if (slot.task !== undefined) {
-      o.onCrash?.(slot.task.smiles, slot.lastError ?? reason)
-      slot.task.resolve(crashed(slot.task.smiles, reason))
+      o.onCrash?.(slot.task.job.smiles, slot.lastError ?? reason)
+      slot.task.settle({ type: "failed", error: crashed(slot.task.job, reason) })
     }
     pump()
   }
 
   for (let i = 0; i < Math.min(size, o.prewarm ?? 0); i++) spawn()
 
+  const submit = (job: Job, settle: (o: Outcome) => void) => {
+    if (closed) return settle({ type: "failed", error: stopped() })
+    if (broken !== undefined) return settle({ type: "failed", error: broken })
+    if (scaler === undefined && (job.type === "featurize" || job.scaled)) return settle({ type: "failed", error: noScaler() })
+    queue.push({ id: nextId++, job, settle })
+    pump()
+  }
+
   return {
     size,
     featurize: (smiles) =>
-      new Promise((resolve) => {
-        if (closed) return resolve(stopped())
-        if (broken !== undefined) return resolve(broken)
-        queue.push({ id: nextId++, smiles, resolve })
-        pump()
-      }),
+      new Promise((resolve) =>
+        submit({ type: "featurize", smiles }, (r) => resolve(r.type === "result" ? r.input : r.type === "failed" ? r.error : unexpected(r.type, "featurize"))),
+      ),
+    describe: (smiles, d) =>
+      new Promise((resolve) =>
+        submit({ type: "describe", smiles, oligomer: d.oligomer, scaled: d.scaled }, (r) =>
+          resolve(r.type === "described" ? r.described : r.type === "failed" ? r.error : unexpected(r.type, "describe")),
+        ),
+      ),
     alive: () => slots.size,
     close: async () => {
       if (closed) return
       closed = true
-      for (const t of queue.splice(0)) t.resolve(stopped())
+      for (const t of queue.splice(0)) t.settle({ type: "failed", error: stopped() })
       const all = [...slots]
       slots.clear()
       for (const slot of all) {
-        slot.task?.resolve(stopped())
+        slot.task?.settle({ type: "failed", error: stopped() })
         slot.task = undefined
         slot.retired = true
         slot.worker.terminate()
@@ -182,3 +215,6 @@ export const makeFeaturizePool = (o: PoolOptions): FeaturizePool => {
     },
   }
 }
+
+/** The pool as the prediction pipeline makes it (always with the scaler). */
+export const makeFeaturizePool = (o: PoolOptions & { readonly scaler: ScalerParams }): FeaturizePool => makeWorkerPool(o)

@@ -1,21 +1,35 @@
 /**
- * The messages between the featurization pool (main thread) and its workers. One request is one
- * repeat unit; its reply is the NetworkInput — every typed array's buffer transferred, not copied —
- * or the PeriogtError as plain data, which the main thread turns back into the same tagged error.
+ * The messages between the worker pool (main thread) and its workers. One request is one SMILES, of
+ * one of two kinds: "featurize" (a repeat unit → the NetworkInput, for the prediction pipeline) or
+ * "describe" (a repeat unit or molecule → its 1613 Mordred descriptors, for `periogt descriptors`).
+ * The reply carries its typed arrays' buffers transferred, not copied — or the PeriogtError as plain
+ * data, which the main thread turns back into the same tagged error.
  */
 import type { ScalerParams } from "../../chem/descriptors/index.ts"
 import { ERROR_CODES, makeError, type ErrorCode, type PeriogtError } from "../../errors/index.ts"
+import type { CappedUnits, Described } from "../describe.ts"
 import type { NetworkInput } from "../network.ts"
 
+/** One unit of work, as the pool's callers give it and the worker receives it (with the request's id). */
+export type Job =
+  | { readonly type: "featurize"; readonly smiles: string }
+  /** `scaled`: the network's md vector (the worker's scaler) rather than the raw values. */
+  | { readonly type: "describe"; readonly smiles: string; readonly oligomer: CappedUnits; readonly scaled: boolean }
+
 export type ToWorker =
-  /** Sent once, right after the worker starts: the descriptor scaler's mean and scale. */
-  | { readonly type: "init"; readonly scaler: ScalerParams }
-  | { readonly type: "featurize"; readonly id: number; readonly smiles: string }
+  /**
+   * Sent once, right after the worker starts: the descriptor scaler's mean and scale, which "featurize"
+   * and scaled "describe" need (a pool for raw descriptors has none).
+   */
+  | { readonly type: "init"; readonly scaler: ScalerParams | undefined }
+  | (Job & { readonly id: number })
 
 export type FromWorker =
   /** RDKit is loaded: the worker takes requests. */
   | { readonly type: "ready" }
   | { readonly type: "result"; readonly id: number; readonly input: NetworkInput }
+  /** The reply to "describe": `values` is a whole buffer of its own (transferred). */
+  | { readonly type: "described"; readonly id: number; readonly described: Described }
   /** `fatal`: the featurizer threw (not a validation result): the worker may be unusable and is replaced. */
   | { readonly type: "error"; readonly id: number; readonly error: WireError; readonly fatal: boolean }
 
@@ -71,4 +85,14 @@ export const transferables = (input: NetworkInput): Array<ArrayBuffer> => {
   add(input.fp)
   add(input.md)
   return [...buffers]
+}
+
+/**
+ * The reply to "describe" with `values` in a buffer of its own, so transferring it moves exactly those
+ * bytes and detaches nothing the worker still holds (a memo, a larger pool): 13 KB copied per row, which
+ * the descriptors' own computation dwarfs.
+ */
+export const describedReply = (id: number, d: Described): { readonly message: FromWorker; readonly transfer: Array<ArrayBuffer> } => {
+  const values = d.values.slice()
+  return { message: { type: "described", id, described: { molecule: d.molecule, values } }, transfer: [values.buffer as ArrayBuffer] }
 }
