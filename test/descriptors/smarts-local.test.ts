@@ -10,6 +10,7 @@ import { join } from "node:path"
 import { DescriptorContext, fromRDKitJson, rdkitHybridization, rdkitSmarts } from "../../core/chem/descriptors/index.ts"
 import { HBA_SMARTS, HBD_SMARTS } from "../../core/chem/descriptors/families/HydrogenBond.ts"
 import { ROTATABLE_STRICT_SMARTS } from "../../core/chem/descriptors/families/RotatableBond.ts"
+import { ACID_Q, BASE_Q } from "../../core/chem/descriptors/families/AcidBase.ts"
 import { CRIPPEN } from "../../core/chem/descriptors/shared/crippen.ts"
 import { countMatches, matchAtoms } from "../../core/chem/descriptors/shared/smartsLocal.ts"
 import { loadRDKit } from "../../core/runtime/rdkit.ts"
@@ -26,16 +27,18 @@ const EXTRA = [
   "[Na+].[Cl-]", "C[N+](C)(C)C", "[2H]C", "O=[Se]=O", "C[Se]C", "C[Te]C", "[H]C([H])([H])[H]", "OO", "C#N",
   "[O-][N+](=O)C", "O", "[HH].[HH]", "c1ccc2ccccc2c1", "C1CC1", "O=S(=O)(O)O", "OP(=O)(O)O", "CN=C=O", "C=C=C",
   "[O-]C(=O)C", "c1ccc[nH]1", "Cn1cccc1", "[cH-]1cccc1", "C1=CC=C[CH]1", "FC(F)(F)c1ccccc1", "ClC(Cl)(Cl)C",
-  "CC(C)(C)C(=O)N", "CS(=O)(=O)[O-]", "NC(=[NH2+])N", "C#CC=C=CC", QUATERNARY_CHAIN,
+  "CC(C)(C)C(=O)N", "CS(=O)(=O)[O-]", "NC(=[NH2+])N", "C#CC=C=CC", QUATERNARY_CHAIN, "c1nnn[nH]1", "Cc1nn[nH]n1",
+  "CC(=O)O", "CS(=O)(=O)O", "OP(=O)(O)C", "CNS(=O)(=O)C(F)(F)F", "C[N+](C)(C)CC(=O)[O-]", "CN(C)C", "NC=N", "CC(=N)N",
+  "CN=CNC", "C1CCNCC1", "c1ccncc1", "CSC", "c1ccsc1", "CC#N", "OCC(O)CO", "ON=C", "C1CC1C(=O)NC", "CC(F)(F)F",
 ]
 
 test("local SMARTS answers equal MinimalLib's on every pattern and molecule", async () => {
   const atomPatterns = new Set<string>(CRIPPEN.map(([, s]) => s))
   for (const m of source("EState.ts").matchAll(/\["\w+", "([^"]+)"\]/g)) atomPatterns.add(m[1]!)
-  const countPatterns = new Set<string>([HBA_SMARTS, HBD_SMARTS, ROTATABLE_STRICT_SMARTS])
+  const countPatterns = new Set<string>([HBA_SMARTS, HBD_SMARTS, ROTATABLE_STRICT_SMARTS, ACID_Q, BASE_Q])
   for (const m of source("LogS.ts").matchAll(/\["([^"]+)", -?[\d.]+\]/g)) countPatterns.add(m[1]!)
   expect(atomPatterns.size).toBeGreaterThan(180)
-  expect(countPatterns.size).toBe(19)
+  expect(countPatterns.size).toBe(21)
 
   const rd = await loadRDKit()
   const smiles = new Set(EXTRA)

@@ -5,8 +5,8 @@ import { countMatches } from "../shared/smartsLocal.ts"
 const ACID = ["[O;H1]-[C,S,P]=O", "[*;-;!$(*~[*;+])]", "[NH](S(=O)=O)C(F)(F)F", "n1nnnc1"]
 const BASE = ["[NH2]-[CX4]", "[NH](-[CX4])-[CX4]", "N(-[CX4])(-[CX4])-[CX4]", "[*;+;!$(*~[*;-])]", "N=C-N", "N-C=N"]
 const query = (xs: readonly string[]): string => "[" + xs.map((s) => `$(${s})`).join(",") + "]"
-const ACID_Q = query(ACID)
-const BASE_Q = query(BASE)
+export const ACID_Q = query(ACID)
+export const BASE_Q = query(BASE)
 
 export const AcidBase: Family = {
   name: "AcidBase",

@@ -28,8 +28,12 @@ interface Target {
   readonly g: Graph
   readonly totalH: Int32Array
   readonly inRing: Uint8Array
+  /** bond in a ring of RDKit's ring info (SMARTS `@`) */
+  readonly bondInRing: Uint8Array
   /** total valence; NaN for aromatic atoms (RDKit's rules there are not reproduced) */
   readonly valence: Float64Array
+  /** recursive SMARTS answers per atom (−1 not asked yet) */
+  readonly recursive: Map<Pattern, Int8Array>
 }
 
 type Pred = (t: Target, i: number) => V
@@ -97,6 +101,21 @@ const parseBracket = (s: string): Pred | null => {
       p++
       const z = digits()
       return z === null ? null : element(z, null)
+    }
+    if (c === "$") {
+      // recursive SMARTS: true where the inner pattern has a match with its first atom here
+      if (s[p + 1] !== "(") return null
+      let depth = 0
+      let q = p + 1
+      for (; q < s.length; q++) {
+        if (s[q] === "(") depth++
+        else if (s[q] === ")" && --depth === 0) break
+      }
+      if (q >= s.length) return null
+      const inner = parsePattern(s.slice(p + 2, q))
+      p = q + 1
+      if (inner === null) return null
+      return (t, i) => matchesAt(t, inner, i)
     }
     // two-letter element symbols ("[As]" is arsenic, not A & s); other upper+lower pairs and two-letter
     // aromatic symbols are not understood
@@ -236,7 +255,7 @@ const BOND_PRIMITIVE: Readonly<Record<string, BondPred>> = {
   "#": bondIs(TRIPLE),
   ":": bondIs(AROMATIC_BOND),
   "~": () => T,
-  "@": () => U, // ring bond: not judged here
+  "@": (t, b) => bool(t.bondInRing[b] === 1),
   "/": () => U,
   "\\": () => U,
 }
@@ -283,13 +302,27 @@ interface Pattern {
   /** pattern atom k > 0 is bonded to parent[k] by bonds[k] */
   readonly parent: number[]
   readonly bonds: BondPred[]
+  /** ring closures [a, b, bond], checked once both ends are placed (b > a) */
+  readonly closures: [number, number, BondPred][]
 }
 
-/** an acyclic pattern; null when it has ring closures, several components, recursion or unread parts */
-const parsePattern = (smarts: string): Pattern | null => {
+/** index of the `]` closing the bracket atom that opens at `from` (brackets nest in recursive SMARTS) */
+const closingBracket = (smarts: string, from: number): number => {
+  let depth = 0
+  for (let q = from; q < smarts.length; q++) {
+    if (smarts[q] === "[") depth++
+    else if (smarts[q] === "]" && --depth === 0) return q
+  }
+  return -1
+}
+
+/** one connected pattern (branches, ring closures); null when something is not understood */
+function parsePattern(smarts: string): Pattern | null {
   const atoms: Pred[] = []
   const parent: number[] = []
   const bonds: BondPred[] = []
+  const closures: [number, number, BondPred][] = []
+  const open = new Map<number, [number, string]>()
   const branch: number[] = []
   let prev = -1
   let bond = ""
@@ -313,12 +346,35 @@ const parsePattern = (smarts: string): Pattern | null => {
       p++
       continue
     }
+    if ((c >= "0" && c <= "9") || c === "%") {
+      // ring closure: the bond written at the closing digit, else the one at the opening digit
+      if (prev < 0) return null
+      let label: number
+      if (c === "%") {
+        label = Number(smarts.slice(p + 1, p + 3))
+        p += 3
+      } else {
+        label = Number(c)
+        p++
+      }
+      if (Number.isNaN(label)) return null
+      const o = open.get(label)
+      if (o === undefined) open.set(label, [prev, bond])
+      else {
+        open.delete(label)
+        const b = parseBond(bond !== "" ? bond : o[1])
+        if (b === null || o[0] === prev) return null
+        closures.push([Math.min(o[0], prev), Math.max(o[0], prev), b])
+      }
+      bond = ""
+      continue
+    }
     let atom: Pred | null = null
     if (c === "[") {
-      const end = smarts.indexOf("]", p)
+      const end = closingBracket(smarts, p)
       if (end < 0) return null
       const body = smarts.slice(p + 1, end)
-      if (body.includes("$") || body.includes("[") || /^\d/.test(body) || body.includes(":") || body.includes("@")) return null
+      if (/^\d/.test(body) || /:\d+$/.test(body)) return null // isotopes, atom maps (chirality: parseBracket)
       atom = parseBracket(body)
       p = end + 1
     } else if (c === "*") {
@@ -339,7 +395,7 @@ const parsePattern = (smarts: string): Pattern | null => {
       } else if (AROMATIC.has(c)) {
         atom = element(AROMATIC.get(c)!, true)
         p++
-      } else return null // ring-closure digits, '.', anything else
+      } else return null // '.', anything else
     }
     if (atom === null) return null
     const k = atoms.length
@@ -358,15 +414,16 @@ const parsePattern = (smarts: string): Pattern | null => {
     bond = ""
     prev = k
   }
-  return atoms.length && !branch.length && bond === "" ? { atoms, parent, bonds } : null
+  return atoms.length && !branch.length && !open.size && bond === "" ? { atoms, parent, bonds, closures } : null
 }
 
 /** the first atom's query of any pattern (unknown when not understood) */
 const firstAtom = (smarts: string): Pred => {
   if (smarts.startsWith("[")) {
-    const end = smarts.indexOf("]")
+    const end = closingBracket(smarts, 0)
+    if (end < 0) return unknown
     const body = smarts.slice(1, end)
-    if (end < 0 || body.includes("$") || body.includes("[") || /^\d/.test(body)) return unknown
+    if (/^\d/.test(body) || /:\d+$/.test(body)) return unknown
     return parseBracket(body) ?? unknown
   }
   const two = smarts.slice(0, 2)
@@ -409,59 +466,144 @@ const target = (ctx: DescriptorContext): Target =>
       valence[i] = g.aromatic[i] ? NaN : v
     }
     const inRing = new Uint8Array(n)
-    for (const r of ctx.input.atomRings) for (const a of r) inRing[a] = 1
-    return { g, totalH, inRing, valence }
+    const bondInRing = new Uint8Array(g.nb)
+    for (const r of ctx.input.atomRings)
+      for (let k = 0; k < r.length; k++) {
+        const a = r[k]!
+        const b = r[(k + 1) % r.length]!
+        inRing[a] = 1
+        for (let x = g.nbrStart[a]!; x < g.nbrStart[a + 1]!; x++) if (g.nbrAtom[x] === b) bondInRing[g.nbrBond[x]!] = 1
+      }
+    return { g, totalH, inRing, bondInRing, valence, recursive: new Map() }
   })
 
-const UNKNOWN = Symbol("unknown")
+/** the bond between atoms a and b (−1 when none) */
+const bondBetween = (g: Graph, a: number, b: number): number => {
+  for (let x = g.nbrStart[a]!; x < g.nbrStart[a + 1]!; x++) if (g.nbrAtom[x] === b) return g.nbrBond[x]!
+  return -1
+}
+
+/**
+ * Embeddings of `pat` with its first atom on atom `root`: their number (stopping once `limit` is reached),
+ * or −1 when a query came out unknown on the way (an embedding found before that still counts for `limit` 1).
+ */
+const embeddingsFrom = (t: Target, pat: Pattern, root: number, limit: number): number => {
+  const g = t.g
+  const k = pat.atoms.length
+  const v0 = pat.atoms[0]!(t, root)
+  if (v0 === F) return 0
+  if (v0 === U) return -1
+  const image = new Int32Array(k)
+  const used = new Uint8Array(g.n)
+  let unknownSeen = false
+  let found = 0
+  image[0] = root
+  used[root] = 1
+  const closuresOk = (q: number): V => {
+    let r: V = T
+    for (const [a, b, bp] of pat.closures) {
+      if (b !== q) continue
+      const bond = bondBetween(g, image[a]!, image[b]!)
+      if (bond < 0) return F
+      const v = bp(t, bond)
+      if (v === F) return F
+      if (v === U) r = U
+    }
+    return r
+  }
+  const extend = (q: number): void => {
+    if (q === k) {
+      found++
+      return
+    }
+    const from = image[pat.parent[q]!]!
+    for (let x = g.nbrStart[from]!; x < g.nbrStart[from + 1]! && found < limit; x++) {
+      const j = g.nbrAtom[x]!
+      if (used[j]) continue
+      const vb = pat.bonds[q]!(t, g.nbrBond[x]!)
+      if (vb === F) continue
+      const va = pat.atoms[q]!(t, j)
+      if (va === F) continue
+      if (vb === U || va === U) {
+        unknownSeen = true
+        continue
+      }
+      image[q] = j
+      used[j] = 1
+      const vc = pat.closures.length ? closuresOk(q) : T
+      if (vc === T) extend(q + 1)
+      else if (vc === U) unknownSeen = true
+      used[j] = 0
+    }
+  }
+  extend(1)
+  return found >= limit || !unknownSeen ? found : -1
+}
+
+/** recursive SMARTS `$(pat)` at atom i, memoized per molecule */
+const matchesAt = (t: Target, pat: Pattern, i: number): V => {
+  let memo = t.recursive.get(pat)
+  if (memo === undefined) {
+    memo = new Int8Array(t.g.n).fill(-1)
+    t.recursive.set(pat, memo)
+  }
+  let v = memo[i]!
+  if (v < 0) {
+    const c = embeddingsFrom(t, pat, i, 1)
+    v = c < 0 ? U : c > 0 ? T : F
+    memo[i] = v
+  }
+  return v as V
+}
 
 /**
  * Every embedding of the pattern: per atom, the number of embeddings with the first pattern atom there.
  * null when an unknown query was met or the total reached `cap`.
  */
 const embeddings = (t: Target, pat: Pattern, cap: number): Int32Array | null => {
-  const g = t.g
-  const n = g.n
-  const k = pat.atoms.length
-  const image = new Int32Array(k)
-  const used = new Uint8Array(n)
+  const n = t.g.n
   const perAtom = new Int32Array(n)
   let total = 0
-  const check = (v: V): boolean => {
-    if (v === U) throw UNKNOWN
-    return v === T
-  }
-  const extend = (q: number): number => {
-    if (q === k) return 1
-    const from = image[pat.parent[q]!]!
-    let found = 0
-    for (let x = g.nbrStart[from]!; x < g.nbrStart[from + 1]!; x++) {
-      const j = g.nbrAtom[x]!
-      if (used[j]) continue
-      if (!check(pat.bonds[q]!(t, g.nbrBond[x]!)) || !check(pat.atoms[q]!(t, j))) continue
-      image[q] = j
-      used[j] = 1
-      found += extend(q + 1)
-      used[j] = 0
-    }
-    return found
-  }
-  try {
-    for (let i = 0; i < n; i++) {
-      if (!check(pat.atoms[0]!(t, i))) continue
-      image[0] = i
-      used[i] = 1
-      const c = extend(1)
-      used[i] = 0
-      perAtom[i] = c
-      total += c
-      if (total >= cap) return null
-    }
-  } catch (e) {
-    if (e === UNKNOWN) return null
-    throw e
+  for (let i = 0; i < n; i++) {
+    const c = embeddingsFrom(t, pat, i, cap - total)
+    if (c < 0) return null
+    perAtom[i] = c
+    total += c
+    if (total >= cap) return null
   }
   return perAtom
+}
+
+/** RDKit's uniquified match count: distinct atom sets among the embeddings (null: unknown met or cap reached) */
+const uniqueCount = (t: Target, pat: Pattern, cap: number): number | null => {
+  if (pat.atoms.length === 1) {
+    const per = embeddings(t, pat, cap)
+    if (per === null) return null
+    let c = 0
+    for (let i = 0; i < per.length; i++) c += per[i]!
+    return c
+  }
+  if (pat.atoms.length !== 2 || pat.closures.length) return null
+  // two atoms: an embedding is an ordered pair (i, j); its atom set {i, j}
+  const g = t.g
+  let raw = 0
+  const seen = new Set<number>()
+  for (let i = 0; i < g.n; i++) {
+    const v0 = pat.atoms[0]!(t, i)
+    if (v0 === F) continue
+    if (v0 === U) return null
+    for (let x = g.nbrStart[i]!; x < g.nbrStart[i + 1]!; x++) {
+      const j = g.nbrAtom[x]!
+      const vb = pat.bonds[1]!(t, g.nbrBond[x]!)
+      if (vb === F) continue
+      const va = pat.atoms[1]!(t, j)
+      if (va === F) continue
+      if (vb === U || va === U) return null
+      if (++raw >= cap) return null
+      seen.add(i < j ? i * g.n + j : j * g.n + i)
+    }
+  }
+  return seen.size
 }
 
 /** false when no atom of the graph (restricted to `candidates` if given) can be the pattern's first atom */
@@ -482,12 +624,17 @@ export const countMatches = (ctx: DescriptorContext, smarts: string, opts: Match
   const uniquify = opts.uniquify ?? true
   const cap = opts.maxMatches ?? 1000
   const c = compile(smarts)
-  if (c.pattern !== null && (!uniquify || c.pattern.atoms.length === 1)) {
-    const per = embeddings(target(ctx), c.pattern, cap)
-    if (per !== null) {
-      let total = 0
-      for (let i = 0; i < per.length; i++) total += per[i]!
-      return total
+  if (c.pattern !== null) {
+    if (uniquify) {
+      const u = uniqueCount(target(ctx), c.pattern, cap)
+      if (u !== null) return u
+    } else {
+      const per = embeddings(target(ctx), c.pattern, cap)
+      if (per !== null) {
+        let total = 0
+        for (let i = 0; i < per.length; i++) total += per[i]!
+        return total
+      }
     }
   }
   return s.count(smarts, opts)
