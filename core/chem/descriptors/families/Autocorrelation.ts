@@ -36,26 +36,52 @@ interface Sums {
   n: number
 }
 
-/** number of atom pairs at each distance 0..MAX (lag 0: atoms) */
-const pairCounts = (ctx: DescriptorContext): Float64Array =>
-  ctx.cached("autocorr:gsum", () => {
-    const g = ctx.graph(true)
+/** atom pairs i < j at distance 1..MAX of the explicit-H graph, in (i, j) order; one scan of the matrix */
+interface Pairs {
+  readonly i: Int32Array
+  readonly j: Int32Array
+  readonly d: Uint8Array
+  readonly count: number
+}
+const nearPairs = (ctx: DescriptorContext): Pairs =>
+  ctx.cached("autocorr:pairs", () => {
     const D = ctx.distance(true)
-    const n = g.n
-    const c = new Float64Array(MAX + 1)
-    c[0] = n
+    const n = ctx.graph(true).n
+    let count = 0
     for (let i = 0; i < n; i++)
       for (let j = i + 1; j < n; j++) {
         const d = D[i * n + j]!
-        if (d >= 1 && d <= MAX) c[d]!++
+        if (d >= 1 && d <= MAX) count++
       }
+    const pi = new Int32Array(count)
+    const pj = new Int32Array(count)
+    const pd = new Uint8Array(count)
+    let k = 0
+    for (let i = 0; i < n; i++)
+      for (let j = i + 1; j < n; j++) {
+        const d = D[i * n + j]!
+        if (d >= 1 && d <= MAX) {
+          pi[k] = i
+          pj[k] = j
+          pd[k++] = d
+        }
+      }
+    return { i: pi, j: pj, d: pd, count }
+  })
+
+/** number of atom pairs at each distance 0..MAX (lag 0: atoms) */
+const pairCounts = (ctx: DescriptorContext): Float64Array =>
+  ctx.cached("autocorr:gsum", () => {
+    const c = new Float64Array(MAX + 1)
+    c[0] = ctx.graph(true).n
+    const P = nearPairs(ctx)
+    for (let k = 0; k < P.count; k++) c[P.d[k]!]!++
     return c
   })
 
 const sums = (ctx: DescriptorContext, w: Float64Array): Sums => {
-  const g = ctx.graph(true)
-  const D = ctx.distance(true)
-  const n = g.n
+  const n = ctx.graph(true).n
+  const P = nearPairs(ctx)
   let mean = 0
   for (let i = 0; i < n; i++) mean += w[i]!
   mean /= n
@@ -64,13 +90,14 @@ const sums = (ctx: DescriptorContext, w: Float64Array): Sums => {
   const ats = new Float64Array(MAX + 1)
   const atsc = new Float64Array(MAX + 1)
   const diff = new Float64Array(MAX + 1)
+  // same summation order as a row-by-row scan: lag 0 of atom i before the pairs (i, j > i)
+  let k = 0
   for (let i = 0; i < n; i++) {
     ats[0] = ats[0]! + w[i]! * w[i]!
     atsc[0] = atsc[0]! + wc[i]! * wc[i]!
-    const row = i * n
-    for (let j = i + 1; j < n; j++) {
-      const d = D[row + j]!
-      if (d > MAX) continue
+    for (; k < P.count && P.i[k] === i; k++) {
+      const j = P.j[k]!
+      const d = P.d[k]!
       ats[d] = ats[d]! + w[i]! * w[j]!
       atsc[d] = atsc[d]! + wc[i]! * wc[j]!
       const t = w[i]! - w[j]!

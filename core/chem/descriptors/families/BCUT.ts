@@ -37,6 +37,7 @@ export const BCUT: Family = {
       const pi = Math.min(pos[i]!, pos[j]!)
       off[pi * w1 + Math.abs(pos[i]! - pos[j]!)] = w - C
     }
+    let zeroDiagonal: [number, number] | undefined
     PROPS.forEach((p, k) => {
       let P = p === "c" ? gasteigerCharges(ctx, false) : atomicVector(g, p)
       if (P !== null && P.some((x) => !Number.isFinite(x))) P = null
@@ -45,9 +46,25 @@ export const BCUT: Family = {
         out[o + 2 * k + 1] = NaN
         return
       }
-      const a = Float64Array.from(off)
-      for (let i = 0; i < n; i++) a[pos[i]! * w1] = P[i]! - C
-      const [lo, hi] = extremesBandRankOne({ n, m, a }, C)
+      // a property equal on every atom (a hydrocarbon's Z, mass…) only shifts the spectrum of the
+      // zero-diagonal Burden matrix, computed once
+      let constant = true
+      for (let i = 1; constant && i < n; i++) constant = P[i] === P[0]
+      let lo: number
+      let hi: number
+      if (constant) {
+        zeroDiagonal ??= (() => {
+          const a = Float64Array.from(off)
+          for (let i = 0; i < n; i++) a[i * w1] = -C
+          return extremesBandRankOne({ n, m, a }, C)
+        })()
+        lo = zeroDiagonal[0] + P[0]!
+        hi = zeroDiagonal[1] + P[0]!
+      } else {
+        const a = Float64Array.from(off)
+        for (let i = 0; i < n; i++) a[pos[i]! * w1] = P[i]! - C
+        ;[lo, hi] = extremesBandRankOne({ n, m, a }, C)
+      }
       out[o + 2 * k] = hi
       out[o + 2 * k + 1] = lo
     })

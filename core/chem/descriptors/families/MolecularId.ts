@@ -13,23 +13,29 @@ const atomicIds = (ctx: DescriptorContext): Float64Array =>
     const n = g.n
     const ids = new Float64Array(n)
     const visited = new Uint8Array(n)
+    // edge weight deg·deg per adjacency slot
+    const { nbrStart, nbrAtom } = g
+    const dd = new Float64Array(nbrAtom.length)
+    for (let u = 0; u < n; u++) for (let x = nbrStart[u]!; x < nbrStart[u + 1]!; x++) dd[x] = deg[u]! * deg[nbrAtom[x]!]!
     let acc = 0
     const search = (u: number, w0: number) => {
-      visited[u] = 1
-      for (let x = g.nbrStart[u]!; x < g.nbrStart[u + 1]!; x++) {
-        const v = g.nbrAtom[x]!
+      for (let x = nbrStart[u]!; x < nbrStart[u + 1]!; x++) {
+        const v = nbrAtom[x]!
         if (visited[v]) continue
-        visited[v] = 1
-        const w = deg[u]! * deg[v]! * w0
+        const w = dd[x]! * w0
         acc += 1 / Math.sqrt(w)
-        if (w < LIMIT) search(v, w)
-        visited[v] = 0
+        if (w < LIMIT) {
+          visited[v] = 1
+          search(v, w)
+          visited[v] = 0
+        }
       }
     }
     for (let s = 0; s < n; s++) {
       acc = 0
-      visited.fill(0)
+      visited[s] = 1
       search(s, 1)
+      visited[s] = 0
       ids[s] = 1 + acc / 2
     }
     return ids

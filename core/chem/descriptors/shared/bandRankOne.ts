@@ -15,7 +15,7 @@
  * worse than bisection. A short Lanczos run supplies the first guesses of both extremes.
  * λmax(S + c11ᵀ) = −λmin(−S − c11ᵀ).
  */
-import { symmetricEigen } from "./eigen.ts"
+import { tridiagonalEigenvalues, tridiagonalEigenvector } from "./eigen.ts"
 
 /** Reverse Cuthill–McKee order of a graph given as CSR (bandwidth reduction); `order[k]` = original index. */
 export const rcmOrder = (n: number, nbrStart: Int32Array, nbrAtom: Int32Array): Int32Array => {
@@ -340,18 +340,17 @@ const lanczosExtremes = (S: Band, c: number, k: number): [Ritz, Ritz] => {
     }
     for (let i = 0; i < n; i++) Q[jo + n + i] = w[i]! / b
   }
-  const T = new Float64Array(steps * steps)
-  for (let j = 0; j < steps; j++) {
-    T[j * steps + j] = alpha[j]!
-    if (j + 1 < steps) T[j * steps + j + 1] = T[(j + 1) * steps + j] = beta[j]!
-  }
-  const { values, vectors } = symmetricEigen(T, steps)
+  // T is tridiagonal (α, β): its extreme eigenpairs by QL and inverse iteration
+  const values = tridiagonalEigenvalues(alpha, beta, steps, new Float64Array(steps))
+  const y = new Float64Array(steps)
   // the Ritz vector's own Rayleigh quotient and residual: valid bounds even where rounding spoilt the
   // Lanczos basis (T's values are then no Rayleigh quotients of M)
   const ritz = (col: number): Ritz => {
     const x = new Float64Array(n)
+    if (steps === 1) y[0] = 1
+    else tridiagonalEigenvector(alpha, beta, steps, values[col]!, y)
     for (let j = 0; j < steps; j++) {
-      const v = vectors[j * steps + col]!
+      const v = y[j]!
       for (let i = 0; i < n; i++) x[i] = x[i]! + v * Q[j * n + i]!
     }
     let nx = 0

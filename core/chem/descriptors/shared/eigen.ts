@@ -233,32 +233,52 @@ export const tridiagonalize = (A: Float64Array, n: number, d: Float64Array, e: F
     }
     e[i] = beta
     tau[i] = t
-    // p = τ A₂₂ v over rows/columns i+1…n−1 (lower triangle; two rows at a time)
+    // p = τ A₂₂ v over rows/columns i+1…n−1 (lower triangle; four rows at a time)
     const s0 = i + 1
     for (let j = s0; j < n; j++) p[j] = 0
     let j = s0
-    for (; j + 1 < n; j += 2) {
+    for (; j + 3 < n; j += 4) {
       const r0 = j * n
       const r1 = r0 + n
+      const r2 = r1 + n
+      const r3 = r2 + n
       const v0 = v[j]!
       const v1 = v[j + 1]!
+      const v2 = v[j + 2]!
+      const v3 = v[j + 3]!
       let a0 = 0
       let a1 = 0
+      let a2 = 0
+      let a3 = 0
       for (let k = s0; k < j; k++) {
         const x0 = A[r0 + k]!
         const x1 = A[r1 + k]!
+        const x2 = A[r2 + k]!
+        const x3 = A[r3 + k]!
         const vk = v[k]!
         a0 += x0 * vk
         a1 += x1 * vk
-        p[k] = p[k]! + x0 * v0 + x1 * v1
+        a2 += x2 * vk
+        a3 += x3 * vk
+        p[k] = p[k]! + x0 * v0 + x1 * v1 + x2 * v2 + x3 * v3
       }
-      const d0 = A[r0 + j]!
-      const o = A[r1 + j]!
-      const d1 = A[r1 + j + 1]!
-      p[j] = p[j]! + a0 + d0 * v0 + o * v1
-      p[j + 1] = p[j + 1]! + a1 + o * v0 + d1 * v1
+      // the 4×4 block on the diagonal (lower part)
+      const b00 = A[r0 + j]!
+      const b10 = A[r1 + j]!
+      const b11 = A[r1 + j + 1]!
+      const b20 = A[r2 + j]!
+      const b21 = A[r2 + j + 1]!
+      const b22 = A[r2 + j + 2]!
+      const b30 = A[r3 + j]!
+      const b31 = A[r3 + j + 1]!
+      const b32 = A[r3 + j + 2]!
+      const b33 = A[r3 + j + 3]!
+      p[j] = p[j]! + a0 + b00 * v0 + b10 * v1 + b20 * v2 + b30 * v3
+      p[j + 1] = p[j + 1]! + a1 + b10 * v0 + b11 * v1 + b21 * v2 + b31 * v3
+      p[j + 2] = p[j + 2]! + a2 + b20 * v0 + b21 * v1 + b22 * v2 + b32 * v3
+      p[j + 3] = p[j + 3]! + a3 + b30 * v0 + b31 * v1 + b32 * v2 + b33 * v3
     }
-    if (j < n) {
+    for (; j < n; j++) {
       const r0 = j * n
       const v0 = v[j]!
       let a0 = A[r0 + j]! * v0
@@ -269,7 +289,7 @@ export const tridiagonalize = (A: Float64Array, n: number, d: Float64Array, e: F
       }
       p[j] = p[j]! + a0
     }
-    // w = p − (τ/2)(pᵀv) v;  A₂₂ −= v wᵀ + w vᵀ
+    // w = p − (τ/2)(pᵀv) v;  A₂₂ −= v wᵀ + w vᵀ (four rows at a time)
     let pv = 0
     for (let k = s0; k < n; k++) {
       const x = p[k]! * t
@@ -279,22 +299,36 @@ export const tridiagonalize = (A: Float64Array, n: number, d: Float64Array, e: F
     const hh = 0.5 * t * pv
     for (let k = s0; k < n; k++) w[k] = p[k]! - hh * v[k]!
     j = s0
-    for (; j + 1 < n; j += 2) {
+    for (; j + 3 < n; j += 4) {
       const r0 = j * n
       const r1 = r0 + n
+      const r2 = r1 + n
+      const r3 = r2 + n
       const v0 = v[j]!
       const w0 = w[j]!
       const v1 = v[j + 1]!
       const w1 = w[j + 1]!
+      const v2 = v[j + 2]!
+      const w2 = w[j + 2]!
+      const v3 = v[j + 3]!
+      const w3 = w[j + 3]!
       for (let k = s0; k <= j; k++) {
         const vk = v[k]!
         const wk = w[k]!
         A[r0 + k] = A[r0 + k]! - v0 * wk - w0 * vk
         A[r1 + k] = A[r1 + k]! - v1 * wk - w1 * vk
+        A[r2 + k] = A[r2 + k]! - v2 * wk - w2 * vk
+        A[r3 + k] = A[r3 + k]! - v3 * wk - w3 * vk
       }
-      A[r1 + j + 1] = A[r1 + j + 1]! - 2 * v1 * w1
+      for (let k = j + 1; k <= j + 3; k++) {
+        const vk = v[k]!
+        const wk = w[k]!
+        if (k <= j + 1) A[r1 + k] = A[r1 + k]! - v1 * wk - w1 * vk
+        if (k <= j + 2) A[r2 + k] = A[r2 + k]! - v2 * wk - w2 * vk
+        A[r3 + k] = A[r3 + k]! - v3 * wk - w3 * vk
+      }
     }
-    if (j < n) {
+    for (; j < n; j++) {
       const r0 = j * n
       const v0 = v[j]!
       const w0 = w[j]!
@@ -380,7 +414,8 @@ export const tridiagonalEigenvalues = (d: Float64Array, e0: Float64Array, n: num
  * inverse iteration with the LU factors of T − λI (partial pivoting, LAPACK dgttrf/dgtts2), three steps from a
  * fixed pseudo-random start. Unit 2-norm, into `y`.
  */
-const tridiagonalEigenvector = (d: Float64Array, e: Float64Array, n: number, lambda: number, y: Float64Array): void => {
+export const tridiagonalEigenvector = (d: Float64Array, e: Float64Array, n: number, lambda: number, y: Float64Array): void => {
+  scratch(n)
   const dl = vecs.subarray(3 * n, 4 * n)
   const dg = vecs.subarray(4 * n, 5 * n)
   const du = vecs.subarray(5 * n, 6 * n)
