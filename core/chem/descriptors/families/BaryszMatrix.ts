@@ -16,22 +16,24 @@ const barysz = (g: Graph, P: Float64Array, C: number): Float64Array | null => {
     if (den === 0) return null
     w[b] = (C * C) / den
   }
-  const M = new Float64Array(n * n)
-  // Dijkstra from every atom: binary heap of atoms keyed by tentative distance, with decrease-key
+  const M = new Float64Array(n * n).fill(Infinity)
+  // Dijkstra from every atom: binary heap of atoms keyed by tentative distance, with decrease-key.
+  // where[v]: slot in the heap, valid while stamp[v] = s + 1 (reached from s) and not settled (-1)
   const heap = new Int32Array(n)
   const where = new Int32Array(n)
+  const stamp = new Int32Array(n)
   const { nbrStart, nbrAtom, nbrBond } = g
   for (let s = 0; s < n; s++) {
     const row = s * n
-    M.fill(Infinity, row, row + n)
-    where.fill(-1) // -1 not reached, -2 settled, ≥ 0 slot in the heap
+    const mark = s + 1
     let size = 0
     M[row + s] = 0
     heap[size] = s
     where[s] = size++
+    stamp[s] = mark
     while (size > 0) {
       const u = heap[0]!
-      where[u] = -2
+      where[u] = -1
       const last = heap[--size]!
       if (size > 0) {
         // sift `last` down from the root
@@ -52,13 +54,14 @@ const barysz = (g: Graph, P: Float64Array, C: number): Float64Array | null => {
       const du = M[row + u]!
       for (let x = nbrStart[u]!; x < nbrStart[u + 1]!; x++) {
         const v = nbrAtom[x]!
-        const wv = where[v]!
-        if (wv === -2) continue
+        const reached = stamp[v] === mark
+        if (reached && where[v] === -1) continue // settled
         const nd = du + w[nbrBond[x]!]!
         if (nd >= M[row + v]!) continue
         M[row + v] = nd
         // insert or decrease-key: sift up
-        let i = wv === -1 ? size++ : wv
+        let i = reached ? where[v]! : size++
+        stamp[v] = mark
         while (i > 0) {
           const p = (i - 1) >> 1
           if (M[row + heap[p]!]! <= nd) break

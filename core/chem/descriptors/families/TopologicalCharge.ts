@@ -12,15 +12,19 @@ export const TopologicalCharge: Family = {
     const D = ctx.distance(false)
     const n = g.n
     // M = A·D⁻² (diagonal of D⁻² zero); CT = M − Mᵀ; row i of M = Σ over neighbours k of row k of D⁻²
-    const inv2 = (k: number, j: number): number => {
-      const d = D[k * n + j]!
-      return k === j || d === 0 ? 0 : d ** -2
-    }
+    const Q = new Float64Array(n * n)
+    for (let k = 0; k < n; k++)
+      for (let j = 0; j < n; j++) {
+        const d = D[k * n + j]!
+        Q[k * n + j] = k === j || d === 0 ? 0 : d ** -2
+      }
     const M = new Float64Array(n * n)
     for (let i = 0; i < n; i++)
       for (let x = g.nbrStart[i]!; x < g.nbrStart[i + 1]!; x++) {
         const k = g.nbrAtom[x]!
-        for (let j = 0; j < n; j++) M[i * n + j] = M[i * n + j]! + inv2(k, j)
+        const ri = i * n
+        const rk = k * n
+        for (let j = 0; j < n; j++) M[ri + j] = M[ri + j]! + Q[rk + j]!
       }
     const sum = new Float64Array(11)
     const cnt = new Float64Array(11)

@@ -392,8 +392,9 @@ export const tridiagonalEigenvalues = (d: Float64Array, e0: Float64Array, n: num
           h = c * p
           r = Math.sqrt(p * p + ei * ei)
           e[i + 1] = s * r
-          s = ei / r
-          c = p / r
+          const ir = 1 / r
+          s = ei * ir
+          c = p * ir
           p = c * dd[i]! - s * g
           dd[i + 1] = h + s * (c * g + s * dd[i]!)
         }
