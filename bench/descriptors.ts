@@ -8,7 +8,9 @@
  *                            [--python-json PATH (reuse a previous Python run) | --save-python-json PATH]
  *                            [--profile (time per stage and per family)]
  *   bun bench/descriptors.ts --one sch005/9 [--repeat K]   (one molecule of the committed oracle set: time per
- *                            family, mordred's time from the fixture manifest; `--one SMILES` for any molecule)
+ *                            family, mordred's time from the fixture manifest; `--one SMILES` for any molecule;
+ *                            `--one sch005/3,sch005/6,sch005/9 [--top N]`: a table per family with the growth
+ *                            exponent between the two largest — the complexity bound in practice)
  *
  * Ours is timed from the SMILES (MinimalLib parse, SMARTS, JSON) to the 1613 values; mordred's time is
  * `calc(mol)` after `MolFromSmiles`. The capped SMILES come from the Python side (upstream's
@@ -42,6 +44,7 @@ const { values: args } = parseArgs({
     profile: { type: "boolean", default: false },
     one: { type: "string" },
     repeat: { type: "string", default: "1" },
+    top: { type: "string" },
   },
 })
 
@@ -113,29 +116,49 @@ const printTimes = (times: Map<string, number>, total: number, top = Infinity) =
 }
 
 if (args.one !== undefined) {
-  // one molecule: "<id>/<n>" of the committed oracle set, or a SMILES
-  let smiles = args.one
-  let mordred: number | null = null
-  const m = /^([a-z]+\d+)\/(\d)$/.exec(args.one)
-  if (m) {
+  // one or more molecules: "<id>/<n>" of the committed oracle set, or SMILES; comma-separated for a table
+  const picks = args.one.split(",").map((one) => {
+    const m = /^([a-z]+\d+)\/(\d)$/.exec(one)
+    if (!m) return { label: one.length > 24 ? one.slice(0, 21) + "…" : one, smiles: one, mordred: null as number | null }
     const bytes = new Uint8Array(readFileSync(join(FIXTURES, `${m[1]}.json.gz`)))
     const f = JSON.parse(new TextDecoder().decode(Bun.gunzipSync(bytes))) as {
       mols: Record<string, { smiles: string; seconds?: number }>
     }
     const mol = f.mols[m[2]!]
-    if (mol === undefined) throw new Error(`no molecule ${args.one}`)
-    smiles = mol.smiles
-    mordred = mol.seconds ?? null
+    if (mol === undefined) throw new Error(`no molecule ${one}`)
+    return { label: one, smiles: mol.smiles, mordred: mol.seconds ?? null }
+  })
+  const runs = picks.map((pick) => {
+    let best: { seconds: number; atoms: number; times: Map<string, number> } | null = null
+    for (let r = 0; r < repeat; r++) {
+      const times = new Map<string, number>()
+      const x = timeOne(pick.smiles, times)
+      if (best === null || x.seconds < best.seconds) best = { ...x, times }
+    }
+    return { ...pick, ...best! }
+  })
+  if (runs.length === 1) {
+    const r = runs[0]!
+    console.log(`${r.label}: ${r.atoms} heavy atoms`)
+    console.log(`ours: ${r.seconds.toFixed(3)} s (fastest of ${repeat})${r.mordred === null ? "" : `; mordred (oracle run): ${r.mordred.toFixed(1)} s; ratio ${(r.mordred / r.seconds).toFixed(1)}x`}`)
+    printTimes(r.times, r.seconds)
+    process.exit(0)
   }
-  let best: { seconds: number; atoms: number; times: Map<string, number> } | null = null
-  for (let r = 0; r < repeat; r++) {
-    const times = new Map<string, number>()
-    const x = timeOne(smiles, times)
-    if (best === null || x.seconds < best.seconds) best = { ...x, times }
+  // table: stage/family × molecule (ms), and the growth exponent between the two largest molecules
+  const byAtoms = [...runs].sort((a, b) => a.atoms - b.atoms)
+  const [x1, x2] = [byAtoms[byAtoms.length - 2]!, byAtoms[byAtoms.length - 1]!]
+  const exponent = (a: number, b: number) => (a > 0 && b > 0 ? Math.log(b / a) / Math.log(x2.atoms / x1.atoms) : NaN)
+  const keys = [...x2.times].sort((a, b) => b[1] - a[1]).map(([k]) => k)
+  const col = (s: string) => s.padStart(11)
+  console.log(`${"".padEnd(28)}${runs.map((r) => col(r.label)).join("")}${col("exponent")}`)
+  console.log(`${"heavy atoms".padEnd(28)}${runs.map((r) => col(String(r.atoms))).join("")}`)
+  console.log(`${"total (s)".padEnd(28)}${runs.map((r) => col(r.seconds.toFixed(3))).join("")}${col(exponent(x1.seconds, x2.seconds).toFixed(2))}`)
+  console.log(`${"mordred (s, oracle run)".padEnd(28)}${runs.map((r) => col(r.mordred === null ? "-" : r.mordred.toFixed(1))).join("")}`)
+  for (const k of keys.slice(0, Number(args.top ?? 15))) {
+    const t = runs.map((r) => (r.times.get(k) ?? 0) * 1000)
+    console.log(`${k.padEnd(28)}${t.map((x) => col(x.toFixed(1))).join("")}${col(exponent(x1.times.get(k) ?? 0, x2.times.get(k) ?? 0).toFixed(2))}`)
   }
-  console.log(`${args.one}: ${best!.atoms} heavy atoms`)
-  console.log(`ours: ${best!.seconds.toFixed(3)} s (fastest of ${repeat})${mordred === null ? "" : `; mordred (oracle run): ${mordred.toFixed(1)} s; ratio ${(mordred / best!.seconds).toFixed(1)}x`}`)
-  printTimes(best!.times, best!.seconds)
+  console.log(`(ms per stage/family; fastest of ${repeat} per molecule; exponent: log(t2/t1)/log(n2/n1) between the two largest)`)
   process.exit(0)
 }
 

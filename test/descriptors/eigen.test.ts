@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from "bun:test"
 import { extremesBandRankOne, lambdaMaxBandRankOne, lambdaMinBandRankOne, rcmOrder } from "../../core/chem/descriptors/shared/bandRankOne.ts"
-import { symmetricEigen, symmetricSpectrum } from "../../core/chem/descriptors/shared/eigen.ts"
+import { spectralSummary, symmetricEigen, symmetricSpectrum } from "../../core/chem/descriptors/shared/eigen.ts"
 
 const rng = (seed: number) => {
   let s = seed >>> 0
@@ -64,6 +64,44 @@ describe("symmetricSpectrum (all eigenvalues + leading eigenvector)", () => {
     const copy = Float64Array.from(M)
     symmetricSpectrum(M, n, true)
     expect(M).toEqual(copy)
+  })
+})
+
+describe("spectralSummary (what mordred's matrix attributes read)", () => {
+  test("equal to sums over the full spectrum, on both paths (few eigenvalues by bisection, all by QL)", () => {
+    const r = rng(5)
+    for (let t = 0; t < 80; t++) {
+      const n = 1 + Math.floor(r() * 150)
+      const M = new Float64Array(n * n)
+      // distance-like (one dominant eigenvalue: the bisection path) or adjacency-like (all by QL)
+      const distanceLike = t % 2 === 0
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j <= i; j++) {
+          const x = distanceLike ? (i === j ? r() - 0.3 : Math.abs(i - j) * (0.5 + r())) : i !== j && r() < 3 / n ? 1 : 0
+          M[i * n + j] = M[j * n + i] = x
+        }
+      const w = symmetricEigen(M, n).values
+      let abs = 0
+      let mean = 0
+      for (let i = 0; i < n; i++) {
+        abs += Math.abs(w[i]!)
+        mean += w[i]!
+      }
+      mean /= n
+      let ad = 0
+      for (let i = 0; i < n; i++) ad += Math.abs(w[i]! - mean)
+      const a = Math.max(w[n - 1]!, 0)
+      let sx = Math.exp(-a)
+      for (let i = 0; i < n; i++) sx += Math.exp(w[i]! - a)
+      const sp = spectralSummary(M, n, true)
+      const close = (x: number, y: number, scale: number) => expect(Math.abs(x - y)).toBeLessThanOrEqual(1e-11 * Math.max(scale, 1))
+      close(sp.min, w[0]!, Math.abs(w[0]!))
+      close(sp.max, w[n - 1]!, Math.abs(w[n - 1]!))
+      close(sp.sumAbs, abs, abs)
+      close(sp.sumAbsDev, ad, ad)
+      close(sp.logEE, a + Math.log(sx), a + Math.log(sx))
+      expect(sp.leading!.length).toBe(n)
+    }
   })
 })
 

@@ -1,14 +1,15 @@
 /**
  * SMARTS matching without a MinimalLib round trip where this engine can answer exactly, MinimalLib otherwise.
  *
- * Acyclic patterns (atoms, bonds, branches; no ring closures, no recursion) are matched here: every embedding
- * (RDKit's non-uniquified matches) is counted by backtracking from each atom, with the atom and bond queries
- * judged in three-valued logic from what the graph knows exactly — element, aromaticity, charge, total H,
- * explicit degree D, total degree X, ring membership R, total valence v of non-aromatic atoms, h (H count
- * without H neighbours); bond type. Anything else (recursive SMARTS, hybridization, ring sizes, valence of aromatic
- * atoms, isotopes…) is "unknown", and an unknown met during a search hands the whole pattern to MinimalLib,
- * as does a search reaching the match cap (RDKit stops after `maxMatches` matches; which ones it keeps is
- * its business). Counting with `uniquify` is done here for one-atom patterns only.
+ * Connected patterns (atoms, bonds, branches, ring closures, recursive `$(…)`) are matched here: every
+ * embedding (RDKit's non-uniquified matches) is counted by backtracking from each atom, with the atom and bond
+ * queries judged in three-valued logic from what the graph knows exactly — element, aromaticity, charge,
+ * total H, h (H count without H neighbours), explicit degree D, total degree X, ring membership R, total
+ * valence v of non-aromatic atoms; bond type and ring membership. Anything else (hybridization, ring sizes or
+ * counts, valence of aromatic atoms, isotopes, chirality…) is "unknown", and an unknown met during a search
+ * hands the whole pattern to MinimalLib, as does a search reaching the match cap (RDKit stops after
+ * `maxMatches` matches; which ones it keeps is its business). Counting with `uniquify` is done here for one-
+ * and two-atom patterns (distinct atom sets).
  *
  * Patterns MinimalLib answers are still skipped when no atom can be their first atom (a match maps it onto
  * some atom). test/descriptors/smarts-local.test.ts checks every pattern the families use against MinimalLib.

@@ -45,25 +45,41 @@ const lineGraph = (g: Graph, usable: Uint8Array): { start: Int32Array; nbr: Int3
   return { start, nbr }
 }
 
-const enumerate = (g: Graph, k: number): Subgraphs => {
-  if (k <= 0 || g.nb < k) return { atoms: new Int32Array(0), atomStart: new Int32Array(1), type: new Uint8Array(0), count: 0 }
-  // growable outputs: atoms of each subgraph (k + 1 at most), start offsets, types
-  let atoms = new Int32Array(1024)
-  let atomStart = new Int32Array(256)
-  let types = new Uint8Array(256)
-  let count = 0
-  let used = 0
+/** growable per-size output */
+class Out {
+  atoms = new Int32Array(256)
+  atomStart = new Int32Array(64)
+  types = new Uint8Array(64)
+  count = 0
+  used = 0
+  done(): Subgraphs {
+    return {
+      atoms: this.atoms.subarray(0, this.used),
+      atomStart: this.atomStart.subarray(0, this.count + 1),
+      type: this.types.subarray(0, this.count),
+      count: this.count,
+    }
+  }
+}
+
+/**
+ * Connected subgraphs with 1…K bonds, index k−1 for k bonds. One ESU run to depth K: every connected set of
+ * k bonds is a state at depth k exactly once, visited in the order a run stopping at depth k visits it.
+ */
+const enumerateAll = (g: Graph, K: number): Subgraphs[] => {
+  const outs = Array.from({ length: K }, () => new Out())
   const usable = new Uint8Array(g.nb)
   for (let b = 0; b < g.nb; b++) usable[b] = g.z[g.begin[b]!] !== 1 && g.z[g.end[b]!] !== 1 ? 1 : 0
   const L = lineGraph(g, usable)
   const inSub = new Uint8Array(g.nb)
   // count of subgraph bonds adjacent to each bond (a bond is in the neighbourhood when > 0)
   const nbrCount = new Int32Array(g.nb)
-  const sub = new Int32Array(k)
+  const sub = new Int32Array(K)
   const deg = new Int32Array(g.n)
-  const touched = new Int32Array(k + 1)
+  const touched = new Int32Array(K + 1)
 
-  const emit = () => {
+  const emit = (k: number) => {
+    const o = outs[k - 1]!
     // atoms, degrees inside the subgraph, cycle check (edges ≥ atoms ⇒ cycle, since connected)
     let nt = 0
     for (let x = 0; x < k; x++) {
@@ -87,26 +103,26 @@ const enumerate = (g: Graph, k: number): Subgraphs => {
       }
       t = !has3 ? SubgraphType.Path : has2 ? SubgraphType.PathCluster : SubgraphType.Cluster
     }
-    if (used + nt > atoms.length) {
-      const bigger = new Int32Array(2 * atoms.length + nt)
-      bigger.set(atoms)
-      atoms = bigger
+    if (o.used + nt > o.atoms.length) {
+      const bigger = new Int32Array(2 * o.atoms.length + nt)
+      bigger.set(o.atoms)
+      o.atoms = bigger
     }
-    if (count + 2 > atomStart.length) {
-      const s2 = new Int32Array(2 * atomStart.length)
-      s2.set(atomStart)
-      atomStart = s2
-      const t2 = new Uint8Array(2 * types.length)
-      t2.set(types)
-      types = t2
+    if (o.count + 2 > o.atomStart.length) {
+      const s2 = new Int32Array(2 * o.atomStart.length)
+      s2.set(o.atomStart)
+      o.atomStart = s2
+      const t2 = new Uint8Array(2 * o.types.length)
+      t2.set(o.types)
+      o.types = t2
     }
     for (let x = 0; x < nt; x++) {
       const a = touched[x]!
-      atoms[used++] = a
+      o.atoms[o.used++] = a
       deg[a] = 0
     }
-    types[count] = t
-    atomStart[++count] = used
+    o.types[o.count] = t
+    o.atomStart[++o.count] = o.used
   }
 
   const addToSub = (b: number, depth: number) => {
@@ -120,12 +136,10 @@ const enumerate = (g: Graph, k: number): Subgraphs => {
   }
 
   // extension sets live on one stack, one segment per depth: [base, base + len)
-  const stack = new Int32Array((k + 1) * (g.nb + 1) + L.nbr.length)
+  const stack = new Int32Array((K + 1) * (g.nb + 1) + L.nbr.length)
   const extend = (size: number, base: number, len: number, root: number) => {
-    if (size === k) {
-      emit()
-      return
-    }
+    emit(size)
+    if (size === K) return
     let left = len
     while (left > 0) {
       const w = stack[base + --left]!
@@ -144,20 +158,28 @@ const enumerate = (g: Graph, k: number): Subgraphs => {
     }
   }
 
-  for (let r = 0; r < g.nb; r++) {
-    if (!usable[r]) continue
-    let len = 0
-    for (let x = L.start[r]!; x < L.start[r + 1]!; x++) if (L.nbr[x]! > r) stack[len++] = L.nbr[x]!
-    addToSub(r, 0)
-    extend(1, 0, len, r)
-    removeFromSub(r)
-  }
-  return { atoms: atoms.subarray(0, used), atomStart: atomStart.subarray(0, count + 1), type: types.subarray(0, count), count }
+  if (K >= 1)
+    for (let r = 0; r < g.nb; r++) {
+      if (!usable[r]) continue
+      let len = 0
+      for (let x = L.start[r]!; x < L.start[r + 1]!; x++) if (L.nbr[x]! > r) stack[len++] = L.nbr[x]!
+      addToSub(r, 0)
+      extend(1, 0, len, r)
+      removeFromSub(r)
+    }
+  return outs.map((o) => o.done())
 }
 
-/** Connected subgraphs with exactly k bonds of the heavy-atom graph, cached per molecule. */
-export const subgraphs = (ctx: DescriptorContext, k: number): Subgraphs =>
-  ctx.cached(`subgraphs:${k}`, () => enumerate(ctx.graph(false), k))
+/** the largest subgraph size the families ask for (Chi orders up to 7) */
+const MAX_ORDER = 7
+const NONE: Subgraphs = { atoms: new Int32Array(0), atomStart: new Int32Array(1), type: new Uint8Array(0), count: 0 }
+
+/** Connected subgraphs with exactly k bonds of the heavy-atom graph, cached per molecule (all k ≤ 7 at once). */
+export const subgraphs = (ctx: DescriptorContext, k: number): Subgraphs => {
+  if (k <= 0) return NONE
+  if (k > MAX_ORDER) return ctx.cached(`subgraphs:${k}`, () => enumerateAll(ctx.graph(false), k)[k - 1]!)
+  return ctx.cached("subgraphs:all", () => enumerateAll(ctx.graph(false), MAX_ORDER))[k - 1]!
+}
 
 /**
  * Atom-simple paths with 1..maxLen bonds of a graph: per length, the number of paths and the sum over paths
