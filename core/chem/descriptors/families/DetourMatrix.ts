@@ -91,25 +91,45 @@ const detourMatrix = (ctx: DescriptorContext): Float64Array | null =>
         local.push({ atoms, L })
         continue
       }
-      const visited = new Uint8Array(k)
-      const dfs = (s: number, u: number, d: number) => {
-        visited[u] = 1
+      // the block's own adjacency (local indices, graph order), then an explicit-stack DFS from every atom
+      const lstart = new Int32Array(k + 1)
+      const lnbr: number[] = []
+      for (let u = 0; u < k; u++) {
         const au = atoms[u]!
         for (let x = g.nbrStart[au]!; x < g.nbrStart[au + 1]!; x++) {
           const v = inComp[g.nbrAtom[x]!]!
-          if (v < 0 || atoms[v] !== g.nbrAtom[x] || visited[v]) continue
-          if (++steps > DETOUR_STEP_LIMIT) throw STOP
-          const dv = d + 1
-          if (dv > L[s * k + v]!) L[s * k + v] = dv
-          dfs(s, v, dv)
+          if (v >= 0 && atoms[v] === g.nbrAtom[x]) lnbr.push(v)
         }
-        visited[u] = 0
+        lstart[u + 1] = lnbr.length
       }
-      try {
-        for (let s = 0; s < k; s++) dfs(s, s, 0)
-      } catch (e) {
-        if (e === STOP) return null
-        throw e
+      const nbr = Int32Array.from(lnbr)
+      const visited = new Uint8Array(k)
+      const stackU = new Int32Array(k)
+      const stackX = new Int32Array(k)
+      for (let s = 0; s < k; s++) {
+        const row = s * k
+        let top = 0
+        stackU[0] = s
+        stackX[0] = lstart[s]!
+        visited[s] = 1
+        while (top >= 0) {
+          const u = stackU[top]!
+          const x = stackX[top]!
+          if (x < lstart[u + 1]!) {
+            stackX[top] = x + 1
+            const v = nbr[x]!
+            if (visited[v]) continue
+            if (++steps > DETOUR_STEP_LIMIT) return null
+            const dv = top + 1
+            if (dv > L[row + v]!) L[row + v] = dv
+            visited[v] = 1
+            stackU[++top] = v
+            stackX[top] = lstart[v]!
+          } else {
+            visited[u] = 0
+            top--
+          }
+        }
       }
       for (const a of atoms) inComp[a] = -1
       local.push({ atoms, L })
@@ -159,7 +179,6 @@ const detourMatrix = (ctx: DescriptorContext): Float64Array | null =>
     }
     return D
   })
-const STOP = new Error("detour search limit")
 
 export const DetourMatrix: Family = {
   name: "DetourMatrix",
