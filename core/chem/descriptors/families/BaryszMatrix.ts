@@ -8,6 +8,7 @@ import { ATTRS_SM1, matrixAttributes } from "../shared/matrixAttributes.ts"
  * (C = P of carbon, π = bond order as double), diagonal 1 − C/P_i. null when a weight divides by zero.
  * mordred runs networkx's Floyd–Warshall; Dijkstra from every atom gives the same lengths in O(n·m log n).
  */
+let buffer = new Float64Array(0)
 const barysz = (g: Graph, P: Float64Array, C: number): Float64Array | null => {
   const n = g.n
   const w = new Float64Array(g.nb)
@@ -16,7 +17,9 @@ const barysz = (g: Graph, P: Float64Array, C: number): Float64Array | null => {
     if (den === 0) return null
     w[b] = (C * C) / den
   }
-  const M = new Float64Array(n * n).fill(Infinity)
+  // one buffer for all properties (each matrix is consumed before the next is built)
+  if (buffer.length < n * n) buffer = new Float64Array(n * n)
+  const M = buffer.subarray(0, n * n).fill(Infinity)
   // Dijkstra from every atom: binary heap of atoms keyed by tentative distance, with decrease-key.
   // where[v]: slot in the heap, valid while stamp[v] = s + 1 (reached from s) and not settled (-1)
   const heap = new Int32Array(n)
