@@ -33,41 +33,25 @@ export interface CipInput {
 const twiceBondType = (t: number): number =>
   t === BondType.Single ? 2 : t === BondType.Double ? 4 : t === BondType.Triple ? 6 : t === BondType.Quadruple ? 8 : t === BondType.Aromatic ? 3 : 0
 
-/** Dense ranks (0 = smallest) of lexicographically compared integer rows. */
-const denseRanks = (rows: readonly number[][], out: Int32Array): number => {
-  const n = rows.length
-  const idx = Array.from({ length: n }, (_, i) => i)
-  const cmp = (x: number, y: number): number => {
-    const a = rows[x]!
-    const b = rows[y]!
-    const l = Math.min(a.length, b.length)
-    for (let k = 0; k < l; k++) if (a[k] !== b[k]) return a[k]! - b[k]!
-    return a.length - b.length
-  }
-  idx.sort(cmp)
-  let rank = 0
-  for (let i = 0; i < n; i++) {
-    if (i > 0 && cmp(idx[i - 1]!, idx[i]!) !== 0) rank++
-    out[idx[i]!] = rank
-  }
-  return n === 0 ? 0 : rank + 1
-}
-
 /**
- * Legacy CIP ranks (RDKit `_CIPRank`; no isotopes or atom maps: the invariant is the atomic number).
- * Each round appends the neighbours' ranks + 1, each repeated twice the bond order (aromatic 3 times;
- * a double bond to a 3/4-coordinate P once), highest first, then a 0 per hydrogen; rows keep the
- * atomic number and the rank history; at most numAtoms/2 + 1 rounds, stopping when the number of
- * classes stops growing or every atom is alone.
+ * Legacy CIP ranks (RDKit `_CIPRank`; no isotopes or atom maps: the first invariant is the atomic
+ * number). Each round, an atom's entry is its current rank followed by its neighbours' ranks + 1, each
+ * repeated twice the bond order (aromatic 3 times; a double bond to a 3/4-coordinate P once), highest
+ * first, then a 0 per hydrogen; the new ranks are the dense ranks of those entries. At most
+ * numAtoms/2 + 1 rounds, stopping when the number of classes stops growing or every atom is alone.
+ * (RDKit's entries carry the atomic number and the rank history in front; the current rank refines
+ * them all, so comparing it alone orders the atoms the same way.)
  */
 export const legacyCipRanks = (m: CipInput): Int32Array => {
   const n = m.numAtoms
-  const ranks = new Int32Array(n)
-  // initial invariant: atomic number << 20 | (mass bits: no isotope = 512) << 10 | (no map number = 0)
-  const rows: number[][] = []
-  for (let a = 0; a < n; a++) rows.push([(m.atomicNum[a]! % 128) * 1048576 + 512 * 1024])
-  let numRanks = denseRanks(rows, ranks)
-  for (let a = 0; a < n; a++) rows[a] = [m.atomicNum[a]!, ranks[a]!]
+  let ranks = new Int32Array(n)
+  const byZ = Array.from({ length: n }, (_, i) => i).sort((x, y) => m.atomicNum[x]! - m.atomicNum[y]!)
+  let numRanks = 0
+  for (let i = 0; i < n; i++) {
+    if (i > 0 && m.atomicNum[byZ[i]!] !== m.atomicNum[byZ[i - 1]!]) numRanks++
+    ranks[byZ[i]!] = numRanks
+  }
+  numRanks = n === 0 ? 0 : numRanks + 1
   // neighbour weights
   const weight = new Int32Array(2 * m.numBonds)
   for (let a = 0; a < n; a++) {
@@ -83,28 +67,41 @@ export const legacyCipRanks = (m: CipInput): Int32Array => {
   const maxIts = Math.floor(n / 2) + 1
   let lastNumRanks = -1
   let numIts = 0
+  const entries: number[][] = Array.from({ length: n }, () => [])
+  const order = Array.from({ length: n }, (_, i) => i)
   const nbr: number[] = []
+  const cmp = (x: number, y: number): number => {
+    const d = ranks[x]! - ranks[y]!
+    if (d !== 0) return d
+    const a = entries[x]!
+    const b = entries[y]!
+    const l = Math.min(a.length, b.length)
+    for (let k = 0; k < l; k++) if (a[k] !== b[k]) return a[k]! - b[k]!
+    return a.length - b.length
+  }
   while (numRanks < n && numIts < maxIts && (lastNumRanks < 0 || lastNumRanks < numRanks)) {
     for (let a = 0; a < n; a++) {
       nbr.length = 0
       for (let k = m.adjStart[a]!; k < m.adjStart[a + 1]!; k++) nbr.push(k)
       nbr.sort((x, y) => ranks[m.adjAtom[y]!]! - ranks[m.adjAtom[x]!]!)
-      const row = rows[a]!
+      const row = entries[a]!
+      row.length = 0
       for (const k of nbr) {
         const v = ranks[m.adjAtom[k]!]! + 1
         for (let c = 0; c < weight[k]!; c++) row.push(v)
       }
       for (let h = 0; h < m.totalHs[a]!; h++) row.push(0)
     }
-    lastNumRanks = numRanks
-    numRanks = denseRanks(rows, ranks)
-    if (lastNumRanks !== numRanks) {
-      for (let a = 0; a < n; a++) {
-        const row = rows[a]!
-        row[numIts + 1] = ranks[a]!
-        row.length = numIts + 2
-      }
+    order.sort(cmp)
+    const next = new Int32Array(n)
+    let r = 0
+    for (let i = 0; i < n; i++) {
+      if (i > 0 && cmp(order[i - 1]!, order[i]!) !== 0) r++
+      next[order[i]!] = r
     }
+    lastNumRanks = numRanks
+    numRanks = r + 1
+    ranks = next
     numIts++
   }
   return ranks

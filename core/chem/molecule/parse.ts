@@ -5,6 +5,7 @@
  */
 import type { RDKit } from "../../runtime/rdkit.ts"
 import { ATOMIC_WEIGHT, ISOTOPE_MASS } from "./elements.ts"
+import { legacyStereo } from "./cip.ts"
 import { perceiveConjugation, perceiveHybridization } from "./perception.ts"
 import { BondStereo, BondType, ChiralTag, Cip, type Molecule } from "./types.ts"
 
@@ -59,23 +60,41 @@ export const setStereoMode = (rdkit: RDKit, legacy: boolean): void => {
   rdkit.use_legacy_stereo_perception(legacy)
 }
 
-/** Parse with RDKit (sanitized). `undefined` when RDKit cannot parse or sanitize it. */
+/** A hydrogen atom written in brackets (`[H]`, `[2H]`, `[H+]`; not `[Hg]`, `[CH3]`). */
+const HYDROGEN_ATOM = /\[\d*H(?![a-z])/
+/** Stereo marks or a CXSMILES extension (the molecule may carry stereo), or atom-map numbers (they enter the CIP invariants). */
+const STEREO_TEXT = /[@/\\|]|:\d+\]/
+
+/** MinimalLib's SMILES reader without its RemoveHs pass (nothing to remove without hydrogen atoms). */
+const KEEP_HS = JSON.stringify({ removeHs: false })
+
+/**
+ * Parse with RDKit (sanitized). `undefined` when RDKit cannot parse or sanitize it.
+ *
+ * A SMILES without stereo marks skips `get_stereo_tags` (a second stereo perception and a CIP
+ * labelling): its possible stereocentres come from RDKit's legacy rules in TypeScript (cip.ts), which
+ * give the same flags; without hydrogen atoms either, it also skips MinimalLib's RemoveHs pass.
+ */
 export const parseMolecule = (rdkit: RDKit, smiles: string): Molecule | undefined => {
   let mol: RDMol | null = null
   try {
     // a SMILES has at most as many atoms as characters: short ones go straight to legacy perception
-    const legacy = smiles.length <= LEGACY_ATOM_LIMIT
+    let legacy = smiles.length <= LEGACY_ATOM_LIMIT
+    // (with stereo marks RemoveHs matters even without hydrogen atoms: `[C@@H]` on a saturated carbon)
+    const stereoFree = !STEREO_TEXT.test(smiles)
+    const keepHs = stereoFree && !HYDROGEN_ATOM.test(smiles)
     setStereoMode(rdkit, legacy)
-    mol = rdkit.get_mol(smiles)
+    mol = keepHs ? rdkit.get_mol(smiles, KEEP_HS) : rdkit.get_mol(smiles)
     if (mol === null || !mol.is_valid()) return undefined
     if (!legacy && mol.get_num_atoms() <= LEGACY_ATOM_LIMIT) {
       mol.delete()
       mol = null
       setStereoMode(rdkit, true)
-      mol = rdkit.get_mol(smiles)
+      legacy = true
+      mol = keepHs ? rdkit.get_mol(smiles, KEEP_HS) : rdkit.get_mol(smiles)
       if (mol === null || !mol.is_valid()) return undefined
     }
-    return moleculeFromRdkitMol(mol)
+    return moleculeFromRdkitMol(mol, legacy && stereoFree)
   } catch {
     return undefined
   } finally {
@@ -84,9 +103,25 @@ export const parseMolecule = (rdkit: RDKit, smiles: string): Molecule | undefine
   }
 }
 
-/** Build a Molecule from a live MinimalLib molecule (which the caller owns and deletes). */
-export const moleculeFromRdkitMol = (mol: RDMol): Molecule => {
+/**
+ * Build a Molecule from a live MinimalLib molecule (which the caller owns and deletes). `stereoFree`:
+ * the molecule has no chiral tags and no double-bond stereo and was perceived with the legacy code —
+ * its possible stereocentres are then found in TypeScript instead of asking MinimalLib.
+ */
+export const moleculeFromRdkitMol = (mol: RDMol, stereoFree = false): Molecule => {
   const json = JSON.parse(mol.get_json()) as RdkitJson
+  if (stereoFree) {
+    const m = moleculeFromJson(json, {})
+    const stereo = legacyStereo(m)
+    if (stereo !== undefined) {
+      for (let a = 0; a < m.numAtoms; a++) {
+        if (!stereo.possible[a]) continue
+        ;(m.chiralityPossible as Uint8Array)[a] = 1
+        ;(m.cip as Uint8Array)[a] = Cip.Unassigned
+      }
+      return m
+    }
+  }
   const tags = JSON.parse(mol.get_stereo_tags()) as { CIP_atoms?: [number, string][]; CIP_bonds?: [number, number, string][] }
   return moleculeFromJson(json, tags)
 }
