@@ -28,8 +28,6 @@ const OLIGOMER_DEVIATIONS: Record<string, string> = {
   inr008: "as inr006",
   inr009: "as inr006",
   len001: "9-mer above 500 atoms: MinimalLib's SMILES writer overflows its WebAssembly stack, SMILES not written",
-  sch004: "under investigation",
-  sch005: "under investigation",
   wc005: "atom-map numbers on * are not carried into the rebuilt molecule",
   wc010: "upstream fails to kekulize the capped oligomer (KekulizeException); ours is built Kekulé and succeeds",
   wc019: "'**' (the two * bonded to each other): upstream yields [HH].[HH]; ours yields nothing",

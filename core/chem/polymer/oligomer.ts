@@ -16,9 +16,14 @@ import {
   type BondSpec,
   type MolSpec,
 } from "../molecule/build.ts"
+import { canonicalRanks } from "../canon/index.ts"
 import type { FingerprintGraph } from "../fingerprints/index.ts"
+import { assembleMolecule } from "../molecule/assemble.ts"
+import { writeCanonicalSmiles } from "../molecule/smilesWrite.ts"
 import { BondType } from "../molecule/types.ts"
 import type { RepeatUnit } from "./repeatUnit.ts"
+import { MAX_ATOMS } from "./rules.ts"
+import { unitSupported } from "./variants.ts"
 
 export const CAPPED_UNITS = [3, 6, 9] as const
 export const UNCAPPED_UNITS = [1, 2, 3] as const
@@ -113,7 +118,7 @@ export const oligomerSpec = (u: RepeatUnit, n: number, capped: boolean): MolSpec
  * connection atoms keep their hydrogens (the wildcard bond becomes the inter-unit bond) and capped ends
  * get the wildcard bond's order in hydrogens, as in the spec.
  */
-export const oligomerGraph = (u: RepeatUnit, n: number, capped: boolean): FingerprintGraph | undefined => {
+export const oligomerGraph = (u: RepeatUnit, n: number, capped: boolean): OligomerGraph | undefined => {
   const m = u.mol
   const N = m.numAtoms
   const [r0, r1] = u.stars
@@ -163,27 +168,70 @@ export const oligomerGraph = (u: RepeatUnit, n: number, capped: boolean): Finger
     totalHs[newIndex[c0]!]! += u.bondOrder
     totalHs[newIndex[(n - 1) * N + c1]!]! += u.bondOrder
   }
-  const bondBegin: number[] = []
-  const bondEnd: number[] = []
-  const bondType: number[] = []
+  const atomInRing = new Uint8Array(count)
+  for (let g = 0; g < n * N; g++) if (newIndex[g]! >= 0) atomInRing[newIndex[g]!] = m.atomInRing[g % N]!
+  let nb = n - 1
+  for (let i = 0; i < n; i++)
+    for (let b = 0; b < m.numBonds; b++) if (!removed[i * N + m.bondBegin[b]!] && !removed[i * N + m.bondEnd[b]!]) nb++
+  const bondBegin = new Int32Array(nb)
+  const bondEnd = new Int32Array(nb)
+  const bondType = new Uint8Array(nb)
+  const kekuleOrder = new Uint8Array(nb)
+  const bondInRing = new Uint8Array(nb)
+  let f = 0
   for (let i = 0; i < n; i++) {
     for (let b = 0; b < m.numBonds; b++) {
       const ga = i * N + m.bondBegin[b]!
       const gb = i * N + m.bondEnd[b]!
       if (removed[ga] || removed[gb]) continue
-      bondBegin.push(newIndex[ga]!)
-      bondEnd.push(newIndex[gb]!)
-      bondType.push(m.bondType[b]!)
+      bondBegin[f] = newIndex[ga]!
+      bondEnd[f] = newIndex[gb]!
+      bondType[f] = m.bondType[b]!
+      kekuleOrder[f] = m.kekuleOrder[b]!
+      bondInRing[f] = m.bondInRing[b]!
+      f++
     }
   }
   for (let i = 0; i < n - 1; i++) {
-    bondBegin.push(newIndex[i * N + c1]!)
-    bondEnd.push(newIndex[(i + 1) * N + c0]!)
-    bondType.push(bt)
+    bondBegin[f] = newIndex[i * N + c1]!
+    bondEnd[f] = newIndex[(i + 1) * N + c0]!
+    bondType[f] = bt
+    kekuleOrder[f] = u.bondOrder
+    f++
   }
   const rings: Int32Array[] = []
   for (let i = 0; i < n; i++) for (const r of m.rings) rings.push(r.map((a) => newIndex[i * N + a]!))
-  return { numAtoms: count, numBonds: bondType.length, atomicNum, totalHs, formalCharge, mass, aromatic, bondBegin, bondEnd, bondType, rings }
+  return { numAtoms: count, numBonds: nb, atomicNum, totalHs, formalCharge, mass, aromatic, atomInRing, bondBegin, bondEnd, bondType, kekuleOrder, bondInRing, rings }
+}
+
+/** oligomerGraph's result: the fingerprint graph plus ring flags and the Kekulé form. */
+export interface OligomerGraph extends FingerprintGraph {
+  readonly atomicNum: Uint8Array
+  readonly totalHs: Uint8Array
+  readonly formalCharge: Int8Array
+  readonly aromatic: Uint8Array
+  readonly atomInRing: Uint8Array
+  readonly bondBegin: Int32Array
+  readonly bondEnd: Int32Array
+  readonly bondType: Uint8Array
+  readonly kekuleOrder: Uint8Array
+  readonly bondInRing: Uint8Array
+  readonly rings: Int32Array[]
+}
+
+/**
+ * The oligomer's canonical SMILES written in TypeScript (molecule/smilesWrite.ts) where that is exact:
+ * units whose augmentation variants are (variants.ts `unitSupported`: no stereo, isotopes, radicals,
+ * metals, …) and whose oligomer graph is known (oligomerGraph), up to MAX_ATOMS atoms: MinimalLib's
+ * writer stops at SMILES_WRITE_ATOM_LIMIT (its stack), this one does not, but what is written here is
+ * read by MinimalLib later, which the validation's limit keeps safe.
+ */
+export const oligomerSmilesWithoutRdkit = (u: RepeatUnit, n: number, capped: boolean): string | undefined => {
+  if (!unitSupported(u)) return undefined
+  const g = oligomerGraph(u, n, capped)
+  if (g === undefined || g.numAtoms > MAX_ATOMS) return undefined
+  const mol = assembleMolecule(g, g, g.rings)
+  return writeCanonicalSmiles(mol, canonicalRanks(mol)).smiles
 }
 
 /** cis/trans of a stereo bond relative to its stereo atoms (from the Molecule's E/Z and CIP ranks). */
@@ -210,6 +258,6 @@ const stereoCisTrans = (m: RepeatUnit["mol"], b: number): "cis" | "trans" | "eit
   return cis ? "cis" : "trans"
 }
 
-/** Canonical SMILES of the oligomer (upstream: for n = 1 the input itself). */
+/** Canonical SMILES of the oligomer (upstream: for n = 1 the input itself); written in TypeScript where that is exact. */
 export const oligomerSmiles = (rdkit: RDKit, u: RepeatUnit, n: number, capped: boolean): string | undefined =>
-  n === 1 ? u.smiles : specToSmiles(rdkit, oligomerSpec(u, n, capped))
+  n === 1 ? u.smiles : (oligomerSmilesWithoutRdkit(u, n, capped) ?? specToSmiles(rdkit, oligomerSpec(u, n, capped)))

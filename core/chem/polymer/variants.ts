@@ -18,16 +18,16 @@
 import { canonicalRanks } from "../canon/index.ts"
 import { parsePattern } from "../graph/pattern.ts"
 import { legacyStereo } from "../molecule/cip.ts"
-import { atomMass, SMILES_WRITE_ATOM_LIMIT } from "../molecule/parse.ts"
-import { perceiveConjugation, perceiveHybridization } from "../molecule/perception.ts"
+import { assembleMolecule } from "../molecule/assemble.ts"
+import { SMILES_WRITE_ATOM_LIMIT } from "../molecule/parse.ts"
 import { canWriteSmiles, writeCanonicalSmiles } from "../molecule/smilesWrite.ts"
 import { BondStereo, BondType, ChiralTag, Cip, type Molecule } from "../molecule/types.ts"
 import type { RepeatUnit } from "./repeatUnit.ts"
 
 const unitOk = new WeakMap<RepeatUnit, boolean>()
 
-/** Whether the unit's variants can be written without RDKit (see the module note). */
-const unitSupported = (u: RepeatUnit): boolean => {
+/** Whether the unit's variants and oligomers can be written without RDKit (see the module note). */
+export const unitSupported = (u: RepeatUnit): boolean => {
   let ok = unitOk.get(u)
   if (ok !== undefined) return ok
   const m = u.mol
@@ -50,79 +50,6 @@ const unitSupported = (u: RepeatUnit): boolean => {
   if (ok && t !== BondType.Single && (m.atomInRing[u.cnct[0]] || m.atomInRing[u.cnct[1]])) ok = false
   unitOk.set(u, ok)
   return ok
-}
-
-const csr = (n: number, begin: ArrayLike<number>, end: ArrayLike<number>) => {
-  const nb = begin.length
-  const degree = new Uint8Array(n)
-  for (let b = 0; b < nb; b++) {
-    degree[begin[b]!]!++
-    degree[end[b]!]!++
-  }
-  const adjStart = new Int32Array(n + 1)
-  for (let a = 0; a < n; a++) adjStart[a + 1] = adjStart[a]! + degree[a]!
-  const fill = adjStart.slice(0, n)
-  const adjAtom = new Int32Array(2 * nb)
-  const adjBond = new Int32Array(2 * nb)
-  for (let b = 0; b < nb; b++) {
-    const x = begin[b]!
-    const y = end[b]!
-    adjAtom[fill[x]!] = y
-    adjBond[fill[x]!++] = b
-    adjAtom[fill[y]!] = x
-    adjBond[fill[y]!++] = b
-  }
-  return { degree, adjStart, adjAtom, adjBond }
-}
-
-/** A molecule from its atom and bond arrays: adjacency, perception, no stereo (CIP data added by the caller). */
-const assemble = (
-  atoms: { atomicNum: Uint8Array; formalCharge: Int8Array; totalHs: Uint8Array; aromatic: Uint8Array; atomInRing: Uint8Array },
-  bonds: { bondBegin: Int32Array; bondEnd: Int32Array; bondType: Uint8Array; kekuleOrder: Uint8Array; bondInRing: Uint8Array },
-  rings: Int32Array[],
-): Molecule => {
-  const n = atoms.atomicNum.length
-  const nb = bonds.bondBegin.length
-  const { degree, adjStart, adjAtom, adjBond } = csr(n, bonds.bondBegin, bonds.bondEnd)
-  const base = {
-    numAtoms: n,
-    numBonds: nb,
-    atomicNum: atoms.atomicNum,
-    formalCharge: atoms.formalCharge,
-    radicalElectrons: new Uint8Array(n),
-    totalHs: atoms.totalHs,
-    degree,
-    chiralTag: new Uint8Array(n),
-    bondBegin: bonds.bondBegin,
-    bondEnd: bonds.bondEnd,
-    bondType: bonds.bondType,
-    kekuleOrder: bonds.kekuleOrder,
-    adjStart,
-    adjAtom,
-    adjBond,
-  }
-  const aromaticBond = new Uint8Array(nb)
-  for (let b = 0; b < nb; b++) if (bonds.bondType[b] === BondType.Aromatic) aromaticBond[b] = 1
-  const conjugated = perceiveConjugation(base, aromaticBond)
-  const hybridization = perceiveHybridization(base, conjugated)
-  const mass = new Float64Array(n)
-  for (let a = 0; a < n; a++) mass[a] = atomMass(atoms.atomicNum[a]!, 0)
-  return {
-    ...base,
-    isotope: new Uint16Array(n),
-    aromatic: atoms.aromatic,
-    hybridization,
-    atomInRing: atoms.atomInRing,
-    chiralityPossible: new Uint8Array(n),
-    cip: new Uint8Array(n),
-    cipRank: new Int32Array(n).fill(-1),
-    mass,
-    conjugated,
-    bondInRing: bonds.bondInRing,
-    bondStereo: new Uint8Array(nb),
-    bondStereoAtoms: new Int32Array(2 * nb).fill(-1),
-    rings,
-  }
 }
 
 /** The cut variant's molecule in augmentSpec's atom and bond order (as RDKit builds it from the spec). */
@@ -183,7 +110,7 @@ export const variantMolecule = (u: RepeatUnit, cut: number): Molecule => {
   add(newIndex[N + 1]!, newIndex[q]!, m.bondType[cut]!, m.kekuleOrder[cut]!)
   add(newIndex[c0]!, newIndex[c1]!, u.bondType, u.bondOrder)
   const rings = m.rings.map((r) => r.map((a) => newIndex[a]!))
-  return assemble({ atomicNum, formalCharge, totalHs, aromatic, atomInRing }, { bondBegin, bondEnd, bondType, kekuleOrder, bondInRing }, rings)
+  return assembleMolecule({ atomicNum, formalCharge, totalHs, aromatic, atomInRing }, { bondBegin, bondEnd, bondType, kekuleOrder, bondInRing }, rings)
 }
 
 export interface Variant {
@@ -245,7 +172,7 @@ export const variantWithoutRdkit = (u: RepeatUnit, cut: number): Variant | undef
   }
   for (let i = 0; i < n; i++) if (pat.atoms[i]!.z !== atoms.atomicNum[i]) return undefined
   const rings = v.rings.map((r) => Int32Array.from(r, (a) => inv[a]!))
-  const mol = assemble(atoms, bonds, rings) as Molecule & { cipRank: Int32Array; chiralityPossible: Uint8Array; cip: Uint8Array }
+  const mol = assembleMolecule(atoms, bonds, rings) as Molecule & { cipRank: Int32Array; chiralityPossible: Uint8Array; cip: Uint8Array }
   const stereo = legacyStereo(mol)
   if (stereo === undefined) return undefined
   mol.cipRank.set(stereo.cipRank)

@@ -1,0 +1,83 @@
+/**
+ * A `Molecule` assembled in TypeScript from atom and bond arrays (for molecules the featurizer builds
+ * from a parsed one: augmentation variants, oligomers): CSR adjacency in bond order, RDKit's
+ * conjugation and hybridization (perception.ts), no isotopes, radicals or stereo; CIP ranks and
+ * possible stereocentres are left for the caller (cip.ts).
+ */
+import { atomMass } from "./parse.ts"
+import { perceiveConjugation, perceiveHybridization } from "./perception.ts"
+import { BondType, type Molecule } from "./types.ts"
+
+const csr = (n: number, begin: ArrayLike<number>, end: ArrayLike<number>) => {
+  const nb = begin.length
+  const degree = new Uint8Array(n)
+  for (let b = 0; b < nb; b++) {
+    degree[begin[b]!]!++
+    degree[end[b]!]!++
+  }
+  const adjStart = new Int32Array(n + 1)
+  for (let a = 0; a < n; a++) adjStart[a + 1] = adjStart[a]! + degree[a]!
+  const fill = adjStart.slice(0, n)
+  const adjAtom = new Int32Array(2 * nb)
+  const adjBond = new Int32Array(2 * nb)
+  for (let b = 0; b < nb; b++) {
+    const x = begin[b]!
+    const y = end[b]!
+    adjAtom[fill[x]!] = y
+    adjBond[fill[x]!++] = b
+    adjAtom[fill[y]!] = x
+    adjBond[fill[y]!++] = b
+  }
+  return { degree, adjStart, adjAtom, adjBond }
+}
+
+/** A molecule from its atom and bond arrays: adjacency (bond order), conjugation and hybridization perceived, no stereo (CIP data are the caller's). */
+export const assembleMolecule = (
+  atoms: { atomicNum: Uint8Array; formalCharge: Int8Array; totalHs: Uint8Array; aromatic: Uint8Array; atomInRing: Uint8Array },
+  bonds: { bondBegin: Int32Array; bondEnd: Int32Array; bondType: Uint8Array; kekuleOrder: Uint8Array; bondInRing: Uint8Array },
+  rings: Int32Array[],
+): Molecule => {
+  const n = atoms.atomicNum.length
+  const nb = bonds.bondBegin.length
+  const { degree, adjStart, adjAtom, adjBond } = csr(n, bonds.bondBegin, bonds.bondEnd)
+  const base = {
+    numAtoms: n,
+    numBonds: nb,
+    atomicNum: atoms.atomicNum,
+    formalCharge: atoms.formalCharge,
+    radicalElectrons: new Uint8Array(n),
+    totalHs: atoms.totalHs,
+    degree,
+    chiralTag: new Uint8Array(n),
+    bondBegin: bonds.bondBegin,
+    bondEnd: bonds.bondEnd,
+    bondType: bonds.bondType,
+    kekuleOrder: bonds.kekuleOrder,
+    adjStart,
+    adjAtom,
+    adjBond,
+  }
+  const aromaticBond = new Uint8Array(nb)
+  for (let b = 0; b < nb; b++) if (bonds.bondType[b] === BondType.Aromatic) aromaticBond[b] = 1
+  const conjugated = perceiveConjugation(base, aromaticBond)
+  const hybridization = perceiveHybridization(base, conjugated)
+  const mass = new Float64Array(n)
+  for (let a = 0; a < n; a++) mass[a] = atomMass(atoms.atomicNum[a]!, 0)
+  return {
+    ...base,
+    isotope: new Uint16Array(n),
+    aromatic: atoms.aromatic,
+    hybridization,
+    atomInRing: atoms.atomInRing,
+    chiralityPossible: new Uint8Array(n),
+    cip: new Uint8Array(n),
+    cipRank: new Int32Array(n).fill(-1),
+    mass,
+    conjugated,
+    bondInRing: bonds.bondInRing,
+    bondStereo: new Uint8Array(nb),
+    bondStereoAtoms: new Int32Array(2 * nb).fill(-1),
+    rings,
+  }
+}
+
