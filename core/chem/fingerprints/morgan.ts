@@ -58,25 +58,48 @@ const hydrogenNeighbours = (t: MorganTarget, a: number): number => {
   return n
 }
 
+/** 32-bit FNV-1a over an environment's words */
+const envHash = (words: Uint32Array, off: number, len: number): number => {
+  let h = 0x811c9dc5
+  for (let w = 0; w < len; w++) h = Math.imul(h ^ words[off + w]!, 16777619)
+  return h >>> 0
+}
+
+const sameWords = (a: Uint32Array, ao: number, b: Uint32Array, bo: number, len: number): boolean => {
+  for (let w = 0; w < len; w++) if (a[ao + w] !== b[bo + w]) return false
+  return true
+}
+
 /** Sets the fingerprint's bits (0/1) at out[offset .. offset + nBits). */
 export const writeMorgan = (t: MorganTarget, radius: number, nBits: number, out: Uint8Array, offset = 0): void => {
   const n = t.numAtoms
   const words = Math.max(1, Math.ceil(t.numBonds / 32))
-  let invariants = connectivityInvariants(t)
+  let invariants: Uint32Array = connectivityInvariants(t)
   for (let a = 0; a < n; a++) out[offset + (invariants[a]! % nBits)] = 1
   // environments (bond sets) per atom, as bit words
   let env = new Uint32Array(n * words)
   let next = new Uint32Array(n * words)
-  const seen = new Set<string>()
+  /** environments added in earlier rounds, by hash */
+  const seen = new Map<number, Uint32Array[]>()
   const dead = new Uint8Array(n)
-  const nextInv = new Uint32Array(n)
-  const pairs: number[] = []
-  const keys: string[] = new Array(n)
+  let nextInv: Uint32Array = new Uint32Array(n)
+  let maxDegree = 0
+  for (let a = 0; a < n; a++) maxDegree = Math.max(maxDegree, t.adjStart[a + 1]! - t.adjStart[a]!)
+  const pt = new Int32Array(maxDegree)
+  const pv = new Uint32Array(maxDegree)
+  const hashes = new Uint32Array(n)
+  const alive: number[] = []
+  const seenHas = (h: number, a: number): boolean => {
+    const list = seen.get(h)
+    if (list === undefined) return false
+    for (const w of list) if (sameWords(w, 0, next, a * words, words)) return true
+    return false
+  }
   for (let layer = 0; layer < radius; layer++) {
     next.set(env)
     // atoms out of consideration carry invariant 0 into the next round (as RDKit's round vector)
     nextInv.fill(0)
-    const alive: number[] = []
+    alive.length = 0
     for (let a = 0; a < n; a++) {
       if (dead[a]) continue
       const s = t.adjStart[a]!
@@ -85,47 +108,66 @@ export const writeMorgan = (t: MorganTarget, radius: number, nBits: number, out:
         dead[a] = 1
         continue
       }
-      pairs.length = 0
+      const base = a * words
+      let m = 0
       for (let k = s; k < e; k++) {
         const b = t.adjBond[k]!
         const o = t.adjAtom[k]!
-        next[a * words + (b >>> 5)]! |= 1 << (b & 31)
-        for (let w = 0; w < words; w++) next[a * words + w]! |= env[o * words + w]!
-        pairs.push(t.bondType[b]!, invariants[o]!)
-      }
-      // sort the (bond type, invariant) pairs
-      const m = pairs.length >> 1
-      for (let i = 1; i < m; i++) {
-        const x0 = pairs[2 * i]!
-        const x1 = pairs[2 * i + 1]!
-        let j = i - 1
-        while (j >= 0 && (pairs[2 * j]! > x0 || (pairs[2 * j] === x0 && pairs[2 * j + 1]! > x1))) {
-          pairs[2 * j + 2] = pairs[2 * j]!
-          pairs[2 * j + 3] = pairs[2 * j + 1]!
+        next[base + (b >>> 5)]! |= 1 << (b & 31)
+        for (let w = 0; w < words; w++) next[base + w]! |= env[o * words + w]!
+        // insert the (bond type, invariant) pair in order
+        const x0 = t.bondType[b]!
+        const x1 = invariants[o]!
+        let j = m - 1
+        while (j >= 0 && (pt[j]! > x0 || (pt[j] === x0 && pv[j]! > x1))) {
+          pt[j + 1] = pt[j]!
+          pv[j + 1] = pv[j]!
           j--
         }
-        pairs[2 * j + 2] = x0
-        pairs[2 * j + 3] = x1
+        pt[j + 1] = x0
+        pv[j + 1] = x1
+        m++
       }
       let h = combine(layer, invariants[a]!)
-      for (let i = 0; i < m; i++) h = combine(h, pairHash(pairs[2 * i]!, pairs[2 * i + 1]!))
+      for (let i = 0; i < m; i++) h = combine(h, pairHash(pt[i]!, pv[i]!))
       nextInv[a] = h
-      let key = ""
-      for (let w = 0; w < words; w++) key += next[a * words + w]!.toString(36) + ","
-      keys[a] = key
+      hashes[a] = envHash(next, base, words)
       alive.push(a)
     }
-    // equal environments: the smallest (invariant, atom) is added, the others die
-    alive.sort((x, y) => (keys[x]! < keys[y]! ? -1 : keys[x]! > keys[y]! ? 1 : nextInv[x]! - nextInv[y]! || x - y))
+    // equal environments: the smallest (invariant, atom) is added, the others die; environments seen
+    // in an earlier round die
+    const best = new Map<number, number[]>()
     for (const a of alive) {
-      const key = keys[a]!
-      if (seen.has(key)) dead[a] = 1
-      else {
-        seen.add(key)
+      const h = hashes[a]!
+      if (seenHas(h, a)) {
+        dead[a] = 1
+        continue
+      }
+      let reps = best.get(h)
+      if (reps === undefined) best.set(h, (reps = []))
+      let placed = false
+      for (let r = 0; r < reps.length && !placed; r++) {
+        const b = reps[r]!
+        if (!sameWords(next, a * words, next, b * words, words)) continue
+        placed = true
+        if (nextInv[a]! < nextInv[b]! || (nextInv[a] === nextInv[b] && a < b)) {
+          dead[b] = 1
+          reps[r] = a
+        } else dead[a] = 1
+      }
+      if (!placed) reps.push(a)
+    }
+    for (const [h, reps] of best) {
+      for (const a of reps) {
+        let list = seen.get(h)
+        if (list === undefined) seen.set(h, (list = []))
+        list.push(next.slice(a * words, a * words + words))
         out[offset + (nextInv[a]! % nBits)] = 1
       }
     }
-    invariants = nextInv.slice()
+    const swap = invariants
+    invariants = nextInv
+    nextInv = swap
     const tmp = env
     env = next
     next = tmp

@@ -59,6 +59,8 @@ interface BondTest {
 }
 
 export interface SmartsPattern {
+  /** index of the pattern's per-target data in a Context */
+  readonly id: number
   readonly source: string
   readonly n: number
   readonly atoms: readonly AtomTest[]
@@ -71,12 +73,15 @@ export interface SmartsPattern {
   readonly cycleSystem: Int32Array
   /** per pattern atom i > 0: whether its parent bond is on a pattern cycle */
   readonly parentOnCycle: Uint8Array
+  /** per pattern atom: its number of pattern bonds (a target atom needs at least as many) */
+  readonly degree: Int32Array
 }
 
 const atomTests = new Map<string, AtomTest>()
 const bondTests = new Map<string, BondTest>()
 let atomTestCount = 0
 let bondTestCount = 0
+let patternCount = 0
 
 const atomTest = (key: string, fn: AtomFn, uses: readonly SmartsPattern[]): AtomTest => {
   let t = atomTests.get(key)
@@ -208,7 +213,9 @@ class ExprParser {
       if (depth !== 0) this.fail("unclosed $(")
       const sub = parseSmarts(s.slice(start, this.i - 1))
       this.uses.push(sub)
-      return (ctx, a) => rootedMatch(sub, ctx, a)
+      const id = sub.id
+      // the roots are computed before this test is evaluated (atomPassOf)
+      return (ctx, a) => ctx.roots[id]![a] === 1
     }
     const two = s.slice(this.i, this.i + 2)
     if (two.length === 2 && ORGANIC[two] !== undefined) {
@@ -398,19 +405,26 @@ export const parseSmarts = (source: string): SmartsPattern => {
   for (let a = 0; a < n; a++) if (cyc[a]) cycleSystem[a] = size[find(a)]!
   const parentOnCycle = new Uint8Array(n)
   for (let a = 1; a < n; a++) parentOnCycle[a] = onCycle[parentBondIndex[a]!] ? 1 : 0
-  return { source, n, atoms, parent, parentBond, closures, cycleSystem, parentOnCycle }
+  const degree = new Int32Array(n)
+  for (const bd of bonds) {
+    degree[bd.a]!++
+    degree[bd.b]!++
+  }
+  return { id: patternCount++, source, n, atoms, parent, parentBond, closures, cycleSystem, parentOnCycle, degree }
 }
 
 /** A target with its per-expression results (filled on demand). */
 export interface Context {
   readonly t: SmartsTarget
   readonly atomPass: (Uint8Array | undefined)[]
-  readonly atomPassCount: Int32Array
+  readonly atomPassCount: number[]
   readonly bondPass: (Uint8Array | undefined)[]
   /** atoms in the target's ring system (ring bonds joined), 0 outside rings */
   readonly ringSystem: Int32Array
-  readonly compiled: Map<SmartsPattern, Compiled | null>
-  readonly roots: Map<SmartsPattern, Uint8Array>
+  /** per pattern id: its test arrays (null: some atom has no candidate) */
+  readonly compiled: (Compiled | null | undefined)[]
+  /** per recursive pattern id: the atoms it matches from */
+  readonly roots: (Uint8Array | undefined)[]
 }
 
 /** A matching context for one target. */
@@ -427,7 +441,7 @@ export const smartsContext = (t: SmartsTarget): Context => {
   for (let a = 0; a < n; a++) if (t.atomRings[a]) size[find(a)]!++
   const ringSystem = new Int32Array(n)
   for (let a = 0; a < n; a++) if (t.atomRings[a]) ringSystem[a] = size[find(a)]!
-  return { t, atomPass: [], atomPassCount: new Int32Array(atomTestCount + 1), bondPass: [], ringSystem, compiled: new Map(), roots: new Map() }
+  return { t, atomPass: [], atomPassCount: [], bondPass: [], ringSystem, compiled: [], roots: [] }
 }
 
 const atomPassOf = (ctx: Context, test: AtomTest): Uint8Array => {
@@ -442,7 +456,7 @@ const atomPassOf = (ctx: Context, test: AtomTest): Uint8Array => {
     count++
   }
   ctx.atomPass[test.id] = pass
-  if (test.id < ctx.atomPassCount.length) ctx.atomPassCount[test.id] = count
+  ctx.atomPassCount[test.id] = count
   return pass
 }
 
@@ -456,20 +470,6 @@ const bondPassOf = (ctx: Context, test: BondTest): Uint8Array => {
   return pass
 }
 
-/** Evaluates every expression the pattern reads (so that searches only read arrays); false if some atom has no candidate. */
-const prepare = (p: SmartsPattern, ctx: Context): boolean => {
-  let possible = true
-  for (const a of p.atoms) {
-    const pass = atomPassOf(ctx, a)
-    if (a.id < ctx.atomPassCount.length ? ctx.atomPassCount[a.id] === 0 : pass.indexOf(1) < 0) possible = false
-  }
-  for (let i = 1; i < p.n; i++) {
-    bondPassOf(ctx, p.parentBond[i]!)
-    for (const [, b] of p.closures[i]!) bondPassOf(ctx, b)
-  }
-  return possible
-}
-
 interface Compiled {
   readonly aPass: readonly Uint8Array[]
   readonly bPass: readonly Uint8Array[]
@@ -478,18 +478,31 @@ interface Compiled {
 
 /** The pattern's test arrays on this target, or undefined when some pattern atom has no candidate. */
 const compiledFor = (p: SmartsPattern, ctx: Context): Compiled | undefined => {
-  const known = ctx.compiled.get(p)
+  const known = ctx.compiled[p.id]
   if (known !== undefined) return known === null ? undefined : known
-  if (!prepare(p, ctx)) {
-    ctx.compiled.set(p, null)
+  const n = p.n
+  const aPass: Uint8Array[] = new Array(n)
+  const bPass: Uint8Array[] = new Array(n)
+  const cPass: (readonly [number, Uint8Array])[][] = new Array(n)
+  let possible = true
+  for (let i = 0; i < n; i++) {
+    const test = p.atoms[i]!
+    aPass[i] = atomPassOf(ctx, test)
+    if (ctx.atomPassCount[test.id] === 0) possible = false
+  }
+  if (!possible) {
+    ctx.compiled[p.id] = null
     return undefined
   }
-  const c: Compiled = {
-    aPass: p.atoms.map((a) => ctx.atomPass[a.id]!),
-    bPass: p.parentBond.map((b) => ctx.bondPass[b.id]!),
-    cPass: p.closures.map((cl) => cl.map(([o, b]) => [o, ctx.bondPass[b.id]!] as const)),
+  for (let i = 0; i < n; i++) {
+    bPass[i] = bondPassOf(ctx, p.parentBond[i]!)
+    const cl = p.closures[i]!
+    const out: (readonly [number, Uint8Array])[] = []
+    for (const [o, b] of cl) out.push([o, bondPassOf(ctx, b)])
+    cPass[i] = out
   }
-  ctx.compiled.set(p, c)
+  const c: Compiled = { aPass, bPass, cPass }
+  ctx.compiled[p.id] = c
   return c
 }
 
@@ -514,9 +527,10 @@ const searcher = (p: SmartsPattern, ctx: Context, c: Compiled, onMatch: (map: In
     const sys = p.cycleSystem[i]!
     const bondOnCycle = p.parentOnCycle[i] === 1
     const extra = cPass[i]!
+    const deg = p.degree[i]!
     for (let k = adjStart[par]!; k < adjStart[par + 1]!; k++) {
       const x = adjAtom[k]!
-      if (used[x] || ap[x] === 0) continue
+      if (used[x] || ap[x] === 0 || adjStart[x + 1]! - adjStart[x]! < deg) continue
       const b = adjBond[k]!
       if (bp[b] === 0 || (bondOnCycle && bondInRing[b] === 0) || ringSystem[x]! < sys) continue
       let ok = true
@@ -538,8 +552,9 @@ const searcher = (p: SmartsPattern, ctx: Context, c: Compiled, onMatch: (map: In
   }
   const ap0 = aPass[0]!
   const sys0 = p.cycleSystem[0]!
+  const deg0 = p.degree[0]!
   return (a: number): boolean => {
-    if (ap0[a] === 0 || ringSystem[a]! < sys0) return false
+    if (ap0[a] === 0 || ringSystem[a]! < sys0 || adjStart[a + 1]! - adjStart[a]! < deg0) return false
     map[0] = a
     used[a] = 1
     const stop = place(1)
@@ -559,7 +574,7 @@ const search = (p: SmartsPattern, ctx: Context, onMatch: (map: Int32Array) => bo
 
 /** The atoms a recursive SMARTS matches with its first atom on (once per target). */
 const rootsOf = (p: SmartsPattern, ctx: Context): Uint8Array => {
-  let out = ctx.roots.get(p)
+  let out = ctx.roots[p.id]
   if (out !== undefined) return out
   out = new Uint8Array(ctx.t.numAtoms)
   const c = compiledFor(p, ctx)
@@ -567,11 +582,9 @@ const rootsOf = (p: SmartsPattern, ctx: Context): Uint8Array => {
     const tryRoot = searcher(p, ctx, c, () => true)
     for (let a = 0; a < ctx.t.numAtoms; a++) if (tryRoot(a)) out[a] = 1
   }
-  ctx.roots.set(p, out)
+  ctx.roots[p.id] = out
   return out
 }
-
-const rootedMatch = (p: SmartsPattern, ctx: Context, root: number): boolean => rootsOf(p, ctx)[root] === 1
 
 /** Whether the pattern matches anywhere. */
 export const hasMatch = (p: SmartsPattern, ctx: Context): boolean => search(p, ctx, () => true)
