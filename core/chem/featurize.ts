@@ -6,12 +6,13 @@
  */
 import { ValidationError } from "../errors/index.ts"
 import type { RDKit } from "../runtime/rdkit.ts"
-import { FP_BITS, fingerprintOfGraph, fingerprintOfSpec, onBits } from "./fingerprints/index.ts"
+import { FP_BITS, fingerprintOfGraph, fingerprintOfSpec, fingerprintOfSpecInRdkit, onBits } from "./fingerprints/index.ts"
 import type { LightGraph } from "./graph/light.ts"
 import { augmentRepeatUnit } from "./polymer/augment.ts"
 import { CAPPED_UNITS, oligomerGraph, oligomerSmiles, oligomerSpec, UNCAPPED_UNITS } from "./polymer/oligomer.ts"
 import { buildPromptGraphs, type AtomRanks, type PromptGraphs } from "./polymer/prompts.ts"
 import { isRepeatUnit, validateRepeatUnit, type RepeatUnit } from "./polymer/repeatUnit.ts"
+import { withoutRdkit } from "./polymer/variants.ts"
 
 export type { AtomRanks } from "./polymer/prompts.ts"
 
@@ -79,8 +80,10 @@ export interface GraphInput {
 
 /** Fingerprint of the capped 3-mer as the network takes it (in TypeScript where the 3-mer's graph is known exactly). */
 export const cappedFingerprint = (rdkit: RDKit, u: RepeatUnit): Float32Array | undefined => {
-  const g = oligomerGraph(u, 3, true)
-  const fp = g !== undefined ? fingerprintOfGraph(g) : fingerprintOfSpec(rdkit, oligomerSpec(u, 3, true))
+  const fp = withoutRdkit(() => {
+    const g = oligomerGraph(u, 3, true)
+    return g === undefined ? undefined : fingerprintOfGraph(g)
+  }) ?? fingerprintOfSpecInRdkit(rdkit, oligomerSpec(u, 3, true))
   if (fp === undefined) return undefined
   const out = new Float32Array(FP_BITS)
   for (let i = 0; i < FP_BITS; i++) out[i] = fp[i]!

@@ -175,8 +175,14 @@ export const fingerprintOfSpecInRdkit = (rdkit: RDKit, spec: MolSpec): Uint8Arra
  * atoms, rings and aromaticity), else through MinimalLib.
  */
 export const fingerprintOfSpec = (rdkit: RDKit, spec: MolSpec): Uint8Array | undefined => {
-  const g = spec.graph?.()
-  return g !== undefined ? fingerprintOfGraph(g) : fingerprintOfSpecInRdkit(rdkit, spec)
+  let fp: Uint8Array | undefined
+  try {
+    const g = spec.graph?.()
+    if (g !== undefined) fp = fingerprintOfGraph(g)
+  } catch {
+    // a bug in the TypeScript way must not cost the molecule: MinimalLib's way below
+  }
+  return fp ?? fingerprintOfSpecInRdkit(rdkit, spec)
 }
 
 /** Indices of the set bits. */

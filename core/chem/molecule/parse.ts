@@ -112,7 +112,12 @@ export const moleculeFromRdkitMol = (mol: RDMol, stereoFree = false): Molecule =
   const json = JSON.parse(mol.get_json()) as RdkitJson
   if (stereoFree) {
     const m = moleculeFromJson(json, {})
-    const stereo = legacyStereo(m)
+    let stereo: ReturnType<typeof legacyStereo>
+    try {
+      stereo = legacyStereo(m)
+    } catch {
+      stereo = undefined // MinimalLib's tags below
+    }
     if (stereo !== undefined) {
       for (let a = 0; a < m.numAtoms; a++) {
         if (!stereo.possible[a]) continue

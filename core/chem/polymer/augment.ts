@@ -16,7 +16,7 @@ import { atomSpecOf, specToSmiles, type BondSpec, type MolSpec } from "../molecu
 import { BondStereo, type Molecule } from "../molecule/types.ts"
 import { parsePattern, type Pattern } from "../graph/pattern.ts"
 import type { RepeatUnit } from "./repeatUnit.ts"
-import { variantWithoutRdkit } from "./variants.ts"
+import { variantWithoutRdkit, withoutRdkit } from "./variants.ts"
 
 /** RDKit MolOps::getShortestPath: atom indices from a to b inclusive (empty when not connected). */
 export const shortestPath = (m: Molecule, a: number, b: number): number[] => {
@@ -200,7 +200,7 @@ export const augmentRepeatUnit = (rdkit: RDKit, u: RepeatUnit): string[] => {
   let dirs: boolean[] | undefined
   let dirsKnown = false
   for (const b of backboneBonds(u)) {
-    const v = variantWithoutRdkit(u, b)
+    const v = withoutRdkit(() => variantWithoutRdkit(u, b))
     let s: string | undefined
     if (v !== undefined) s = v.smiles
     else {

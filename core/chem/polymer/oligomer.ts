@@ -23,7 +23,7 @@ import { writeCanonicalSmiles } from "../molecule/smilesWrite.ts"
 import { BondType } from "../molecule/types.ts"
 import type { RepeatUnit } from "./repeatUnit.ts"
 import { MAX_ATOMS } from "./rules.ts"
-import { unitSupported } from "./variants.ts"
+import { unitSupported, withoutRdkit } from "./variants.ts"
 
 export const CAPPED_UNITS = [3, 6, 9] as const
 export const UNCAPPED_UNITS = [1, 2, 3] as const
@@ -260,4 +260,4 @@ const stereoCisTrans = (m: RepeatUnit["mol"], b: number): "cis" | "trans" | "eit
 
 /** Canonical SMILES of the oligomer (upstream: for n = 1 the input itself); written in TypeScript where that is exact. */
 export const oligomerSmiles = (rdkit: RDKit, u: RepeatUnit, n: number, capped: boolean): string | undefined =>
-  n === 1 ? u.smiles : (oligomerSmilesWithoutRdkit(u, n, capped) ?? specToSmiles(rdkit, oligomerSpec(u, n, capped)))
+  n === 1 ? u.smiles : (withoutRdkit(() => oligomerSmilesWithoutRdkit(u, n, capped)) ?? specToSmiles(rdkit, oligomerSpec(u, n, capped)))

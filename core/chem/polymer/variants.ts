@@ -24,6 +24,15 @@ import { canWriteSmiles, writeCanonicalSmiles } from "../molecule/smilesWrite.ts
 import { BondStereo, BondType, ChiralTag, Cip, type Molecule } from "../molecule/types.ts"
 import type { RepeatUnit } from "./repeatUnit.ts"
 
+/** A TypeScript shortcut's result, or undefined (take MinimalLib's way) should it throw: a bug there must not cost the unit. */
+export const withoutRdkit = <T>(f: () => T | undefined): T | undefined => {
+  try {
+    return f()
+  } catch {
+    return undefined
+  }
+}
+
 const unitOk = new WeakMap<RepeatUnit, boolean>()
 
 /** Whether the unit's variants and oligomers can be written without RDKit (see the module note). */
