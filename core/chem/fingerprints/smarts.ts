@@ -213,9 +213,8 @@ class ExprParser {
       if (depth !== 0) this.fail("unclosed $(")
       const sub = parseSmarts(s.slice(start, this.i - 1))
       this.uses.push(sub)
-      const id = sub.id
-      // the roots are computed before this test is evaluated (atomPassOf)
-      return (ctx, a) => ctx.roots[id]![a] === 1
+      // the roots are computed before this test is evaluated (evalAtomTest)
+      return (ctx, a) => ctx.roots[sub.id * ctx.t.numAtoms + a] === 1
     }
     const two = s.slice(this.i, this.i + 2)
     if (two.length === 2 && ORGANIC[two] !== undefined) {
@@ -347,6 +346,7 @@ export const parseSmarts = (source: string): SmartsPattern => {
   }
   if (rings.size > 0 || branch.length > 0) fail("unclosed ring or branch")
   const n = atoms.length
+  if (n > MAX_PATTERN_ATOMS) fail(`more than ${MAX_PATTERN_ATOMS} atoms`)
   const parent = new Int32Array(n).fill(-1)
   const parentBond: BondTest[] = new Array(n).fill(bondTestOf(undefined))
   const parentBondIndex = new Int32Array(n).fill(-1)
@@ -413,24 +413,39 @@ export const parseSmarts = (source: string): SmartsPattern => {
   return { id: patternCount++, source, n, atoms, parent, parentBond, closures, cycleSystem, parentOnCycle, degree }
 }
 
-/** A target with its per-expression results (filled on demand). */
+/**
+ * A target with its per-expression results, filled on demand: every atom test's result for every atom
+ * in one flat array (test id × atoms), bond tests likewise, the roots of recursive patterns, and one set
+ * of search buffers (searches never nest: a pattern's tests, recursive ones included, are all evaluated
+ * before its search starts).
+ */
 export interface Context {
   readonly t: SmartsTarget
-  readonly atomPass: (Uint8Array | undefined)[]
-  readonly atomPassCount: number[]
-  readonly bondPass: (Uint8Array | undefined)[]
+  /** atom test id × numAtoms → 0/1 */
+  readonly atomPass: Uint8Array
+  /** per atom test id: −1 not evaluated, else the number of passing atoms */
+  readonly atomPassCount: Int32Array
+  /** bond test id × numBonds → 0/1 */
+  readonly bondPass: Uint8Array
+  readonly bondDone: Uint8Array
   /** atoms in the target's ring system (ring bonds joined), 0 outside rings */
   readonly ringSystem: Int32Array
-  /** per pattern id: its test arrays (null: some atom has no candidate) */
-  readonly compiled: (Compiled | null | undefined)[]
-  /** per recursive pattern id: the atoms it matches from */
-  readonly roots: (Uint8Array | undefined)[]
+  /** per pattern id: 1 compiled, 2 impossible (some atom has no candidate), 0 not yet */
+  readonly compiled: Uint8Array
+  /** recursive pattern id × numAtoms → 0/1, with rootsDone */
+  readonly roots: Uint8Array
+  readonly rootsDone: Uint8Array
+  readonly map: Int32Array
+  readonly used: Uint8Array
 }
 
-/** A matching context for one target. */
+const MAX_PATTERN_ATOMS = 64
+
+/** A matching context for one target (compile the patterns first: the buffers are sized by their counts). */
 export const smartsContext = (t: SmartsTarget): Context => {
   const n = t.numAtoms
-  const comp = Int32Array.from({ length: n }, (_, k) => k)
+  const comp = new Int32Array(n)
+  for (let k = 0; k < n; k++) comp[k] = k
   const find = (x: number): number => {
     while (comp[x] !== x) x = comp[x] = comp[comp[x]!]!
     return x
@@ -441,105 +456,94 @@ export const smartsContext = (t: SmartsTarget): Context => {
   for (let a = 0; a < n; a++) if (t.atomRings[a]) size[find(a)]!++
   const ringSystem = new Int32Array(n)
   for (let a = 0; a < n; a++) if (t.atomRings[a]) ringSystem[a] = size[find(a)]!
-  return { t, atomPass: [], atomPassCount: [], bondPass: [], ringSystem, compiled: [], roots: [] }
+  return {
+    t,
+    atomPass: new Uint8Array(atomTestCount * n),
+    atomPassCount: new Int32Array(atomTestCount).fill(-1),
+    bondPass: new Uint8Array(bondTestCount * t.numBonds),
+    bondDone: new Uint8Array(bondTestCount),
+    ringSystem,
+    compiled: new Uint8Array(patternCount),
+    roots: new Uint8Array(patternCount * n),
+    rootsDone: new Uint8Array(patternCount),
+    map: new Int32Array(MAX_PATTERN_ATOMS),
+    used: new Uint8Array(n),
+  }
 }
 
-const atomPassOf = (ctx: Context, test: AtomTest): Uint8Array => {
-  let pass = ctx.atomPass[test.id]
-  if (pass !== undefined) return pass
+/** Evaluates an atom test on every atom (its recursive patterns first); returns the passing count. */
+const evalAtomTest = (ctx: Context, test: AtomTest): number => {
+  const known = ctx.atomPassCount[test.id]!
+  if (known >= 0) return known
   for (const sub of test.uses) rootsOf(sub, ctx)
-  const t = ctx.t
-  pass = new Uint8Array(t.numAtoms)
+  const n = ctx.t.numAtoms
+  const base = test.id * n
   let count = 0
-  for (let a = 0; a < t.numAtoms; a++) if (test.fn(ctx, a)) {
-    pass[a] = 1
-    count++
-  }
-  ctx.atomPass[test.id] = pass
+  for (let a = 0; a < n; a++)
+    if (test.fn(ctx, a)) {
+      ctx.atomPass[base + a] = 1
+      count++
+    }
   ctx.atomPassCount[test.id] = count
-  return pass
+  return count
 }
 
-const bondPassOf = (ctx: Context, test: BondTest): Uint8Array => {
-  let pass = ctx.bondPass[test.id]
-  if (pass !== undefined) return pass
+const evalBondTest = (ctx: Context, test: BondTest): void => {
+  if (ctx.bondDone[test.id]) return
   const t = ctx.t
-  pass = new Uint8Array(t.numBonds)
-  for (let b = 0; b < t.numBonds; b++) if (test.fn(t, b)) pass[b] = 1
-  ctx.bondPass[test.id] = pass
-  return pass
+  const base = test.id * t.numBonds
+  for (let b = 0; b < t.numBonds; b++) if (test.fn(t, b)) ctx.bondPass[base + b] = 1
+  ctx.bondDone[test.id] = 1
 }
 
-interface Compiled {
-  readonly aPass: readonly Uint8Array[]
-  readonly bPass: readonly Uint8Array[]
-  readonly cPass: readonly (readonly (readonly [number, Uint8Array])[])[]
-}
-
-/** The pattern's test arrays on this target, or undefined when some pattern atom has no candidate. */
-const compiledFor = (p: SmartsPattern, ctx: Context): Compiled | undefined => {
-  const known = ctx.compiled[p.id]
-  if (known !== undefined) return known === null ? undefined : known
-  const n = p.n
-  const aPass: Uint8Array[] = new Array(n)
-  const bPass: Uint8Array[] = new Array(n)
-  const cPass: (readonly [number, Uint8Array])[][] = new Array(n)
+/** Evaluates every test the pattern reads; false when some pattern atom has no candidate. */
+const compiledFor = (p: SmartsPattern, ctx: Context): boolean => {
+  const state = ctx.compiled[p.id]
+  if (state !== 0) return state === 1
   let possible = true
-  for (let i = 0; i < n; i++) {
-    const test = p.atoms[i]!
-    aPass[i] = atomPassOf(ctx, test)
-    if (ctx.atomPassCount[test.id] === 0) possible = false
-  }
-  if (!possible) {
-    ctx.compiled[p.id] = null
-    return undefined
-  }
-  for (let i = 0; i < n; i++) {
-    bPass[i] = bondPassOf(ctx, p.parentBond[i]!)
-    const cl = p.closures[i]!
-    const out: (readonly [number, Uint8Array])[] = []
-    for (const [o, b] of cl) out.push([o, bondPassOf(ctx, b)])
-    cPass[i] = out
-  }
-  const c: Compiled = { aPass, bPass, cPass }
-  ctx.compiled[p.id] = c
-  return c
+  for (let i = 0; i < p.n && possible; i++) if (evalAtomTest(ctx, p.atoms[i]!) === 0) possible = false
+  if (possible)
+    for (let i = 1; i < p.n; i++) {
+      evalBondTest(ctx, p.parentBond[i]!)
+      for (const [, b] of p.closures[i]!) evalBondTest(ctx, b)
+    }
+  ctx.compiled[p.id] = possible ? 1 : 2
+  return possible
 }
 
 /**
- * A depth-first search for embeddings of `p` (buffers allocated once): `tryRoot(a)` runs it with
- * pattern atom 0 on target atom a; `onMatch` gets the atom map and returns true to stop (tryRoot then
- * returns true).
+ * A depth-first search for embeddings of `p` (compiledFor(p) true): `tryRoot(a)` runs it with pattern
+ * atom 0 on target atom a; `onMatch` gets the atom map and returns true to stop (tryRoot then returns
+ * true).
  */
-const searcher = (p: SmartsPattern, ctx: Context, c: Compiled, onMatch: (map: Int32Array) => boolean): ((a: number) => boolean) => {
+const searcher = (p: SmartsPattern, ctx: Context, onMatch: (map: Int32Array) => boolean): ((a: number) => boolean) => {
   const t = ctx.t
   const n = p.n
-  const { aPass, bPass, cPass } = c
-  const ringSystem = ctx.ringSystem
-  const map = new Int32Array(n)
-  const used = new Uint8Array(t.numAtoms)
+  const nA = t.numAtoms
+  const nB = t.numBonds
+  const { atomPass, bondPass, ringSystem, map, used } = ctx
   const { adjStart, adjAtom, adjBond, bondInRing } = t
   const place = (i: number): boolean => {
-    if (i === n) return onMatch(map)
+    if (i === n) return onMatch(map.subarray(0, n))
     const par = map[p.parent[i]!]!
-    const ap = aPass[i]!
-    const bp = bPass[i]!
+    const ab = p.atoms[i]!.id * nA
+    const bb = p.parentBond[i]!.id * nB
     const sys = p.cycleSystem[i]!
     const bondOnCycle = p.parentOnCycle[i] === 1
-    const extra = cPass[i]!
+    const extra = p.closures[i]!
     const deg = p.degree[i]!
     for (let k = adjStart[par]!; k < adjStart[par + 1]!; k++) {
       const x = adjAtom[k]!
-      if (used[x] || ap[x] === 0 || adjStart[x + 1]! - adjStart[x]! < deg) continue
+      if (used[x] || atomPass[ab + x] === 0 || adjStart[x + 1]! - adjStart[x]! < deg) continue
       const b = adjBond[k]!
-      if (bp[b] === 0 || (bondOnCycle && bondInRing[b] === 0) || ringSystem[x]! < sys) continue
+      if (bondPass[bb + b] === 0 || (bondOnCycle && bondInRing[b] === 0) || ringSystem[x]! < sys) continue
       let ok = true
       for (let e = 0; e < extra.length && ok; e++) {
-        const [other, cp] = extra[e]!
+        const [other, test] = extra[e]!
         const y = map[other]!
         let f = -1
         for (let q = adjStart[x]!; q < adjStart[x + 1]!; q++) if (adjAtom[q] === y) f = adjBond[q]!
-        ok = f >= 0 && cp[f] === 1
+        ok = f >= 0 && bondPass[test.id * nB + f] === 1
       }
       if (!ok) continue
       map[i] = x
@@ -550,11 +554,11 @@ const searcher = (p: SmartsPattern, ctx: Context, c: Compiled, onMatch: (map: In
     }
     return false
   }
-  const ap0 = aPass[0]!
+  const ab0 = p.atoms[0]!.id * nA
   const sys0 = p.cycleSystem[0]!
   const deg0 = p.degree[0]!
   return (a: number): boolean => {
-    if (ap0[a] === 0 || ringSystem[a]! < sys0 || adjStart[a + 1]! - adjStart[a]! < deg0) return false
+    if (atomPass[ab0 + a] === 0 || ringSystem[a]! < sys0 || adjStart[a + 1]! - adjStart[a]! < deg0) return false
     map[0] = a
     used[a] = 1
     const stop = place(1)
@@ -565,25 +569,21 @@ const searcher = (p: SmartsPattern, ctx: Context, c: Compiled, onMatch: (map: In
 
 /** Search over every root atom; whether it was stopped. */
 const search = (p: SmartsPattern, ctx: Context, onMatch: (map: Int32Array) => boolean): boolean => {
-  const c = compiledFor(p, ctx)
-  if (c === undefined) return false
-  const tryRoot = searcher(p, ctx, c, onMatch)
+  if (!compiledFor(p, ctx)) return false
+  const tryRoot = searcher(p, ctx, onMatch)
   for (let a = 0; a < ctx.t.numAtoms; a++) if (tryRoot(a)) return true
   return false
 }
 
 /** The atoms a recursive SMARTS matches with its first atom on (once per target). */
-const rootsOf = (p: SmartsPattern, ctx: Context): Uint8Array => {
-  let out = ctx.roots[p.id]
-  if (out !== undefined) return out
-  out = new Uint8Array(ctx.t.numAtoms)
-  const c = compiledFor(p, ctx)
-  if (c !== undefined) {
-    const tryRoot = searcher(p, ctx, c, () => true)
-    for (let a = 0; a < ctx.t.numAtoms; a++) if (tryRoot(a)) out[a] = 1
-  }
-  ctx.roots[p.id] = out
-  return out
+const rootsOf = (p: SmartsPattern, ctx: Context): void => {
+  if (ctx.rootsDone[p.id]) return
+  ctx.rootsDone[p.id] = 1
+  if (!compiledFor(p, ctx)) return
+  const n = ctx.t.numAtoms
+  const base = p.id * n
+  const tryRoot = searcher(p, ctx, () => true)
+  for (let a = 0; a < n; a++) if (tryRoot(a)) ctx.roots[base + a] = 1
 }
 
 /** Whether the pattern matches anywhere. */
@@ -591,15 +591,8 @@ export const hasMatch = (p: SmartsPattern, ctx: Context): boolean => search(p, c
 
 /** Distinct matched atom sets (RDKit's uniquified match count), counting stops above `limit`. */
 export const countUnique = (p: SmartsPattern, ctx: Context, limit: number): number => {
-  if (p.n === 1) {
-    // one atom: the atoms passing its test
-    const c = compiledFor(p, ctx)
-    if (c === undefined) return 0
-    const pass = c.aPass[0]!
-    let count = 0
-    for (let a = 0; a < pass.length; a++) count += pass[a]!
-    return count
-  }
+  if (!compiledFor(p, ctx)) return 0
+  if (p.n === 1) return ctx.atomPassCount[p.atoms[0]!.id]! // one atom: the atoms passing its test
   const seen = new Set<string>()
   const sorted = new Int32Array(p.n)
   search(p, ctx, (map) => {

@@ -49,25 +49,6 @@ export interface LightGraph {
   readonly nodeAtoms: Int32Array
 }
 
-class IntBuffer {
-  data: Int32Array
-  length = 0
-  constructor(capacity: number) {
-    this.data = new Int32Array(Math.max(16, capacity))
-  }
-  push(x: number): void {
-    if (this.length === this.data.length) {
-      const d = new Int32Array(this.data.length * 2)
-      d.set(this.data)
-      this.data = d
-    }
-    this.data[this.length++] = x
-  }
-  result(): Int32Array {
-    return this.data.slice(0, this.length)
-  }
-}
-
 /** Checks that `order` is a permutation of 0..n-1. */
 const checkOrder = (order: ArrayLike<number>, n: number): Int32Array => {
   if (order.length !== n) throw new RangeError(`atom order has ${order.length} entries for ${n} atoms`)
@@ -169,20 +150,41 @@ export const buildLightGraph = (mol: Molecule, order: ArrayLike<number>, bondIds
   }
 
   // ---- edges
-  const src = new IntBuffer(8 * nb + 4 * nReal + nNodes)
-  const dst = new IntBuffer(src.data.length)
-  const path = new IntBuffer(src.data.length * PATH_LENGTH)
-  const kind = new IntBuffer(src.data.length) // 0 lgp, 1 mgp, 2 vp, 3 sl
+  // edges are appended to growable typed arrays, one capacity check per edge
+  let cap = 8 * nb + 4 * nReal + nNodes + 16
+  let srcA = new Int32Array(cap)
+  let dstA = new Int32Array(cap)
+  let kindA = new Uint8Array(cap) // 0 lgp, 1 mgp, 2 vp, 3 sl
+  let pathA = new Int32Array(cap * PATH_LENGTH)
+  let nE = 0
+  const grow = () => {
+    cap *= 2
+    const s2 = new Int32Array(cap)
+    s2.set(srcA)
+    srcA = s2
+    const d2 = new Int32Array(cap)
+    d2.set(dstA)
+    dstA = d2
+    const k2 = new Uint8Array(cap)
+    k2.set(kindA)
+    kindA = k2
+    const p2 = new Int32Array(cap * PATH_LENGTH)
+    p2.set(pathA)
+    pathA = p2
+  }
   const P = PATH_PLACEHOLDER
   const add = (s: number, t: number, k: number, p0: number, p1: number, p2: number, p3: number, p4: number) => {
-    src.push(s)
-    dst.push(t)
-    kind.push(k)
-    path.push(p0)
-    path.push(p1)
-    path.push(p2)
-    path.push(p3)
-    path.push(p4)
+    if (nE === cap) grow()
+    srcA[nE] = s
+    dstA[nE] = t
+    kindA[nE] = k
+    const o = nE * PATH_LENGTH
+    pathA[o] = p0
+    pathA[o + 1] = p1
+    pathA[o + 2] = p2
+    pathA[o + 3] = p3
+    pathA[o + 4] = p4
+    nE++
   }
   // line-graph pairs: itertools.permutations(bonds of atom a, 2)
   for (let a = 0; a < n; a++) {
@@ -246,8 +248,8 @@ export const buildLightGraph = (mol: Molecule, order: ArrayLike<number>, bondIds
   }
   for (let i = 0; i < nNodes; i++) add(i, i, 3, i, P, P, P, i)
 
-  const nEdges = src.length
-  const k = kind.data
+  const nEdges = nE
+  const k = kindA
   const edgeLgp = new Uint8Array(nEdges)
   const edgeMgp = new Uint8Array(nEdges)
   const edgeVp = new Uint8Array(nEdges)
@@ -271,9 +273,9 @@ export const buildLightGraph = (mol: Molecule, order: ArrayLike<number>, bondIds
     beginEnd,
     edge,
     vavn,
-    edgeSrc: src.result(),
-    edgeDst: dst.result(),
-    edgePath: path.result(),
+    edgeSrc: srcA.slice(0, nEdges),
+    edgeDst: dstA.slice(0, nEdges),
+    edgePath: pathA.slice(0, nEdges * PATH_LENGTH),
     edgeLgp,
     edgeMgp,
     edgeVp,
