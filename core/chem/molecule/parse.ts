@@ -1,7 +1,8 @@
 /**
- * SMILES → Molecule through RDKit MinimalLib: one `get_mol`, one `get_json`, one `get_stereo_tags`,
- * the WebAssembly object deleted before returning. Conjugation and hybridization are perceived here
- * (perception.ts) with RDKit's own rules.
+ * SMILES → Molecule through RDKit MinimalLib: one `get_mol`, one `get_json`, and — for a SMILES with
+ * stereo marks — one `get_stereo_tags`, the WebAssembly object deleted before returning. Conjugation
+ * and hybridization are perceived here (perception.ts) with RDKit's own rules, as are the possible
+ * stereocentres of a stereo-free molecule (cip.ts).
  */
 import type { RDKit } from "../../runtime/rdkit.ts"
 import { ATOMIC_WEIGHT, ISOTOPE_MASS } from "./elements.ts"

@@ -6,6 +6,11 @@
  * H; RDKit keeps a chiral centre's geometry when it removes that H). Uncapped: the outer `*` stay.
  * Chirality tags are kept as they were (RDKit's EditableMol does the same), relative to the new bond
  * order of each atom.
+ *
+ * Two ways to an oligomer: `oligomerSpec` (atoms and bonds that MinimalLib builds, sanitizes and writes)
+ * and, where the copy of the parsed unit is exact, `oligomerGraph` (the same molecule as RDKit would
+ * perceive it, assembled in TypeScript: fingerprints) and `oligomerSmilesWithoutRdkit` (its canonical
+ * SMILES written in TypeScript). `oligomerSmiles` takes the TypeScript way where it can.
  */
 import type { RDKit } from "../../runtime/rdkit.ts"
 import {
