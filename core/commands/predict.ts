@@ -51,7 +51,7 @@ export const predictProgram = (o: PredictOptions) =>
       if (format === "csv") for (const b of bodies) process.stdout.write(csvLine([b.smiles, b.property, String(b.prediction.value), b.prediction.units, b.request_id]))
       else process.stdout.write(JSON.stringify(bodies.length === 1 ? bodies[0] : bodies, null, 2) + "\n")
       return EXIT.success
-    }).pipe(Effect.provide(predictorLayer(prepared)))
+    }).pipe(Effect.provide(predictorLayer(prepared, { oneShot: true })))
   })
 
 /** `embeddings`: `{smiles, embedding, dim, request_id}`; only the pretrained encoder is loaded. */
@@ -66,5 +66,5 @@ export const embeddingsProgram = (o: { readonly smiles?: string }) =>
       if (!outcome.ok) return yield* Effect.fail(outcome.error)
       process.stdout.write(JSON.stringify({ smiles, embedding: Array.from(outcome.embedding), dim: outcome.embedding.length, request_id: randomUUID() }, null, 2) + "\n")
       return EXIT.success
-    }).pipe(Effect.provide(predictorLayer(prepared)))
+    }).pipe(Effect.provide(predictorLayer(prepared, { oneShot: true })))
   })

@@ -38,7 +38,7 @@ const makeFeaturize = (workers: number, scaler: StandardScalerParams) =>
  * statistics) for the prepared properties, the chemistry of core/chem — featurized on worker threads
  * (PERIOGT_WORKERS). Provided once per command; needs a Scope, which holds the workers.
  */
-const loadPredictor = (prepared: Prepared) =>
+const loadPredictor = (prepared: Prepared, options: LoadOptions = {}) =>
   Effect.gen(function* () {
     const config = yield* AppConfig
     const log = yield* Log
@@ -48,7 +48,7 @@ const loadPredictor = (prepared: Prepared) =>
     const featurize = yield* makeFeaturize(config.workers.value, scaler)
     const ort = yield* Effect.promise(() => loadOnnxRuntime(config.cacheDir.value))
     const engine = yield* Effect.tryPromise({
-      try: () => loadEngine({ ort, layout: prepared.layout, index: prepared.index, properties: prepared.properties, device: prepared.device.device, threads: config.threads.value, scaler }),
+      try: () => loadEngine({ ort, layout: prepared.layout, index: prepared.index, properties: prepared.properties, device: prepared.device.device, threads: config.threads.value, scaler, oneShot: options.oneShot === true }),
       catch: toPeriogtError,
     })
     log.info("models loaded", { properties: prepared.properties.join(","), device: prepared.device.device, workers: config.workers.value, ms: Math.round(performance.now() - t0) })
@@ -58,8 +58,13 @@ const loadPredictor = (prepared: Prepared) =>
 const propertyInfos = (prepared: Prepared): ReadonlyArray<PropertyInfo> =>
   prepared.properties.map((id) => ({ id, label: propertyMeta(id).label, units: prepared.index[id]?.units ?? propertyMeta(id).units, checkpoint: prepared.index[id]?.checkpoint ?? "" }))
 
+export interface LoadOptions {
+  /** A single network run follows (predict, embeddings): sessions are built for a fast start, not for many runs. */
+  readonly oneShot?: boolean
+}
+
 /** For the CLI commands: the Predictor once its models are loaded. */
-export const predictorLayer = (prepared: Prepared) => Layer.effect(Predictor)(loadPredictor(prepared))
+export const predictorLayer = (prepared: Prepared, options: LoadOptions = {}) => Layer.effect(Predictor)(loadPredictor(prepared, options))
 
 /**
  * For `serve`: the server listens at once and the models load in the background; until they are
