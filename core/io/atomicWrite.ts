@@ -10,12 +10,13 @@ export const temporarySibling = (target: string): string =>
  * Writes a whole file so that readers see either the old content or the new one, never a part:
  * write a sibling temporary file, flush it to disk, rename it over the target, flush the directory.
  */
-export const writeFileAtomic = (target: string, data: string | Uint8Array): void => {
+export const writeFileAtomic = (target: string, data: string | Uint8Array | ReadonlyArray<Uint8Array>): void => {
   fs.mkdirSync(path.dirname(target), { recursive: true })
   const tmp = temporarySibling(target)
   const fd = fs.openSync(tmp, "w", 0o644)
   try {
-    fs.writeFileSync(fd, data)
+    if (typeof data === "string" || data instanceof Uint8Array) fs.writeFileSync(fd, data)
+    else for (const chunk of data) fs.writeFileSync(fd, chunk)
     fs.fsyncSync(fd)
   } finally {
     fs.closeSync(fd)

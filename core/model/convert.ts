@@ -1,5 +1,6 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
+import { randomBytes } from "node:crypto"
 import { entryKind, type ArtifactIndex } from "../artifacts/indexFile.ts"
 import type { ArtifactLayout } from "../artifacts/layout.ts"
 import { CheckpointMissing } from "../errors/index.ts"
@@ -15,6 +16,8 @@ const manifestPath = (l: ArtifactLayout) => path.join(l.onnxDir, "manifest.json"
 
 interface Converted {
   readonly checkpoint: string
+  /** The external data file holding the weights, beside the model (absent: converted by an older periogt). */
+  readonly data?: string
   readonly size: number
   readonly mtimeMs: number
   readonly onnx: string
@@ -55,19 +58,35 @@ export const findPretrainedCheckpoint = (l: ArtifactLayout): string => {
 export type ConvertOutcome = "converted" | "unchanged"
 
 /**
+ * Data files of earlier conversions of this model. Unlinking is safe for a job that has them mapped
+ * (the data stays until it unmaps); only a job that read the old model but not yet its data would fail.
+ */
+const removeStaleData = (onnx: string, keep: string) => {
+  const prefix = `${path.basename(onnx)}.`
+  for (const f of fs.readdirSync(path.dirname(onnx))) if (f.startsWith(prefix) && f.endsWith(".data") && f !== keep) fs.rmSync(path.join(path.dirname(onnx), f), { force: true })
+}
+
+/**
  * Converts one checkpoint to ONNX unless the manifest shows this very file (size and mtime) was
  * already converted by this version of periogt. Writes are atomic: a job never loads half a model.
  */
 const convertOne = async (l: ArtifactLayout, key: string, checkpoint: string, onnx: string, kind: "encoder" | "finetuned", log: (m: string) => void): Promise<ConvertOutcome> => {
   const st = fs.statSync(checkpoint)
   const previous = readManifest(l)[key]
-  if (previous !== undefined && previous.checkpoint === checkpoint && previous.size === st.size && previous.mtimeMs === st.mtimeMs && previous.periogt === PERIOGT_VERSION && fs.existsSync(onnx)) return "unchanged"
+  const dir = path.dirname(onnx)
+  if (previous !== undefined && previous.checkpoint === checkpoint && previous.size === st.size && previous.mtimeMs === st.mtimeMs && previous.periogt === PERIOGT_VERSION && fs.existsSync(onnx) && previous.data !== undefined && fs.existsSync(path.join(dir, previous.data))) return "unchanged"
   log(`converting ${checkpoint} → ${onnx}`)
   const ckpt = await readCheckpoint(checkpoint)
-  const built = kind === "encoder" ? buildEncoderModel(ckpt.tensors, { source: checkpoint }) : buildFinetunedModel(ckpt.tensors, { source: checkpoint })
+  // A fresh data file name per conversion: the model in place always names a complete data file, and a
+  // job loading the previous model keeps reading the previous data.
+  const data = `${path.basename(onnx)}.${randomBytes(4).toString("hex")}.data`
+  const options = { source: checkpoint, externalData: data }
+  const built = kind === "encoder" ? buildEncoderModel(ckpt.tensors, options) : buildFinetunedModel(ckpt.tensors, options)
+  writeFileAtomic(path.join(dir, data), built.data ?? [])
   writeFileAtomic(onnx, built.bytes)
+  removeStaleData(onnx, data)
   const manifest = readManifest(l)
-  manifest[key] = { checkpoint, size: st.size, mtimeMs: st.mtimeMs, onnx, periogt: PERIOGT_VERSION }
+  manifest[key] = { checkpoint, size: st.size, mtimeMs: st.mtimeMs, onnx, data, periogt: PERIOGT_VERSION }
   writeFileAtomic(manifestPath(l), JSON.stringify(manifest, null, 2) + "\n")
   return "converted"
 }

@@ -105,8 +105,14 @@ describe("setup", () => {
     expect(index["eps"]!.checkpoint).toBe(path.join(ckpt, "finetuned_ckpt", "eps", "best_model.pth"))
     // Every checkpoint converted, and the index records where.
     expect(index["eps"]!.onnx).toBe(path.join(ckpt, "onnx", "finetuned", "eps.onnx"))
-    for (const p of ["egc", "eps", "nc"]) expect(fs.statSync(index[p]!.onnx).size).toBeGreaterThan(100_000)
-    expect(fs.statSync(path.join(ckpt, "onnx", "pretrained.onnx")).size).toBeGreaterThan(100_000)
+    // the model and its weights, in the one external data file beside it
+    const converted = (onnx: string) => {
+      const data = fs.readdirSync(path.dirname(onnx)).filter((f) => f.startsWith(`${path.basename(onnx)}.`) && f.endsWith(".data"))
+      expect(data.length).toBe(1)
+      return fs.statSync(onnx).size + fs.statSync(path.join(path.dirname(onnx), data[0]!)).size
+    }
+    for (const p of ["egc", "eps", "nc"]) expect(converted(index[p]!.onnx)).toBeGreaterThan(100_000)
+    expect(converted(path.join(ckpt, "onnx", "pretrained.onnx"))).toBeGreaterThan(100_000)
     expect(index["egc"]!.units).toBe("eV")
     const stats = JSON.parse(fs.readFileSync(path.join(ckpt, "label_stats.json"), "utf8")) as Record<string, { mean: number; std: number }>
     expect(Object.keys(stats).sort()).toEqual(["eat", "eea", "egb", "egc", "ei", "eps", "nc"])

@@ -101,3 +101,20 @@ test("a session created from an .onnx file path (ONNX Runtime reads it itself) g
   const missing = await createSession(ort, file + ".absent", { name: "absent" }).catch((e: { code?: string }) => e)
   expect((missing as { code?: string }).code).toBe("model_load_failed")
 })
+
+test("weights in an external data file (page-aligned, mapped by ONNX Runtime): the same outputs as the model with inline weights", async () => {
+  const fs = await import("node:fs")
+  const dir = fs.mkdtempSync(join(os.tmpdir(), "periogt-onnx-ext-"))
+  const pre = await readCheckpoint(join(DIR, "pretrained.pth"))
+  const built = buildEncoderModel(pre.tensors, { externalData: "encoder.onnx.1234.data" })
+  expect(built.data!.length).toBeGreaterThan(0)
+  fs.writeFileSync(join(dir, "encoder.onnx"), built.bytes)
+  fs.writeFileSync(join(dir, "encoder.onnx.1234.data"), Buffer.concat(built.data!.map((c) => Buffer.from(c))))
+  expect(built.bytes.length).toBeLessThan(buildEncoderModel(pre.tensors).bytes.length / 10)
+  const ext = await createSession(await loadOnnxRuntime(os.tmpdir()), join(dir, "encoder.onnx"), { name: "tiny encoder (external data)", intraOpThreads: 2 })
+  const feeds = fx.feeds("enc/poly1", GRAPH_INPUTS)
+  const [a, b] = [await enc.run(feeds), await ext.run(feeds)]
+  expect(Array.from(b.node_emb!.data)).toEqual(Array.from(a.node_emb!.data))
+  expect(Array.from(b.graph_emb!.data)).toEqual(Array.from(a.graph_emb!.data))
+  await ext.release()
+})

@@ -9,6 +9,7 @@ import {
   type TensorData,
   type ValueInfoData,
   encodeModel,
+  externalizeInitializers,
 } from "./proto.ts"
 
 export type Attr =
@@ -141,5 +142,11 @@ export class GraphBuilder {
 
   encode(options: { opset: number; producerVersion: string; docString?: string; metadata?: Record<string, string> }): Uint8Array {
     return encodeModel(this.toModel(options))
+  }
+
+  /** The model with its large initializers in an external data file named `location` (see externalizeInitializers). */
+  encodeExternal(options: { opset: number; producerVersion: string; docString?: string; metadata?: Record<string, string> }, location: string): { readonly bytes: Uint8Array; readonly data: ReadonlyArray<Uint8Array> } {
+    const { model, data } = externalizeInitializers(this.toModel(options), location)
+    return { bytes: encodeModel(model), data }
   }
 }

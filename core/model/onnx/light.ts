@@ -38,6 +38,11 @@ export interface BuildOptions {
   readonly source?: string
   /** ONNX opset (≥ 18: ScatterElements max). */
   readonly opset?: number
+  /**
+   * Store the weights in an external data file of this name beside the model (`data` of the result)
+   * instead of inside it: ONNX Runtime then maps them from the file rather than copying them.
+   */
+  readonly externalData?: string
 }
 
 export const GRAPH_INPUTS = [
@@ -451,12 +456,17 @@ class LightGraph {
 
 export interface BuiltModel {
   readonly bytes: Uint8Array
+  /** The external data file's content (chunks, in order) when `externalData` was asked for. */
+  readonly data?: ReadonlyArray<Uint8Array>
   readonly config: LightConfig
   readonly inputs: ReadonlyArray<string>
   readonly outputs: ReadonlyArray<string>
 }
 
 const OPSET = 18
+
+const encodeBuilt = (g: GraphBuilder, o: { opset: number; producerVersion: string; docString: string }, externalData: string | undefined): { bytes: Uint8Array; data?: ReadonlyArray<Uint8Array> } =>
+  externalData === undefined ? { bytes: g.encode(o) } : g.encodeExternal(o, externalData)
 const PRODUCER_VERSION = "0.1.0"
 
 /**
@@ -472,8 +482,8 @@ export const buildEncoderModel = (tensors: Weights, options: BuildOptions = {}):
   const h = net.encoder(net.embed())
   g.output(h, "node_emb", "FLOAT", ["nodes", cfg.dG])
   g.output(net.readout(h), "graph_emb", "FLOAT", ["graphs", 3 * cfg.dG])
-  const bytes = g.encode({ opset: options.opset ?? OPSET, producerVersion: PRODUCER_VERSION, docString: "PerioGT LiGhT encoder" })
-  return { bytes, config: cfg, inputs: g.inputs.map((i) => i.name), outputs: ["node_emb", "graph_emb"] }
+  const encoded = encodeBuilt(g, { opset: options.opset ?? OPSET, producerVersion: PRODUCER_VERSION, docString: "PerioGT LiGhT encoder" }, options.externalData)
+  return { ...encoded, config: cfg, inputs: g.inputs.map((i) => i.name), outputs: ["node_emb", "graph_emb"] }
 }
 
 /**
@@ -494,6 +504,6 @@ export const buildFinetunedModel = (tensors: Weights, options: BuildOptions = {}
   const nTasks = cfg.predictor[cfg.predictor.length - 1]!.dOut
   g.output(net.predictor(feats), "prediction", "FLOAT", ["graphs", nTasks])
   g.output(feats, "graph_emb", "FLOAT", ["graphs", 3 * cfg.dG])
-  const bytes = g.encode({ opset: options.opset ?? OPSET, producerVersion: PRODUCER_VERSION, docString: "PerioGT LiGhT finetuned predictor" })
-  return { bytes, config: cfg, inputs: g.inputs.map((i) => i.name), outputs: ["prediction", "graph_emb"] }
+  const encoded = encodeBuilt(g, { opset: options.opset ?? OPSET, producerVersion: PRODUCER_VERSION, docString: "PerioGT LiGhT finetuned predictor" }, options.externalData)
+  return { ...encoded, config: cfg, inputs: g.inputs.map((i) => i.name), outputs: ["prediction", "graph_emb"] }
 }

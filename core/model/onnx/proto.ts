@@ -94,6 +94,8 @@ export interface TensorData {
   readonly dims: ReadonlyArray<number>
   /** Little-endian raw bytes. */
   readonly raw: Uint8Array
+  /** Where `raw` is stored instead, in an external data file beside the model (ONNX external data). */
+  readonly external?: { readonly location: string; readonly offset: number }
 }
 
 export interface NodeData {
@@ -136,8 +138,37 @@ export const encodeTensor = (t: TensorData): Msg => {
   for (const d of t.dims) m.varint(1, d) // dims (repeated, unpacked is accepted by every parser)
   m.varint(2, DataType[t.dataType])
   m.string(8, t.name)
-  m.bytes(9, t.raw)
-  return m
+  if (t.external === undefined) return m.bytes(9, t.raw)
+  const entry = (key: string, value: string) => new Msg().string(1, key).string(2, value)
+  m.message(13, entry("location", t.external.location))
+  m.message(13, entry("offset", String(t.external.offset)))
+  m.message(13, entry("length", String(t.raw.length)))
+  return m.varint(14, 1) // data_location = EXTERNAL
+}
+
+/** Offsets in an external data file are page-aligned, so ONNX Runtime can map the weights instead of copying them. */
+export const EXTERNAL_ALIGNMENT = 4096
+/** Initializers smaller than this stay inside the model. */
+const EXTERNAL_MIN_BYTES = 1024
+
+/**
+ * Moves the model's large initializers into an external data file named `location` (resolved by ONNX
+ * Runtime relative to the model file): the model then refers to them by offset, and `data` is the
+ * file's content as chunks (zero padding included), in order.
+ */
+export const externalizeInitializers = (model: ModelData, location: string): { readonly model: ModelData; readonly data: ReadonlyArray<Uint8Array> } => {
+  const data: Array<Uint8Array> = []
+  let size = 0
+  const initializers = model.graph.initializers.map((t): TensorData => {
+    if (t.raw.length < EXTERNAL_MIN_BYTES) return t
+    const pad = (EXTERNAL_ALIGNMENT - (size % EXTERNAL_ALIGNMENT)) % EXTERNAL_ALIGNMENT
+    if (pad > 0) data.push(new Uint8Array(pad))
+    const offset = size + pad
+    data.push(t.raw)
+    size = offset + t.raw.length
+    return { ...t, external: { location, offset } }
+  })
+  return { model: { ...model, graph: { ...model.graph, initializers } }, data }
 }
 
 const encodeAttribute = (name: string, a: AttrValue): Msg => {
