@@ -3,14 +3,14 @@
  * featurization, Mordred descriptors and a prediction from the bundled demonstration model, for twelve
  * well-known polymers (or --smiles / --input). Every line says it is a demonstration.
  */
-import { Effect, Result } from "effect"
+import { Effect } from "effect"
 import * as fs from "node:fs"
 import { descriptorIndex } from "../chem/descriptors/index.ts"
 import { featurizeRepeatUnit } from "../chem/featurize.ts"
 import { DEMO_ASSETS } from "../demo/assets.ts"
 import { DEMO_MODEL_NAME, DEMO_PROPERTY, demoPredictorLayer } from "../demo/demoModel.ts"
 import { EXIT, ValidationError, type PeriogtError } from "../errors/index.ts"
-import { csvRecords, isBlank, readHeader, toRow, type InputHeader } from "../io/csv/index.ts"
+import { csvRecords, inputRows } from "../io/csv/index.ts"
 import { describe } from "../pipeline/describe.ts"
 import { Predictor } from "../pipeline/Predictor.ts"
 import { rdkitRanks } from "../pipeline/ranks.ts"
@@ -34,20 +34,11 @@ interface Unit {
 
 const readUnits = (file: string) =>
   Effect.promise(async (): Promise<ReadonlyArray<Unit> | ValidationError> => {
-    let header: InputHeader | undefined
     const units: Array<Unit> = []
-    let n = 0
     // Bun.file, not fs: the embedded examples live inside the executable's own filesystem
-    for await (const rec of csvRecords(Bun.file(file).stream() as unknown as AsyncIterable<Uint8Array>)) {
-      if (header === undefined) {
-        const h = readHeader(rec, file)
-        if (Result.isFailure(h)) return h.failure
-        header = h.success
-        continue
-      }
-      if (isBlank(rec)) continue
-      const row = toRow(rec, header, ++n)
-      units.push(row.ok ? { id: row.row.id, smiles: row.row.smiles } : { id: row.id, smiles: row.smiles })
+    for await (const item of inputRows(csvRecords(Bun.file(file).stream() as unknown as AsyncIterable<Uint8Array>), file)) {
+      if (item.kind === "invalid-file") return item.error
+      units.push({ id: item.id, smiles: item.smiles })
     }
     return units
   })

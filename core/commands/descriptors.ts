@@ -6,13 +6,13 @@
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { Effect, Result } from "effect"
+import { Effect } from "effect"
 import { DESCRIPTOR_NAMES, type ScalerParams } from "../chem/descriptors/index.ts"
 import { artifactLayout } from "../artifacts/layout.ts"
 import { AppConfig } from "../config/index.ts"
 import { CheckpointMissing, EXIT, ValidationError, toPeriogtError, type PeriogtError } from "../errors/index.ts"
 import { temporarySibling, syncDirectory } from "../io/atomicWrite.ts"
-import { csvLine, csvRecords, isBlank, readHeader, toRow, type InputHeader } from "../io/csv/index.ts"
+import { csvLine, csvRecords, inputRows } from "../io/csv/index.ts"
 import { makeProgress } from "../io/progress.ts"
 import { readStandardScaler } from "../io/pickle/index.ts"
 import { Log, type Logger } from "../log/index.ts"
@@ -214,8 +214,6 @@ export const descriptorsProgram = (o: DescriptorsOptions) =>
         const signals = watchSignals(log, sink.abandon)
         const outcome = yield* Effect.tryPromise({
           try: async (): Promise<{ readonly failed: number } | ValidationError | typeof STOP> => {
-            let header: InputHeader | undefined
-            let n = 0
             let written = 0
             let failed = 0
             const pending: Array<Pending> = []
@@ -230,26 +228,15 @@ export const descriptorsProgram = (o: DescriptorsOptions) =>
               return undefined
             }
             if (format === "csv") sink.write(csvLine([...LEAD_COLUMNS, ...DESCRIPTOR_NAMES]))
-            for await (const rec of csvRecords(fs.createReadStream(input, { highWaterMark: 1 << 16 }))) {
+            for await (const item of inputRows(csvRecords(fs.createReadStream(input, { highWaterMark: 1 << 16 })), input)) {
               if (signals.signal() !== undefined) return STOP
-              if (header === undefined) {
-                const h = readHeader(rec, input)
-                if (Result.isFailure(h)) return h.failure
-                header = h.success
-                continue
-              }
-              if (isBlank(rec)) continue
-              n++
-              const row = toRow(rec, header, n)
-              const id = row.ok ? row.row.id : row.id
-              const smiles = row.ok ? row.row.smiles : row.smiles
-              pending.push({ id, smiles, result: row.ok ? describeRow(smiles) : row.error })
+              if (item.kind === "invalid-file") return item.error
+              pending.push({ id: item.id, smiles: item.smiles, result: item.error ?? describeRow(item.smiles) })
               while (pending.length >= window) if ((await writeOldest()) === STOP) return STOP
               if (workers === 0) await yieldToEvents()
             }
             while (pending.length > 0) if ((await writeOldest()) === STOP) return STOP
             if (signals.signal() !== undefined) return STOP
-            if (header === undefined) return bad(`${input} is empty`, "--input", input)
             progress.finish()
             return { failed }
           },

@@ -3,11 +3,11 @@
  * units and — given canonical ranks — a summary of its prompt graphs: SMILES, nodes, edges, bond ids),
  * as JSON on stdout — one object for --smiles, one JSON line per row for --input CSV.
  */
-import { Effect, Result } from "effect"
+import { Effect } from "effect"
 import * as fs from "node:fs"
 import { featurizeRepeatUnit, type AtomRanks } from "../chem/featurize.ts"
 import { EXIT, ValidationError } from "../errors/index.ts"
-import { csvRecords, isBlank, readHeader, toRow, type InputHeader } from "../io/csv/index.ts"
+import { csvRecords, inputRows } from "../io/csv/index.ts"
 import { loadRDKit, type RDKit } from "../runtime/rdkit.ts"
 import { describe, namedDescriptors } from "../pipeline/describe.ts"
 
@@ -52,31 +52,15 @@ export const featurizeProgram = (o: FeaturizeOptions) =>
     }
     // Streamed: one JSON line per row as it is read, whatever the file's size.
     const outcome = yield* Effect.promise(async () => {
-      let header: InputHeader | undefined
       let failed = 0
-      let n = 0
-      for await (const rec of csvRecords(fs.createReadStream(file, { highWaterMark: 1 << 16 }))) {
-        if (header === undefined) {
-          const h = readHeader(rec, file)
-          if (Result.isFailure(h)) return h.failure
-          header = h.success
-          continue
-        }
-        if (isBlank(rec)) continue
-        n++
-        const row = toRow(rec, header, n)
-        if (!row.ok) {
-          failed++
-          process.stdout.write(JSON.stringify({ id: row.id, smiles: row.smiles, ...errorJson(row.error) }) + "\n")
-          continue
-        }
-        const r = featurizeRepeatUnit(rdkit, row.row.smiles, ranks === undefined ? {} : { ranks })
+      for await (const item of inputRows(csvRecords(fs.createReadStream(file, { highWaterMark: 1 << 16 })), file)) {
+        if (item.kind === "invalid-file") return item.error
+        const r = item.error ?? featurizeRepeatUnit(rdkit, item.smiles, ranks === undefined ? {} : { ranks })
         if (r instanceof ValidationError) {
           failed++
-          process.stdout.write(JSON.stringify({ id: row.row.id, smiles: row.row.smiles, ...errorJson(r) }) + "\n")
-        } else process.stdout.write(JSON.stringify({ id: row.row.id, ...withDescriptors(row.row.smiles, r) }) + "\n")
+          process.stdout.write(JSON.stringify({ id: item.id, smiles: item.smiles, ...errorJson(r) }) + "\n")
+        } else process.stdout.write(JSON.stringify({ id: item.id, ...withDescriptors(item.smiles, r) }) + "\n")
       }
-      if (header === undefined) return new ValidationError({ message: `${file} is empty`, action: "add a header line with a 'smiles' column", details: { file } })
       return failed
     })
     if (outcome instanceof ValidationError) return yield* outcome

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import { Result } from "effect"
-import { ValidationError, type PeriogtError } from "../errors/index.ts"
-import { csvLine, csvRecords, isBlank, OUTPUT_COLUMNS, readHeader, toRow, type InputHeader } from "../io/csv/index.ts"
+import type { PeriogtError } from "../errors/index.ts"
+import { csvLine, csvRecords, inputRows, OUTPUT_COLUMNS } from "../io/csv/index.ts"
 import type { Progress } from "../io/progress.ts"
 import { ResumableOutput } from "../io/resumableOutput.ts"
 import type { PredictItem, PredictOutcome } from "./Predictor.ts"
@@ -64,7 +64,6 @@ export const runBatch = async (o: BatchOptions): Promise<Result.Result<BatchSumm
   const identity = createHash("sha256").update(o.jobKey).update("\0").update(digest).update("\0").update(o.properties.join(",")).digest("hex")
   const { output, state } = ResumableOutput.open(o.output, identity, csvLine(OUTPUT_COLUMNS))
   const total = Math.max(0, (await countLines(o.input)) - 1)
-  let header: InputHeader | undefined
   let n = 0
   let failedRows = state.failedRows
   let pending: Array<Pending> = []
@@ -93,18 +92,14 @@ export const runBatch = async (o: BatchOptions): Promise<Result.Result<BatchSumm
   }
 
   try {
-    for await (const record of csvRecords(fs.createReadStream(o.input, { highWaterMark: 1 << 16 }))) {
-      if (header === undefined) {
-        const h = readHeader(record, o.input)
-        if (Result.isFailure(h)) return Result.fail(h.failure)
-        header = h.success
-        continue
+    for await (const item of inputRows(csvRecords(fs.createReadStream(o.input, { highWaterMark: 1 << 16 })), o.input)) {
+      if (item.kind === "invalid-file") {
+        output.close()
+        return Result.fail(item.error)
       }
-      if (isBlank(record)) continue
-      n++
+      n = item.n
       if (n <= state.rows) continue
-      const row = toRow(record, header, n)
-      pending.push(row.ok ? { n, id: row.row.id, smiles: row.row.smiles } : { n, id: row.id, smiles: row.smiles, error: row.error })
+      pending.push(item.error === undefined ? { n, id: item.id, smiles: item.smiles } : { n, id: item.id, smiles: item.smiles, error: item.error })
       if (pending.length >= o.chunkRows) {
         await flush(n)
         if (o.shouldStop()) {
@@ -112,10 +107,6 @@ export const runBatch = async (o: BatchOptions): Promise<Result.Result<BatchSumm
           return Result.succeed({ rows: n, failedRows, resumedFrom: state.rows, interrupted: true })
         }
       }
-    }
-    if (header === undefined) {
-      output.close()
-      return Result.fail(new ValidationError({ message: `${o.input} is empty`, action: "give a CSV with a header line containing 'smiles'", details: { path: o.input } }))
     }
     if (pending.length > 0) await flush(n)
     output.finish()

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { csvField, csvLine, CsvTokenizer, csvRecords, isBlank, OUTPUT_COLUMNS, readHeader, toRow, type CsvRecord } from "../../core/io/csv/index.ts"
+import { csvField, csvLine, CsvTokenizer, csvRecords, inputRows, isBlank, OUTPUT_COLUMNS, readHeader, toRow, type CsvRecord } from "../../core/io/csv/index.ts"
 import { tempDir } from "../support/binary.ts"
 
 /** Tokenizes text fed in chunks of the given size, to exercise every chunk boundary. */
@@ -108,5 +108,25 @@ describe("CSV writing", () => {
     }
     expect(n).toBe(50_001)
     expect(last?.ok && last.fields).toEqual(["49999", "*CC(C)*"])
+  })
+})
+
+describe("inputRows: the one reader of input CSVs (batch, featurize, descriptors, demo)", () => {
+  const items = async (text: string) => {
+    const out: Array<unknown> = []
+    for await (const item of inputRows(csvRecords((async function* () { yield new TextEncoder().encode(text) })()), "in.csv")) out.push(item.kind === "invalid-file" ? { kind: item.kind, code: item.error.code, message: item.error.message } : { n: item.n, id: item.id, smiles: item.smiles, error: item.error?.code })
+    return out
+  }
+  test("rows numbered from 1, ids defaulted, blank lines skipped, unusable records as error rows", async () => {
+    expect(await items('ID,Smiles,x\r\na,*CC*,1\r\n\r\n,*C(F)(F)*,2\r\nb\r\n"c,"*CC(*)C",3\n')).toEqual([
+      { n: 1, id: "a", smiles: "*CC*", error: undefined },
+      { n: 2, id: "2", smiles: "*C(F)(F)*", error: undefined },
+      { n: 3, id: "b", smiles: "", error: "validation_error" },
+      { n: 4, id: "4", smiles: "", error: "validation_error" },
+    ])
+  })
+  test("no smiles column, or no lines at all: one invalid-file item and nothing else", async () => {
+    expect(await items("id,name\n1,*CC*\n")).toEqual([{ kind: "invalid-file", code: "validation_error", message: "in.csv has no 'smiles' column (columns: id, name)" }])
+    expect(await items("")).toEqual([{ kind: "invalid-file", code: "validation_error", message: "in.csv is empty" }])
   })
 })

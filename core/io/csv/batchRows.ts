@@ -1,6 +1,6 @@
 import { Result, Schema } from "effect"
 import { ValidationError } from "../../errors/index.ts"
-import type { CsvRecord } from "./parse.ts"
+import { isBlank, type CsvRecord } from "./parse.ts"
 
 /** The batch output columns, exactly the Python backend's. */
 export const OUTPUT_COLUMNS = ["id", "smiles", "property", "prediction_value", "prediction_units", "ok", "error_code", "error_message", "request_id"] as const
@@ -54,4 +54,38 @@ export const toRow = (record: CsvRecord, header: InputHeader, n: number): RowRes
     return { ok: false, id, smiles, error: new ValidationError({ message: `line ${record.line}: ${decoded.failure.message}`, details: { line: record.line } }) }
   }
   return { ok: true, row: decoded.success }
+}
+
+/** One data row of an input CSV: its 1-based number, id and SMILES, and the error when the record is unusable. */
+export interface InputItem {
+  readonly kind: "row"
+  readonly n: number
+  readonly id: string
+  readonly smiles: string
+  readonly error?: ValidationError
+}
+
+/**
+ * The rows of an input CSV (a `smiles` column, optionally `id`), streamed, blank lines skipped. A file
+ * that cannot be read as such — bad or missing header, no lines at all — yields one `invalid-file` item
+ * with the error instead, and nothing else.
+ */
+export async function* inputRows(records: AsyncIterable<CsvRecord>, file: string): AsyncGenerator<InputItem | { readonly kind: "invalid-file"; readonly error: ValidationError }> {
+  let header: InputHeader | undefined
+  let n = 0
+  for await (const record of records) {
+    if (header === undefined) {
+      const h = readHeader(record, file)
+      if (Result.isFailure(h)) {
+        yield { kind: "invalid-file", error: h.failure }
+        return
+      }
+      header = h.success
+      continue
+    }
+    if (isBlank(record)) continue
+    const row = toRow(record, header, ++n)
+    yield row.ok ? { kind: "row", n, id: row.row.id, smiles: row.row.smiles } : { kind: "row", n, id: row.id, smiles: row.smiles, error: row.error }
+  }
+  if (header === undefined) yield { kind: "invalid-file", error: new ValidationError({ message: `${file} is empty`, action: "give a CSV with a header line containing 'smiles'", details: { path: file } }) }
 }
