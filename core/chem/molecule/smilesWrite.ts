@@ -2,12 +2,18 @@
  * RDKit's canonical SMILES writer (`MolToSmiles`, Code/GraphMol/SmilesParse/SmilesWrite.cpp and
  * Code/GraphMol/Canon.cpp as in the MinimalLib build) for the molecules the featurizer writes without
  * RDKit: one fragment, no stereo (no chiral tags, no double-bond stereo, no bond directions), no
- * explicit hydrogen atoms, no atom maps, no metals. Given the canonical ranks of `rankMolAtoms`
+ * explicit hydrogen atoms, no atom maps, no aromatic metals. Given the canonical ranks of `rankMolAtoms`
  * (core/chem/canon), it replays the traversal: start at the lowest rank; `dfsFindCycles` (neighbours by
  * rank, ring-closure neighbours first, then non-ring, then ring neighbours by bond type) to find the
  * ring-closure bonds; `dfsBuildStack` (ring closures first, lowest free ring index; branches in rank
  * order, the last one unbranched); then the atom and bond symbols of GetAtomSmiles / GetBondSmiles and
  * the ring-closure digits of FragmentSmilesConstruct.
+ *
+ * Metal atoms (RDKit's "M" query: anything but `*`, H and the non-metals below) are written as RDKit
+ * 2022.09 (the oracle) writes them: in brackets with their H count, their organic-subset neighbours
+ * without brackets. RDKit 2025.03 (rdkit/rdkit#8318, in our MinimalLib) brackets every organic-subset
+ * atom bonded to a metal (`[CH3][Ge]…`), which is why molecules with metals are written here and not
+ * by MinimalLib. An aromatic metal is left to RDKit (2022.09 lower-cases any aromatic symbol).
  *
  * `canWriteSmiles` says whether a molecule is in that subset; callers fall back to RDKit otherwise.
  */
@@ -46,7 +52,7 @@ const MAX_BONDTYPE = 32
 const ORGANIC = new Set([0, 5, 6, 7, 8, 9, 15, 16, 17, 35, 53])
 /** elements whose aromatic form is written in lower case */
 const AROMATIC_LOWER = new Set([5, 6, 7, 8, 14, 15, 16, 33, 34, 52])
-/** non-metals (a bond to anything else puts the atom in brackets; such molecules are left to RDKit) */
+/** non-metals: RDKit's "M" query matches every other element (see the module note on metals) */
 const NON_METALS = new Set([0, 1, 2, 5, 6, 7, 8, 9, 10, 14, 15, 16, 17, 18, 33, 34, 35, 36, 52, 53, 54, 85, 86])
 
 /** Bond valence contribution ×2 (aromatic 3). */
@@ -58,7 +64,7 @@ export const canWriteSmiles = (m: SmilesWriteInput): boolean => {
   if (m.numAtoms === 0) return false
   for (let a = 0; a < m.numAtoms; a++) {
     const z = m.atomicNum[a]!
-    if (z === 1 || !NON_METALS.has(z)) return false
+    if (z === 1 || (!NON_METALS.has(z) && m.aromatic[a])) return false
   }
   for (let b = 0; b < m.numBonds; b++) {
     const t = m.bondType[b]!

@@ -227,7 +227,9 @@ export interface OligomerGraph extends FingerprintGraph {
 /**
  * The oligomer's canonical SMILES written in TypeScript (molecule/smilesWrite.ts) where that is exact:
  * units whose augmentation variants are (variants.ts `unitSupported`: no stereo, isotopes, radicals,
- * metals, …) and whose oligomer graph is known (oligomerGraph), up to MAX_ATOMS atoms: MinimalLib's
+ * aromatic metals, …) and whose oligomer graph is known (oligomerGraph), up to MAX_ATOMS atoms. Units
+ * with metals (Ge, Sn, …) take this way to be exact: MinimalLib (RDKit ≥ 2025.03) brackets the atoms
+ * bonded to a metal (`[CH3][GeH]…`), RDKit 2022.09 does not (smilesWrite.ts). MinimalLib's
  * writer stops at SMILES_WRITE_ATOM_LIMIT (its stack), this one does not, but what is written here is
  * read by MinimalLib later, which the validation's limit keeps safe.
  */

@@ -7,9 +7,11 @@
  * hybridization.
  *
  * Exact where nothing RDKit re-perceives can change: units without stereo, hydrogen atoms, isotopes,
- * radicals, metals or unusual bonds, in one fragment; cut and wildcard bonds single where they touch a
+ * radicals, aromatic metals or unusual bonds, in one fragment; cut and wildcard bonds single where they touch a
  * ring (an exocyclic double bond that moves can change a ring's aromaticity); at most
  * SMILES_WRITE_ATOM_LIMIT atoms. Anything else returns undefined and goes through RDKit as before.
+ * Units with metals are written here (as RDKit 2022.09 writes them: no brackets on the metal's
+ * organic-subset neighbours), not by MinimalLib, whose writer brackets them (smilesWrite.ts).
  *
  * The assembled molecule's `kekuleOrder` is the unit's Kekulé form and its `rings` list the unit's
  * rings: the same bonds and rings as RDKit's parse, possibly another Kekulé structure and ring order
