@@ -4,7 +4,7 @@
  * first match, or on more than N uniquified matches), key 125 (more than one aromatic SSSR ring) and
  * key 166 (more than one fragment).
  */
-import { countUnique, hasMatch, parseSmarts, smartsContext, type SmartsPattern, type SmartsTarget } from "./smarts.ts"
+import { countUnique, hasMatch, parseSmarts, smartsContext, type SmartsPattern, type SmartsTarget } from "../smarts/match.ts"
 
 export const MACCS_BITS = 167
 
