@@ -4,7 +4,7 @@
  * RDKit's (the order of the SMILES). No WebAssembly handle is kept: a Molecule is plain data.
  */
 
-/** RDKit's Atom::HybridizationType values. */
+/** RDKit's Atom::HybridizationType, by name; the numbers are ours (RDKit 2022.09 has SP2D = 5 and SP3D… one higher), so compare names, never numbers with RDKit's. */
 export const Hybridization = {
   Unspecified: 0,
   S: 1,
