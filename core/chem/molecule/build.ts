@@ -33,6 +33,8 @@ export interface MolSpec {
   bonds: BondSpec[]
   /** the built molecule's graph as RDKit would perceive it, where the builder knows it exactly (lets the fingerprint skip RDKit) */
   graph?: () => FingerprintGraph | undefined
+  /** its hydrogen atoms are written as [H] (RDKit 2022.09 kept them): not removed when the SMILES is read back */
+  keepHs?: boolean
 }
 
 export const atomSpecOf = (m: Molecule, a: number): AtomSpec => ({
@@ -127,7 +129,7 @@ export const specToSmiles = (rdkit: RDKit, s: MolSpec): string | undefined => {
     mol.delete()
   }
   setStereoMode(rdkit, true)
-  const again = rdkit.get_mol(raw)
+  const again = rdkit.get_mol(raw, s.keepHs === true ? KEEP_HS : "")
   try {
     if (again === null || !again.is_valid()) return undefined
     return again.get_smiles()
@@ -138,6 +140,7 @@ export const specToSmiles = (rdkit: RDKit, s: MolSpec): string | undefined => {
 }
 
 const NON_CANONICAL = JSON.stringify({ canonical: false })
+const KEEP_HS = JSON.stringify({ removeHs: false })
 
 /** Parity (0 even, 1 odd) of moving element at position `from` to the end of a list of length n. */
 export const moveToEndParity = (from: number, n: number): number => (n - 1 - from) & 1

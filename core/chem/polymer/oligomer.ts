@@ -46,13 +46,18 @@ export const oligomerSpec = (u: RepeatUnit, n: number, capped: boolean): MolSpec
     removed[(i + 1) * N + r0] = 1
   }
   const capAtoms = capped ? [r0, (n - 1) * N + r1] : []
-  for (const a of capAtoms) removed[a] = 1
+  // capped ends whose H RDKit 2022.09's RemoveHs keeps (stereoDefiningH): stay as [H] atoms
+  const keptH = capped ? keptCapHs(u, n) : [false, false]
+  capAtoms.forEach((a, k) => {
+    if (!keptH[k]) removed[a] = 1
+  })
   const newIndex = new Int32Array(n * N).fill(-1)
   const atoms = []
   for (let g = 0; g < n * N; g++) {
     if (removed[g]) continue
     newIndex[g] = atoms.length
-    atoms.push(atomSpecOf(m, g % N))
+    const capH = (g === r0 && keptH[0]) || (g === (n - 1) * N + r1 && keptH[1])
+    atoms.push(capH ? { z: 1, hs: 0, chg: 0, nRad: 0, iso: 0, chiral: 0 } : atomSpecOf(m, g % N))
   }
   // bonds: copies' bonds in order, then the inter-unit bonds
   const bonds: BondSpec[] = []
@@ -85,7 +90,8 @@ export const oligomerSpec = (u: RepeatUnit, n: number, capped: boolean): MolSpec
       [c0, r0],
       [(n - 1) * N + c1, (n - 1) * N + r1],
     ]
-    for (const [gAtom, gStar] of caps) {
+    for (const [k, [gAtom, gStar]] of caps.entries()) {
+      if (keptH[k]) continue
       const ni = newIndex[gAtom]!
       const spec = atoms[ni]
       if (spec === undefined) continue
@@ -110,7 +116,40 @@ export const oligomerSpec = (u: RepeatUnit, n: number, capped: boolean): MolSpec
       if (moveToEndParity(pos, list.length)) spec.chiral = invertChiral(spec.chiral)
     }
   }
-  return { atoms, bonds, graph: () => oligomerGraph(u, n, capped) }
+  if (!keptH[0] && !keptH[1]) return { atoms, bonds, graph: () => oligomerGraph(u, n, capped) }
+  // a kept [H] that is still a stereo atom of its double bond is written `[H]/C=C/…`, and upstream's
+  // MolFromSmiles of that SMILES (for the fingerprints) keeps it too: MinimalLib builds the graph with
+  // it. One whose bond lost its stereo atoms is written `[H]C=C…` and dropped on that reading: the
+  // graph is oligomerGraph's, without it (keptCapHs keeps no H where that graph is unknown).
+  const capHs = capAtoms.filter((_, k) => keptH[k]).map((a) => newIndex[a]!)
+  const stereoH = bonds.some((b) => b.stereoAtoms !== undefined && capHs.some((h) => b.stereoAtoms!.includes(h)))
+  return { atoms, bonds, keepHs: true, graph: () => (stereoH ? undefined : oligomerGraph(u, n, capped)) }
+}
+
+/**
+ * Which capped ends keep their hydrogen as an atom ([first copy's, last copy's]). RDKit 2022.09's
+ * RemoveHs (shouldRemoveH, github #1810) keeps an H whose only neighbour has degree 2 and a double
+ * bond with stereo beyond STEREOANY (or whose bond to it has a direction, which a parsed SMILES keeps
+ * only beside such a double bond). The capped end's neighbour is the connection atom with the unit's
+ * degree (the H takes the *'s place), and each copy's double bonds keep their E/Z flag even where the
+ * edit removed their stereo atoms. Only for units without hydrogen atoms, where oligomerGraph is known
+ * when the H would not survive the fingerprint's reading (else the former way: every cap H removed).
+ */
+const keptCapHs = (u: RepeatUnit, n: number): [boolean, boolean] => {
+  const m = u.mol
+  const none: [boolean, boolean] = [false, false]
+  if (n < 2) return none
+  for (let a = 0; a < m.numAtoms; a++) if (m.atomicNum[a] === 1) return none
+  const keeps = (c: number): boolean => {
+    if (m.atomicNum[c] === 0 || m.adjStart[c + 1]! - m.adjStart[c]! !== 2) return false
+    for (let b = 0; b < m.numBonds; b++)
+      if ((m.bondBegin[b] === c || m.bondEnd[b] === c) && m.bondType[b] === BondType.Double && m.bondStereo[b]! >= 2) return true
+    return false
+  }
+  const kept: [boolean, boolean] = [keeps(u.cnct[0]), keeps(u.cnct[1])]
+  if (!kept[0] && !kept[1]) return none
+  if (oligomerGraph(u, n, true) === undefined) return none
+  return kept
 }
 
 /**
@@ -235,6 +274,7 @@ export interface OligomerGraph extends FingerprintGraph {
  */
 export const oligomerSmilesWithoutRdkit = (u: RepeatUnit, n: number, capped: boolean): string | undefined => {
   if (!unitSupported(u)) return undefined
+  if (capped && keptCapHs(u, n).some((k) => k)) return undefined
   const g = oligomerGraph(u, n, capped)
   if (g === undefined || g.numAtoms > MAX_ATOMS) return undefined
   const mol = assembleMolecule(g, g, g.rings)
