@@ -11,6 +11,7 @@
  * bond order of each atom; double-bond stereo is what RDKit re-perceives from the bond directions left
  * (an end without a remaining / or \ bond loses it).
  */
+import { cisTransOf } from "../molecule/cisTrans.ts"
 import type { RDKit } from "../../runtime/rdkit.ts"
 import { atomSpecOf, specToSmiles, type BondSpec, type MolSpec } from "../molecule/build.ts"
 import { BondStereo, type Molecule } from "../molecule/types.ts"
@@ -59,29 +60,6 @@ export const backboneBonds = (u: RepeatUnit): number[] => {
     if (b >= 0 && !m.bondInRing[b]) out.push(b)
   }
   return out
-}
-
-/** cis/trans of a stereo double bond relative to its stereo atoms (undoing the legacy E/Z labels). */
-const cisTrans = (m: Molecule, b: number): "cis" | "trans" | "either" => {
-  const st = m.bondStereo[b]!
-  if (st === BondStereo.Any) return "either"
-  const begin = m.bondBegin[b]!
-  const end = m.bondEnd[b]!
-  const best = (a: number, other: number): number => {
-    let bi = -1
-    for (let k = m.adjStart[a]!; k < m.adjStart[a + 1]!; k++) {
-      const x = m.adjAtom[k]!
-      if (x === other) continue
-      if (bi < 0 || m.cipRank[x]! > m.cipRank[bi]!) bi = x
-    }
-    return bi
-  }
-  let cis = st === BondStereo.Z || st === BondStereo.Cis
-  if (st === BondStereo.Z || st === BondStereo.E) {
-    if (best(begin, end) !== m.bondStereoAtoms[2 * b]) cis = !cis
-    if (best(end, begin) !== m.bondStereoAtoms[2 * b + 1]) cis = !cis
-  }
-  return cis ? "cis" : "trans"
 }
 
 /** Which bonds of the unit were written with a direction (/ or \\), from its SMILES; undefined if unknown. */
@@ -156,7 +134,7 @@ export const augmentSpec = (u: RepeatUnit, cut: number, directionalBonds?: Array
     if (x === s0 || x === s1 || y === s0 || y === s1) continue
     const spec: BondSpec = { a: newIndex[x]!, b: newIndex[y]!, order: m.kekuleOrder[b]! }
     if (m.bondStereo[b] !== BondStereo.None) {
-      const stereo = cisTrans(m, b)
+      const stereo = cisTransOf(m, b)
       if (stereo === "either") spec.stereo = "either"
       else {
         // RDKit re-perceives double-bond stereo of the edited molecule from the bond directions (/ \)

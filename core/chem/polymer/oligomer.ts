@@ -12,6 +12,7 @@
  * perceive it, assembled in TypeScript: fingerprints) and `oligomerSmilesWithoutRdkit` (its canonical
  * SMILES written in TypeScript). `oligomerSmiles` takes the TypeScript way where it can.
  */
+import { cisTransOf } from "../molecule/cisTrans.ts"
 import type { RDKit } from "../../runtime/rdkit.ts"
 import {
   atomSpecOf,
@@ -73,7 +74,7 @@ export const oligomerSpec = (u: RepeatUnit, n: number, capped: boolean): MolSpec
         const sa = m.bondStereoAtoms[2 * b]!
         const sb = m.bondStereoAtoms[2 * b + 1]!
         if (sa >= 0 && sb >= 0 && !stereoDropped(i * N + sa, i * N + sb)) {
-          spec.stereo = stereoCisTrans(m, b)
+          spec.stereo = cisTransOf(m, b)
           spec.stereoAtoms = [newIndex[i * N + sa]!, newIndex[i * N + sb]!]
         }
       }
@@ -279,30 +280,6 @@ export const oligomerSmilesWithoutRdkit = (u: RepeatUnit, n: number, capped: boo
   if (g === undefined || g.numAtoms > MAX_ATOMS) return undefined
   const mol = assembleMolecule(g, g, g.rings)
   return writeCanonicalSmiles(mol, canonicalRanks(mol)).smiles
-}
-
-/** cis/trans of a stereo bond relative to its stereo atoms (from the Molecule's E/Z and CIP ranks). */
-const stereoCisTrans = (m: RepeatUnit["mol"], b: number): "cis" | "trans" | "either" => {
-  const st = m.bondStereo[b]!
-  if (st === 1) return "either"
-  // E/Z were derived from cis/trans relative to the stereo atoms; undo it
-  const begin = m.bondBegin[b]!
-  const end = m.bondEnd[b]!
-  const best = (a: number, other: number): number => {
-    let bi = -1
-    for (let k = m.adjStart[a]!; k < m.adjStart[a + 1]!; k++) {
-      const x = m.adjAtom[k]!
-      if (x === other) continue
-      if (bi < 0 || m.cipRank[x]! > m.cipRank[bi]!) bi = x
-    }
-    return bi
-  }
-  let cis = st === 2 || st === 4 // Z or cis
-  if (st === 2 || st === 3) {
-    if (best(begin, end) !== m.bondStereoAtoms[2 * b]) cis = !cis
-    if (best(end, begin) !== m.bondStereoAtoms[2 * b + 1]) cis = !cis
-  }
-  return cis ? "cis" : "trans"
 }
 
 /** Canonical SMILES of the oligomer (upstream: for n = 1 the input itself); written in TypeScript where that is exact. */
