@@ -15,7 +15,7 @@ import { buildPromptGraphs, selectPromptIndices, type AtomRanks } from "../../co
 import { isRepeatUnit, validateRepeatUnit } from "../../core/chem/polymer/repeatUnit.ts"
 import { parsePattern } from "../../core/chem/graph/pattern.ts"
 import { batchGraphs } from "../../core/model/inference/batch.ts"
-import { fixtureIds, loadFixture, type FixtureGraph, type SparseTensor } from "./support/fixtures.ts"
+import { fixtureIds, graphDiff, loadFixture, sameArray as same, type FixtureGraph } from "./support/fixtures.ts"
 
 const rdkit = await loadRDKit()
 const ids = fixtureIds()
@@ -23,35 +23,6 @@ const fixtures = ids.map((id) => loadFixture(id)).filter((f) => f.valid)
 
 /** augmentation deviations: id → reason */
 const AUGMENT_DEVIATIONS: Record<string, string> = {}
-
-const dense = (s: SparseTensor): Float32Array => {
-  const d = new Float32Array(s.shape.reduce((a, b) => a * b, 1))
-  s.idx.forEach((i, k) => (d[i] = Math.fround(s.val[k]!)))
-  return d
-}
-const same = (a: ArrayLike<number>, b: ArrayLike<number>): boolean => {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
-}
-
-/** Field-by-field differences of a graph against the oracle's. */
-const graphDiff = (g: LightGraph, f: FixtureGraph): string[] => {
-  const bad: string[] = []
-  if (g.nNodes !== f.num_nodes) bad.push("num_nodes")
-  if (g.nEdges !== f.num_edges) bad.push("num_edges")
-  if (!same(g.vavn, f.vavn)) bad.push("vavn")
-  if (!same(g.edgeSrc, f.src) || !same(g.edgeDst, f.dst)) bad.push("src/dst")
-  if (!same(g.edgePath, f.path)) bad.push("path")
-  if (!same(g.edgeLgp, f.lgp)) bad.push("lgp")
-  if (!same(g.edgeMgp, f.mgp)) bad.push("mgp")
-  if (!same(g.edgeVp, f.vp)) bad.push("vp")
-  if (!same(g.edgeSl, f.sl)) bad.push("sl")
-  if (!same(g.beginEnd, dense(f.begin_end))) bad.push("begin_end")
-  if (!same(g.edge, dense(f.edge))) bad.push("edge")
-  if (f.bid !== undefined && (g.bid === undefined || !same(g.bid, f.bid))) bad.push("bid")
-  return bad
-}
 
 /** The oracle's ranks, looked up by the graph's SMILES. */
 const oracleRanks = (): AtomRanks => {

@@ -28,37 +28,8 @@ import { buildPromptGraphs, selectPromptIndices, type AtomRanks } from "../../co
 import { isRepeatUnit, validateRepeatUnit } from "../../core/chem/polymer/repeatUnit.ts"
 import type { Molecule } from "../../core/chem/molecule/types.ts"
 import { atomMapNumbersOf } from "../../core/chem/graph/pattern.ts"
+import { graphDiff, sameArray, type FixtureGraph, type FixtureRecord } from "../../test/chem/support/fixtures.ts"
 
-interface Sparse {
-  shape: number[]
-  idx: number[]
-  val: number[]
-}
-interface OGraph {
-  num_nodes: number
-  num_edges: number
-  begin_end: Sparse
-  edge: Sparse
-  vavn: number[]
-  bid?: number[]
-  src: number[]
-  dst: number[]
-  path: number[]
-  lgp: number[]
-  mgp: number[]
-  vp: number[]
-  sl: number[]
-  ranks?: number[]
-  smiles?: string
-}
-interface OUnit {
-  id: string
-  smiles: string
-  valid: boolean
-  augmented?: string[] | null
-  prompt?: { candidates?: unknown[]; selected_indices?: number[]; graph_smiles?: string[]; graphs?: OGraph[] }
-  without_prompt?: "same_as_prompt_graph_0" | OGraph | null
-}
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -88,38 +59,7 @@ if (values.computed) {
   }
 }
 
-const dense = (s: Sparse): Float32Array => {
-  const d = new Float32Array(s.shape.reduce((a, b) => a * b, 1))
-  s.idx.forEach((i, k) => (d[i] = Math.fround(s.val[k]!)))
-  return d
-}
-const same = (a: ArrayLike<number>, b: ArrayLike<number>): boolean => {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
-}
-const graphDiff = (g: LightGraph, f: OGraph): string[] => {
-  const bad: string[] = []
-  if (g.nNodes !== f.num_nodes || g.nEdges !== f.num_edges) bad.push("size")
-  if (!same(g.vavn, f.vavn)) bad.push("vavn")
-  if (!same(g.edgeSrc, f.src) || !same(g.edgeDst, f.dst)) bad.push("src/dst")
-  if (!same(g.edgePath, f.path)) bad.push("path")
-  if (!same(g.edgeLgp, f.lgp) || !same(g.edgeMgp, f.mgp) || !same(g.edgeVp, f.vp) || !same(g.edgeSl, f.sl)) bad.push("flags")
-  const be = dense(f.begin_end)
-  if (!same(g.beginEnd, be)) {
-    let i = 0
-    while (g.beginEnd[i] === be[i]) i++
-    bad.push(`begin_end[${i % 138}]`)
-  }
-  const ed = dense(f.edge)
-  if (!same(g.edge, ed)) {
-    let i = 0
-    while (g.edge[i] === ed[i]) i++
-    bad.push(`edge[${i % 14}]`)
-  }
-  if (f.bid !== undefined && (g.bid === undefined || !same(g.bid, f.bid))) bad.push("bid")
-  return bad
-}
+const same = sameArray
 
 const rdkit = await loadRDKit()
 const stages = ["augmented", "selection", "graph_set", "graphs", "bid", "without", "computed"] as const
@@ -134,7 +74,7 @@ const t0 = performance.now()
 let units = 0
 for (const dir of dirs) {
   for (const file of readdirSync(dir).filter((f) => f.endsWith(".json.gz")).sort()) {
-    const f = JSON.parse(gunzipSync(readFileSync(join(dir, file))).toString("utf8")) as OUnit
+    const f = JSON.parse(gunzipSync(readFileSync(join(dir, file))).toString("utf8")) as FixtureRecord
     if (!f.valid) continue
     const u = validateRepeatUnit(rdkit, f.smiles)
     if (!isRepeatUnit(u)) {
