@@ -6,6 +6,10 @@
  *   bun tools/parity/featurizer.ts [DIR ...] [--show 20] [--computed]
  *
  * Stages, each counted over the units (or graphs) where the oracle has that stage:
+ *   validity    valid or not, and the rule broken (every record, invalid ones included)
+ *   capped      the capped 3-, 6- and 9-mers' canonical SMILES
+ *   uncapped    the uncapped 1-, 2- and 3-mers' canonical SMILES
+ *   fp          the 1191-bit fingerprints of the capped 3-, 6- and 9-mers, bit for bit
  *   augmented   the augmented unit list, string for string
  *   selection   the selected candidate indices
  *   graph_set   the SMILES of the surviving prompt graphs (which candidates the bond-id matching drops)
@@ -26,6 +30,8 @@ import { buildLightGraph, type LightGraph } from "../../core/chem/graph/light.ts
 import { augmentRepeatUnit } from "../../core/chem/polymer/augment.ts"
 import { buildPromptGraphs, selectPromptIndices, type AtomRanks } from "../../core/chem/polymer/prompts.ts"
 import { isRepeatUnit, validateRepeatUnit } from "../../core/chem/polymer/repeatUnit.ts"
+import { CAPPED_UNITS, UNCAPPED_UNITS, oligomerSmiles, oligomerSpec } from "../../core/chem/polymer/oligomer.ts"
+import { fingerprintOfSpec, onBits, FP_BITS } from "../../core/chem/fingerprints/index.ts"
 import type { Molecule } from "../../core/chem/molecule/types.ts"
 import { atomMapNumbersOf } from "../../core/chem/graph/pattern.ts"
 import { graphDiff, sameArray, type FixtureGraph, type FixtureRecord } from "../../test/chem/support/fixtures.ts"
@@ -62,7 +68,7 @@ if (values.computed) {
 const same = sameArray
 
 const rdkit = await loadRDKit()
-const stages = ["augmented", "selection", "graph_set", "graphs", "bid", "without", "computed"] as const
+const stages = ["validity", "capped", "uncapped", "fp", "augmented", "selection", "graph_set", "graphs", "bid", "without", "computed"] as const
 type Stage = (typeof stages)[number]
 const count: Record<Stage, { ok: number; total: number; bad: string[] }> = Object.fromEntries(stages.map((s) => [s, { ok: 0, total: 0, bad: [] }])) as never
 const tally = (s: Stage, ok: boolean, what: string) => {
@@ -75,13 +81,22 @@ let units = 0
 for (const dir of dirs) {
   for (const file of readdirSync(dir).filter((f) => f.endsWith(".json.gz")).sort()) {
     const f = JSON.parse(gunzipSync(readFileSync(join(dir, file))).toString("utf8")) as FixtureRecord
-    if (!f.valid) continue
     const u = validateRepeatUnit(rdkit, f.smiles)
-    if (!isRepeatUnit(u)) {
-      tally("augmented", false, `${f.id}: invalid here`)
-      continue
-    }
+    const rule = isRepeatUnit(u) ? null : ((u.details as { rule?: string } | undefined)?.rule ?? "?")
+    tally("validity", rule === (f.valid ? null : f.rule), `${f.id}: ours ${rule ?? "valid"}, oracle ${f.valid ? "valid" : f.rule}`)
+    if (!f.valid || !isRepeatUnit(u)) continue
     units++
+    const wrongCapped = CAPPED_UNITS.filter((n) => (oligomerSmiles(rdkit, u, n, true) ?? null) !== (f.capped?.[n] ?? null))
+    tally("capped", wrongCapped.length === 0, `${f.id}: ${wrongCapped.join(",")}-mer`)
+    const wrongUncapped = UNCAPPED_UNITS.filter((n) => (oligomerSmiles(rdkit, u, n, false) ?? null) !== (f.uncapped?.[n] ?? null))
+    tally("uncapped", wrongUncapped.length === 0, `${f.id}: ${wrongUncapped.join(",")}-mer`)
+    const wrongFp = CAPPED_UNITS.filter((n) => {
+      const fp = fingerprintOfSpec(rdkit, oligomerSpec(u, n, true))
+      const exp = f.fp?.[n]
+      if (exp == null) return fp !== undefined
+      return fp === undefined || fp.length !== FP_BITS || JSON.stringify(onBits(fp)) !== JSON.stringify(exp.on)
+    })
+    tally("fp", wrongFp.length === 0, `${f.id}: ${wrongFp.join(",")}-mer`)
     const augmented = augmentRepeatUnit(rdkit, u)
     if (f.augmented) tally("augmented", JSON.stringify(augmented) === JSON.stringify(f.augmented), `${f.id}: ${JSON.stringify(augmented)} vs ${JSON.stringify(f.augmented)}`)
     const cand = f.prompt?.candidates

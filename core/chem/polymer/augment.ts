@@ -190,7 +190,7 @@ export const augmentRepeatUnit = (rdkit: RDKit, u: RepeatUnit): string[] => {
     }
     if (s === undefined || out.includes(s)) continue
     out.push(s)
-    if (v !== undefined) mols.set(s, v.mol)
+    if (v?.mol !== undefined) mols.set(s, v.mol)
   }
   augmentedMolecules.set(out, mols)
   return out

@@ -7,9 +7,11 @@
  * hybridization.
  *
  * Exact where nothing RDKit re-perceives can change: units without stereo, hydrogen atoms, isotopes,
- * radicals, aromatic metals or unusual bonds, in one fragment; cut and wildcard bonds single where they touch a
+ * radicals, aromatic metals or unusual bonds, in one fragment; the wildcard bond single where it touches a
  * ring (an exocyclic double bond that moves can change a ring's aromaticity); at most
- * SMILES_WRITE_ATOM_LIMIT atoms. Anything else returns undefined and goes through RDKit as before.
+ * SMILES_WRITE_ATOM_LIMIT atoms. Anything else returns undefined and goes through RDKit as before. A
+ * non-single cut bond on a ring atom is written here (upstream writes the edited molecule without
+ * re-perceiving it, as this writer does; MinimalLib would re-perceive) and its molecule left to the parser.
  * Units with metals are written here (as RDKit 2022.09 writes them: no brackets on the metal's
  * organic-subset neighbours), not by MinimalLib, whose writer brackets them (smilesWrite.ts).
  *
@@ -126,8 +128,8 @@ export const variantMolecule = (u: RepeatUnit, cut: number): Molecule => {
 
 export interface Variant {
   readonly smiles: string
-  /** what parseMolecule(smiles) returns (see the module note on kekuleOrder and rings) */
-  readonly mol: Molecule
+  /** what parseMolecule(smiles) returns (see the module note on kekuleOrder and rings); undefined: parse it */
+  readonly mol?: Molecule
 }
 
 /**
@@ -137,11 +139,13 @@ export interface Variant {
 export const variantWithoutRdkit = (u: RepeatUnit, cut: number): Variant | undefined => {
   if (!unitSupported(u)) return undefined
   const m = u.mol
-  // the cut bond becomes the new wildcard bonds: single where it touches a ring
-  if (m.bondType[cut] !== BondType.Single && (m.atomInRing[m.bondBegin[cut]!] || m.atomInRing[m.bondEnd[cut]!])) return undefined
   if (m.numAtoms > SMILES_WRITE_ATOM_LIMIT) return undefined
   const v = variantMolecule(u, cut)
   const { smiles, atomOrder } = writeCanonicalSmiles(v, canonicalRanks(v))
+  // A non-single cut bond on a ring atom moves an exocyclic double (or triple) bond to a new `*`.
+  // Upstream writes the edited molecule with the unit's aromaticity, as here, but reading that SMILES
+  // back re-perceives the ring, which can differ (egc_02818): the molecule is left to the parser.
+  if (m.bondType[cut] !== BondType.Single && (m.atomInRing[m.bondBegin[cut]!] || m.atomInRing[m.bondEnd[cut]!])) return { smiles }
   // the molecule RDKit reads back: atom i is v's atomOrder[i]; bonds in the parser's order
   const n = v.numAtoms
   const pat = parsePattern(smiles)
