@@ -19,7 +19,6 @@ const rdkit = await loadRDKit()
 /** id → reason; these records differ from the oracle in the oligomer SMILES (see the report). */
 const OLIGOMER_DEVIATIONS: Record<string, string> = {
   bst006: "double-bond stereo across the new inter-unit bond: E/Z written with opposite reference",
-  bst009: "double-bond stereo whose reference atoms are the removed * atoms",
   len001: "9-mer above 500 atoms: MinimalLib's SMILES writer overflows its WebAssembly stack, SMILES not written",
   wc005: "atom-map numbers on * are not carried into the rebuilt molecule",
   wc010: "upstream fails to kekulize the capped oligomer (KekulizeException); ours is built Kekulé and succeeds",

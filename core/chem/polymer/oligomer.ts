@@ -30,6 +30,7 @@ import { BondType } from "../molecule/types.ts"
 import type { RepeatUnit } from "./repeatUnit.ts"
 import { MAX_ATOMS } from "./rules.ts"
 import { unitSupported, withoutRdkit } from "./variants.ts"
+import { directionalBondsOf } from "./augment.ts"
 
 export const CAPPED_UNITS = [3, 6, 9] as const
 export const UNCAPPED_UNITS = [1, 2, 3] as const
@@ -62,20 +63,18 @@ export const oligomerSpec = (u: RepeatUnit, n: number, capped: boolean): MolSpec
   }
   // bonds: copies' bonds in order, then the inter-unit bonds
   const bonds: BondSpec[] = []
-  const stereoDropped = (x: number, y: number): boolean => removed[x] === 1 || removed[y] === 1
+  const stereoOf = doubleBondStereo(u, n, capped, removed)
   for (let i = 0; i < n; i++) {
     for (let b = 0; b < m.numBonds; b++) {
       const ga = i * N + m.bondBegin[b]!
       const gb = i * N + m.bondEnd[b]!
       if (removed[ga] || removed[gb]) continue
       const spec: BondSpec = { a: newIndex[ga]!, b: newIndex[gb]!, order: m.kekuleOrder[b]! }
-      const st = m.bondStereo[b]!
-      if (st !== 0) {
-        const sa = m.bondStereoAtoms[2 * b]!
-        const sb = m.bondStereoAtoms[2 * b + 1]!
-        if (sa >= 0 && sb >= 0 && !stereoDropped(i * N + sa, i * N + sb)) {
-          spec.stereo = cisTransOf(m, b)
-          spec.stereoAtoms = [newIndex[i * N + sa]!, newIndex[i * N + sb]!]
+      if (m.bondStereo[b] !== 0) {
+        const kept = stereoOf(i, b)
+        if (kept !== undefined) {
+          spec.stereo = kept.stereo
+          if (kept.atoms !== undefined) spec.stereoAtoms = [newIndex[kept.atoms[0]]!, newIndex[kept.atoms[1]]!]
         }
       }
       bonds.push(spec)
@@ -125,6 +124,60 @@ export const oligomerSpec = (u: RepeatUnit, n: number, capped: boolean): MolSpec
   const capHs = capAtoms.filter((_, k) => keptH[k]).map((a) => newIndex[a]!)
   const stereoH = bonds.some((b) => b.stereoAtoms !== undefined && capHs.some((h) => b.stereoAtoms!.includes(h)))
   return { atoms, bonds, keepHs: true, graph: () => (stereoH ? undefined : oligomerGraph(u, n, capped)) }
+}
+
+/**
+ * The double-bond stereo of copy `i`'s bond `b` in the oligomer (atoms as global indices), or undefined
+ * where it is lost. RDKit 2022.09 perceives it again once the edit is written: the atoms' removal
+ * cleared the computed stereo, and MolToSmiles re-derives E/Z from the bond directions (/ \) left.
+ * An end keeps its stereo while one of its single bonds written with a direction survives: the bonds
+ * to removed inner `*` atoms are gone, the new inter-unit bonds have none, and a capped end's bond
+ * keeps it (RemoveHs moves the direction of a removed H to the atom's other bond, or keeps the H).
+ * The reference atom is the old one where it is still there, else another remaining neighbour, with
+ * cis/trans flipped. Where the unit's directions cannot be read, the stereo atoms decide as before.
+ */
+const doubleBondStereo = (u: RepeatUnit, n: number, capped: boolean, removed: Uint8Array) => {
+  const m = u.mol
+  const N = m.numAtoms
+  const caps = capped ? new Set([u.stars[0], (n - 1) * N + u.stars[1]]) : new Set<number>()
+  const dirs = directionalBondsOf(u)
+  const end = (i: number, x: number, partner: number, old: number): { atom: number; flip: boolean } | undefined => {
+    let directional = false
+    let keep = -1
+    let alt = -1
+    for (let k = m.adjStart[x]!; k < m.adjStart[x + 1]!; k++) {
+      const nb = m.adjAtom[k]!
+      if (nb === partner) continue
+      const g = i * N + nb
+      const present = removed[g] === 0
+      if (!present && !caps.has(g)) continue
+      if (dirs![m.adjBond[k]!]) directional = true
+      if (!present) continue
+      if (nb === old) keep = g
+      else if (alt < 0) alt = g
+    }
+    if (!directional) return undefined
+    if (keep >= 0) return { atom: keep, flip: false }
+    if (alt >= 0) return { atom: alt, flip: true }
+    return undefined
+  }
+  return (i: number, b: number): { stereo: "cis" | "trans" | "either"; atoms?: [number, number] } | undefined => {
+    const stereo = cisTransOf(m, b)
+    if (stereo === "either") return { stereo }
+    const sa = m.bondStereoAtoms[2 * b]!
+    const sb = m.bondStereoAtoms[2 * b + 1]!
+    if (sa < 0 || sb < 0) return undefined
+    if (dirs === undefined) {
+      if (removed[i * N + sa] || removed[i * N + sb]) return undefined
+      return { stereo, atoms: [i * N + sa, i * N + sb] }
+    }
+    const x = m.bondBegin[b]!
+    const y = m.bondEnd[b]!
+    const r0 = end(i, x, y, sa)
+    const r1 = end(i, y, x, sb)
+    if (r0 === undefined || r1 === undefined) return undefined
+    return { stereo: (r0.flip !== r1.flip) === (stereo === "cis") ? "trans" : "cis", atoms: [r0.atom, r1.atom] }
+  }
 }
 
 /**
