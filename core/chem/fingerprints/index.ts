@@ -159,7 +159,8 @@ export const fingerprintOfSmiles = (rdkit: RDKit, smiles: string): Uint8Array | 
 }
 
 /** Fingerprint of a built molecule built through MinimalLib (no SMILES round trip). */
-export const fingerprintOfSpecInRdkit = (rdkit: RDKit, spec: MolSpec): Uint8Array | undefined => {
+export const fingerprintOfSpecInRdkit = (rdkit: RDKit, spec: MolSpec | undefined): Uint8Array | undefined => {
+  if (spec === undefined) return undefined
   const mol = molFromSpec(rdkit, spec, false)
   if (mol === null) return undefined
   try {
@@ -172,9 +173,10 @@ export const fingerprintOfSpecInRdkit = (rdkit: RDKit, spec: MolSpec): Uint8Arra
 /**
  * Fingerprint of a built molecule (e.g. a capped oligomer spec): in TypeScript where the spec carries
  * its graph (`spec.graph`, set by oligomerSpec where the oligomer is a plain copy of the parsed unit's
- * atoms, rings and aromaticity), else through MinimalLib.
+ * atoms, rings and aromaticity), else through MinimalLib; none for no molecule (one upstream cannot build).
  */
-export const fingerprintOfSpec = (rdkit: RDKit, spec: MolSpec): Uint8Array | undefined => {
+export const fingerprintOfSpec = (rdkit: RDKit, spec: MolSpec | undefined): Uint8Array | undefined => {
+  if (spec === undefined) return undefined
   let fp: Uint8Array | undefined
   try {
     const g = spec.graph?.()

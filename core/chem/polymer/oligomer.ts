@@ -35,8 +35,22 @@ import { directionalBondsOf } from "./augment.ts"
 export const CAPPED_UNITS = [3, 6, 9] as const
 export const UNCAPPED_UNITS = [1, 2, 3] as const
 
-/** The oligomer as an atom/bond spec, atoms and bonds in upstream's order. */
-export const oligomerSpec = (u: RepeatUnit, n: number, capped: boolean): MolSpec => {
+/**
+ * Whether RDKit 2022.09 builds the oligomer at all. Capping a unit whose wildcard bond is double (or
+ * triple) on an aromatic atom (`*=c1ccc(=*)cc1`, whose ring RDKit reads as aromatic) leaves that ring
+ * aromatic without its exocyclic double bond: RemoveHs' sanitization cannot kekulize it and upstream's
+ * generate_multimer_smiles raises (KekulizeException, for every such unit tried), so there is no capped
+ * oligomer, fingerprint or descriptor.
+ */
+const upstreamBuilds = (u: RepeatUnit, capped: boolean): boolean =>
+  !capped || u.bondOrder < 2 || (u.mol.aromatic[u.cnct[0]] === 0 && u.mol.aromatic[u.cnct[1]] === 0)
+
+/**
+ * The oligomer as an atom/bond spec, atoms and bonds in upstream's order; undefined where upstream
+ * cannot build it (upstreamBuilds).
+ */
+export const oligomerSpec = (u: RepeatUnit, n: number, capped: boolean): MolSpec | undefined => {
+  if (!upstreamBuilds(u, capped)) return undefined
   const m = u.mol
   const N = m.numAtoms
   const [r0, r1] = u.stars
@@ -48,18 +62,22 @@ export const oligomerSpec = (u: RepeatUnit, n: number, capped: boolean): MolSpec
     removed[(i + 1) * N + r0] = 1
   }
   const capAtoms = capped ? [r0, (n - 1) * N + r1] : []
+  // '**': a cap's neighbour is an inner `*`, removed with its bonds; the cap stays, an H on its own ([HH])
+  const capAlone = capAtoms.map((a, k) => removed[k === 0 ? c0 : (n - 1) * N + c1] === 1)
   // capped ends whose H RDKit 2022.09's RemoveHs keeps (stereoDefiningH): stay as [H] atoms
   const keptH = capped ? keptCapHs(u, n) : [false, false]
   capAtoms.forEach((a, k) => {
-    if (!keptH[k]) removed[a] = 1
+    if (!keptH[k] && !capAlone[k]) removed[a] = 1
   })
   const newIndex = new Int32Array(n * N).fill(-1)
   const atoms = []
   for (let g = 0; g < n * N; g++) {
     if (removed[g]) continue
     newIndex[g] = atoms.length
-    const capH = (g === r0 && keptH[0]) || (g === (n - 1) * N + r1 && keptH[1])
-    atoms.push(capH ? { z: 1, hs: 0, chg: 0, nRad: 0, iso: 0, chiral: 0 } : atomSpecOf(m, g % N))
+    const cap = capAtoms.indexOf(g)
+    if (cap >= 0 && capAlone[cap]) atoms.push({ z: 1, hs: 1, chg: 0, nRad: 0, iso: 0, chiral: 0 })
+    else if (cap >= 0 && keptH[cap]) atoms.push({ z: 1, hs: 0, chg: 0, nRad: 0, iso: 0, chiral: 0 })
+    else atoms.push(atomSpecOf(m, g % N))
   }
   // bonds: copies' bonds in order, then the inter-unit bonds
   const bonds: BondSpec[] = []
@@ -81,7 +99,10 @@ export const oligomerSpec = (u: RepeatUnit, n: number, capped: boolean): MolSpec
     }
   }
   for (let i = 0; i < n - 1; i++) {
-    bonds.push({ a: newIndex[i * N + c1]!, b: newIndex[(i + 1) * N + c0]!, order: u.bondOrder })
+    const a = newIndex[i * N + c1]!
+    const b = newIndex[(i + 1) * N + c0]!
+    // a bond to a removed atom ('**': the connection points are inner wildcards) goes with it
+    if (a >= 0 && b >= 0) bonds.push({ a, b, order: u.bondOrder })
   }
   if (capped) {
     // each capped connection atom: its H took the *'s place in its bond list and RemoveHs moved it to
@@ -116,6 +137,7 @@ export const oligomerSpec = (u: RepeatUnit, n: number, capped: boolean): MolSpec
       if (moveToEndParity(pos, list.length)) spec.chiral = invertChiral(spec.chiral)
     }
   }
+  if (capAlone.some((x) => x)) return { atoms, bonds, keepHs: true }
   if (!keptH[0] && !keptH[1]) return { atoms, bonds, graph: () => oligomerGraph(u, n, capped) }
   // a kept [H] that is still a stereo atom of its double bond is written `[H]/C=C/…`, and upstream's
   // MolFromSmiles of that SMILES (for the fingerprints) keeps it too: MinimalLib builds the graph with
@@ -217,6 +239,7 @@ const keptCapHs = (u: RepeatUnit, n: number): [boolean, boolean] => {
  * get the wildcard bond's order in hydrogens, as in the spec.
  */
 export const oligomerGraph = (u: RepeatUnit, n: number, capped: boolean): OligomerGraph | undefined => {
+  if (!upstreamBuilds(u, capped)) return undefined
   const m = u.mol
   const N = m.numAtoms
   const [r0, r1] = u.stars
@@ -337,4 +360,6 @@ export const oligomerSmilesWithoutRdkit = (u: RepeatUnit, n: number, capped: boo
 
 /** Canonical SMILES of the oligomer (upstream: for n = 1 the input itself); written in TypeScript where that is exact. */
 export const oligomerSmiles = (rdkit: RDKit, u: RepeatUnit, n: number, capped: boolean): string | undefined =>
-  n === 1 ? u.smiles : (withoutRdkit(() => oligomerSmilesWithoutRdkit(u, n, capped)) ?? specToSmiles(rdkit, oligomerSpec(u, n, capped)))
+  n === 1 ? u.smiles : (withoutRdkit(() => oligomerSmilesWithoutRdkit(u, n, capped)) ?? specSmiles(rdkit, oligomerSpec(u, n, capped)))
+
+const specSmiles = (rdkit: RDKit, spec: MolSpec | undefined): string | undefined => (spec === undefined ? undefined : specToSmiles(rdkit, spec))
