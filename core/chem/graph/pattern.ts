@@ -46,6 +46,8 @@ export interface PatternAtom {
   bracket: boolean
   /** atom-map number (`[*:1]`), 0 when none */
   map: number
+  /** where the atom is written in the text: [start, end) */
+  span?: readonly [number, number]
 }
 
 export interface PatternBond {
@@ -89,9 +91,10 @@ export const parsePattern = (text: string): Pattern => {
   let dot = false
   let i = 0
 
+  let tokenStart = 0
   const addAtom = (a: PatternAtom) => {
     const idx = atoms.length
-    atoms.push(a)
+    atoms.push({ ...a, span: [tokenStart, i] })
     if (current >= 0 && !dot) {
       const bs = pending ?? { kind: BondQueryKind.SingleOrAromatic, type: BondType.Single, directional: false }
       bonds.push({ a: current, b: idx, kind: bs.kind, type: bs.type, directional: bs.directional })
@@ -186,6 +189,7 @@ export const parsePattern = (text: string): Pattern => {
 
   while (i < s.length) {
     const c = s[i]!
+    tokenStart = i
     if (c === "(") {
       branch.push(current)
       i++

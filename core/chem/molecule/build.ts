@@ -8,6 +8,7 @@ import type { RDKit } from "../../runtime/rdkit.ts"
 import type { FingerprintGraph } from "../fingerprints/index.ts"
 import { ChiralTag, type Molecule } from "./types.ts"
 import { SMILES_WRITE_ATOM_LIMIT, setStereoMode, LEGACY_ATOM_LIMIT } from "./parse.ts"
+import { parsePattern } from "../graph/pattern.ts"
 
 export type RDMol = NonNullable<ReturnType<RDKit["get_mol"]>>
 
@@ -18,6 +19,8 @@ export interface AtomSpec {
   nRad: number
   iso: number
   chiral: number
+  /** atom-map number (`[*:1]`); RDKit's JSON reader has none, so specToSmiles writes it into the SMILES */
+  map?: number
 }
 export interface BondSpec {
   a: number
@@ -125,6 +128,7 @@ export const specToSmiles = (rdkit: RDKit, s: MolSpec): string | undefined => {
   let raw: string
   try {
     raw = mol.get_smiles(NON_CANONICAL)
+    if (s.atoms.some((a) => a.map)) raw = withAtomMaps(raw, mol.get_prop("_smilesAtomOutputOrder"), s.atoms)
   } finally {
     mol.delete()
   }
@@ -140,6 +144,28 @@ export const specToSmiles = (rdkit: RDKit, s: MolSpec): string | undefined => {
 }
 
 const NON_CANONICAL = JSON.stringify({ canonical: false })
+
+/**
+ * A SMILES written from a spec, with the spec's atom-map numbers put in: `order` is the writer's
+ * `_smilesAtomOutputOrder` (the spec atom of each written atom). A mapped atom is written in brackets,
+ * with its H count where it had none (`C` → `[CH2:1]`).
+ */
+const withAtomMaps = (smiles: string, order: string, atoms: readonly AtomSpec[]): string => {
+  const written = (order.match(/\d+/g) ?? []).map(Number)
+  const spans = parsePattern(smiles).atoms.map((a) => a.span!)
+  if (written.length !== spans.length) throw new Error("atom output order does not match the SMILES")
+  let out = ""
+  let at = 0
+  spans.forEach(([start, end], i) => {
+    const a = atoms[written[i]!]!
+    if (!a.map) return
+    const text = smiles.slice(start, end)
+    const bracketed = text.startsWith("[") ? text.slice(0, -1) : text === "*" || a.hs === 0 ? `[${text}` : `[${text}H${a.hs > 1 ? a.hs : ""}`
+    out += smiles.slice(at, start) + `${bracketed}:${a.map}]`
+    at = end
+  })
+  return out + smiles.slice(at)
+}
 const KEEP_HS = JSON.stringify({ removeHs: false })
 
 /** Parity (0 even, 1 odd) of moving element at position `from` to the end of a list of length n. */

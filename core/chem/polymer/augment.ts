@@ -16,7 +16,7 @@ import type { RDKit } from "../../runtime/rdkit.ts"
 import { atomSpecOf, specToSmiles, type BondSpec, type MolSpec } from "../molecule/build.ts"
 import { BondStereo, type Molecule } from "../molecule/types.ts"
 import { parsePattern, type Pattern } from "../graph/pattern.ts"
-import type { RepeatUnit } from "./repeatUnit.ts"
+import { atomMapsOf, type RepeatUnit } from "./repeatUnit.ts"
 import { variantWithoutRdkit, withoutRdkit } from "./variants.ts"
 
 /** RDKit MolOps::getShortestPath: atom indices from a to b inclusive (empty when not connected). */
@@ -90,12 +90,13 @@ export const augmentSpec = (u: RepeatUnit, cut: number, directionalBonds?: Array
   const [c0, c1] = u.cnct
   const p = m.bondBegin[cut]!
   const q = m.bondEnd[cut]!
+  const maps = atomMapsOf(u)
   const newIndex = new Int32Array(N + 2).fill(-1)
   const atoms = []
   for (let a = 0; a < N; a++) {
     if (a === s0 || a === s1) continue
     newIndex[a] = atoms.length
-    atoms.push(atomSpecOf(m, a))
+    atoms.push(maps?.[a] ? { ...atomSpecOf(m, a), map: maps[a] } : atomSpecOf(m, a))
   }
   const star = { z: 0, hs: 0, chg: 0, nRad: 0, iso: 0, chiral: 0 }
   newIndex[N] = atoms.length

@@ -27,7 +27,7 @@ import type { FingerprintGraph } from "../fingerprints/index.ts"
 import { assembleMolecule } from "../molecule/assemble.ts"
 import { writeCanonicalSmiles } from "../molecule/smilesWrite.ts"
 import { BondType } from "../molecule/types.ts"
-import type { RepeatUnit } from "./repeatUnit.ts"
+import { atomMapsOf, type RepeatUnit } from "./repeatUnit.ts"
 import { MAX_ATOMS } from "./rules.ts"
 import { unitSupported, withoutRdkit } from "./variants.ts"
 import { directionalBondsOf } from "./augment.ts"
@@ -69,6 +69,7 @@ export const oligomerSpec = (u: RepeatUnit, n: number, capped: boolean): MolSpec
   capAtoms.forEach((a, k) => {
     if (!keptH[k] && !capAlone[k]) removed[a] = 1
   })
+  const maps = atomMapsOf(u)
   const newIndex = new Int32Array(n * N).fill(-1)
   const atoms = []
   for (let g = 0; g < n * N; g++) {
@@ -77,7 +78,7 @@ export const oligomerSpec = (u: RepeatUnit, n: number, capped: boolean): MolSpec
     const cap = capAtoms.indexOf(g)
     if (cap >= 0 && capAlone[cap]) atoms.push({ z: 1, hs: 1, chg: 0, nRad: 0, iso: 0, chiral: 0 })
     else if (cap >= 0 && keptH[cap]) atoms.push({ z: 1, hs: 0, chg: 0, nRad: 0, iso: 0, chiral: 0 })
-    else atoms.push(atomSpecOf(m, g % N))
+    else atoms.push(maps?.[g % N] ? { ...atomSpecOf(m, g % N), map: maps[g % N] } : atomSpecOf(m, g % N))
   }
   // bonds: copies' bonds in order, then the inter-unit bonds
   const bonds: BondSpec[] = []
@@ -343,7 +344,7 @@ export interface OligomerGraph extends FingerprintGraph {
 /**
  * The oligomer's canonical SMILES written in TypeScript (molecule/smilesWrite.ts) where that is exact:
  * units whose augmentation variants are (variants.ts `unitSupported`: no stereo, isotopes, radicals,
- * aromatic metals, …) and whose oligomer graph is known (oligomerGraph), up to MAX_ATOMS atoms. Units
+ * aromatic metals, atom maps, …) and whose oligomer graph is known (oligomerGraph), up to MAX_ATOMS atoms. Units
  * with metals (Ge, Sn, …) take this way to be exact: MinimalLib (RDKit ≥ 2025.03) brackets the atoms
  * bonded to a metal (`[CH3][GeH]…`), RDKit 2022.09 does not (smilesWrite.ts). MinimalLib's
  * writer stops at SMILES_WRITE_ATOM_LIMIT (its stack), this one does not, but what is written here is

@@ -7,6 +7,7 @@ import type { RDKit } from "../../runtime/rdkit.ts"
 import { bondBetween, BondType, type Molecule } from "../molecule/types.ts"
 import { parseMolecule } from "../molecule/parse.ts"
 import { checkRepeatUnitText, ruleError } from "./validateText.ts"
+import { atomMapNumbersOf } from "../graph/pattern.ts"
 
 export interface RepeatUnit {
   readonly smiles: string
@@ -60,5 +61,9 @@ export const repeatUnitOf = (smiles: string, mol: Molecule): RepeatUnit | Valida
     bondOrder: mol.kekuleOrder[b0]!,
   }
 }
+
+/** The unit's atom-map numbers (`[*:1]CCO[*:2]`) in atom order, which edited copies keep; undefined when it has none. */
+export const atomMapsOf = (u: RepeatUnit): number[] | undefined => (MAPPED.test(u.smiles) ? atomMapNumbersOf(u.smiles) : undefined)
+const MAPPED = /:\d+\]/
 
 export const isRepeatUnit = (x: RepeatUnit | ValidationError): x is RepeatUnit => "mol" in x && "stars" in x

@@ -7,7 +7,7 @@
  * hybridization.
  *
  * Exact where nothing RDKit re-perceives can change: units without stereo, hydrogen atoms, isotopes,
- * radicals, aromatic metals or unusual bonds, in one fragment; the wildcard bond single where it touches a
+ * atom maps, radicals, aromatic metals or unusual bonds, in one fragment; the wildcard bond single where it touches a
  * ring (an exocyclic double bond that moves can change a ring's aromaticity); at most
  * SMILES_WRITE_ATOM_LIMIT atoms. Anything else returns undefined and goes through RDKit as before. A
  * non-single cut bond on a ring atom is written here (upstream writes the edited molecule without
@@ -26,7 +26,7 @@ import { assembleMolecule } from "../molecule/assemble.ts"
 import { SMILES_WRITE_ATOM_LIMIT } from "../molecule/parse.ts"
 import { canWriteSmiles, writeCanonicalSmiles } from "../molecule/smilesWrite.ts"
 import { BondStereo, BondType, ChiralTag, Cip, type Molecule } from "../molecule/types.ts"
-import type { RepeatUnit } from "./repeatUnit.ts"
+import { atomMapsOf, type RepeatUnit } from "./repeatUnit.ts"
 
 /** A TypeScript shortcut's result, or undefined (take MinimalLib's way) should it throw: a bug there must not cost the unit. */
 export const withoutRdkit = <T>(f: () => T | undefined): T | undefined => {
@@ -44,7 +44,7 @@ export const unitSupported = (u: RepeatUnit): boolean => {
   let ok = unitOk.get(u)
   if (ok !== undefined) return ok
   const m = u.mol
-  ok = canWriteSmiles(m)
+  ok = canWriteSmiles(m) && atomMapsOf(u) === undefined
   for (let a = 0; a < m.numAtoms && ok; a++)
     if (m.chiralTag[a] !== ChiralTag.Unspecified || m.isotope[a] !== 0 || m.radicalElectrons[a] !== 0) ok = false
   for (let b = 0; b < m.numBonds && ok; b++) {
