@@ -44,7 +44,11 @@ const targetMolecule = (rdkit: RDKit, smiles: string, oligomer: CappedUnits): st
   if (!smiles.includes("*")) return smiles
   const unit = validateRepeatUnit(rdkit, smiles)
   if (!isRepeatUnit(unit)) return unit
-  return oligomerSmiles(rdkit, unit, oligomer, true) ?? invalid(`the capped ${oligomer}-mer of this repeat unit cannot be written`, smiles, "oligomer")
+  const capped = oligomerSmiles(rdkit, unit, oligomer, true)
+  if (capped === undefined) return invalid(`the capped ${oligomer}-mer of this repeat unit cannot be written`, smiles, "oligomer")
+  if (countSmilesAtoms(capped) > MAX_ATOMS)
+    return invalid(`the capped ${oligomer}-mer has more than ${MAX_ATOMS} atoms, more than this build's RDKit (WebAssembly) can describe`, smiles, "too_many_atoms")
+  return capped
 }
 
 export const describe = (rdkit: RDKit, smiles: string, o: DescribeOptions): Described | ValidationError => {

@@ -16,6 +16,8 @@ import {
 } from "../chem/descriptors/index.ts"
 import { graphInputOf, type AtomRanks } from "../chem/featurize.ts"
 import { oligomerSmiles } from "../chem/polymer/oligomer.ts"
+import { MAX_ATOMS } from "../chem/polymer/rules.ts"
+import { countSmilesAtoms } from "../chem/polymer/validateText.ts"
 import { ValidationError, type PeriogtError } from "../errors/index.ts"
 import type { RDKit } from "../runtime/rdkit.ts"
 import type { NetworkInput } from "./network.ts"
@@ -26,6 +28,8 @@ import type { NetworkInput } from "./network.ts"
  * inside `fn`; the molecule is deleted afterwards.
  */
 export const withDescriptorInput = <T>(rdkit: RDKit, smiles: string, fn: (input: DescriptorInput) => T): T | undefined => {
+  // an oligomer written in TypeScript can be of any size; MinimalLib's stack is not (rules.ts MAX_ATOMS)
+  if (countSmilesAtoms(smiles) > MAX_ATOMS) return undefined
   const mol = rdkit.get_mol(smiles)
   if (mol === null) return undefined
   try {
@@ -49,12 +53,19 @@ export const featurizeForNetwork = (rdkit: RDKit, smiles: string, ranks: AtomRan
   const g = graphInputOf(rdkit, smiles, ranks)
   if (g instanceof ValidationError) return g
   const capped3 = oligomerSmiles(rdkit, g.unit, 3, true)
-  const raw = capped3 === undefined ? undefined : descriptorsOfSmiles(rdkit, capped3)
+  const tooLarge = capped3 !== undefined && countSmilesAtoms(capped3) > MAX_ATOMS
+  const raw = capped3 === undefined || tooLarge ? undefined : descriptorsOfSmiles(rdkit, capped3)
   if (raw === undefined) {
     return new ValidationError({
-      message: "the capped 3-mer of this repeat unit cannot be written or parsed for its descriptors",
-      action: "check the repeat unit; very long units (over 500 atoms in the 3-mer) are not supported yet",
-      details: { stage: "descriptors", smiles: smiles.length > 200 ? smiles.slice(0, 200) + "…" : smiles },
+      message: tooLarge
+        ? `the capped 3-mer of this repeat unit has more than ${MAX_ATOMS} atoms, more than this build's RDKit (WebAssembly) can describe`
+        : "the capped 3-mer of this repeat unit cannot be written or parsed for its descriptors",
+      action: tooLarge ? `give a repeat unit of at most ${Math.floor(MAX_ATOMS / 3)} atoms` : "check the repeat unit",
+      details: {
+        stage: "descriptors",
+        ...(tooLarge ? { rule: "too_many_atoms" } : {}),
+        smiles: smiles.length > 200 ? smiles.slice(0, 200) + "…" : smiles,
+      },
     })
   }
   return { graphs: g.graphs, fp: g.fp, md: mdVector(raw, scaler) }

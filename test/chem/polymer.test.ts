@@ -20,7 +20,6 @@ const rdkit = await loadRDKit()
 /** id → reason; these records differ from the oracle in the oligomer SMILES (see the report). */
 const OLIGOMER_DEVIATIONS: Record<string, string> = {
   bst006: "same molecule, written differently: RDKit 2026.09's writer (our MinimalLib) sets the first E/Z bond direction the other way round when the SMILES starts on the double bond (see WRITER_DIFFERENCES)",
-  len001: "its 3-, 6- and 9-mers (870 to 2 600 atoms) are not written: MinimalLib's writer overflows its WebAssembly stack above ~850 chained atoms, and the descriptors read the 3-mer back with MinimalLib",
 }
 /** Deviations where our molecule is upstream's and only the SMILES writer's version differs. */
 const WRITER_DIFFERENCES = ["bst006"]

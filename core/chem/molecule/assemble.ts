@@ -1,7 +1,7 @@
 /**
  * A `Molecule` assembled in TypeScript from atom and bond arrays (for molecules the featurizer builds
  * from a parsed one: augmentation variants, oligomers): CSR adjacency in bond order, RDKit's
- * conjugation and hybridization (perception.ts), no isotopes, radicals or stereo; CIP ranks and
+ * conjugation and hybridization (perception.ts), isotopes as given, no radicals or stereo; CIP ranks and
  * possible stereocentres are left for the caller (cip.ts).
  */
 import { atomMass } from "./parse.ts"
@@ -33,7 +33,7 @@ const csr = (n: number, begin: ArrayLike<number>, end: ArrayLike<number>) => {
 
 /** A molecule from its atom and bond arrays: adjacency (bond order), conjugation and hybridization perceived, no stereo (CIP data are the caller's). */
 export const assembleMolecule = (
-  atoms: { atomicNum: Uint8Array; formalCharge: Int8Array; totalHs: Uint8Array; aromatic: Uint8Array; atomInRing: Uint8Array },
+  atoms: { atomicNum: Uint8Array; formalCharge: Int8Array; totalHs: Uint8Array; aromatic: Uint8Array; atomInRing: Uint8Array; isotope?: Uint16Array },
   bonds: { bondBegin: Int32Array; bondEnd: Int32Array; bondType: Uint8Array; kekuleOrder: Uint8Array; bondInRing: Uint8Array },
   rings: Int32Array[],
 ): Molecule => {
@@ -61,11 +61,12 @@ export const assembleMolecule = (
   for (let b = 0; b < nb; b++) if (bonds.bondType[b] === BondType.Aromatic) aromaticBond[b] = 1
   const conjugated = perceiveConjugation(base, aromaticBond)
   const hybridization = perceiveHybridization(base, conjugated)
+  const isotope = atoms.isotope ?? new Uint16Array(n)
   const mass = new Float64Array(n)
-  for (let a = 0; a < n; a++) mass[a] = atomMass(atoms.atomicNum[a]!, 0)
+  for (let a = 0; a < n; a++) mass[a] = atomMass(atoms.atomicNum[a]!, isotope[a]!)
   return {
     ...base,
-    isotope: new Uint16Array(n),
+    isotope,
     aromatic: atoms.aromatic,
     hybridization,
     atomInRing: atoms.atomInRing,

@@ -28,7 +28,6 @@ import { assembleMolecule } from "../molecule/assemble.ts"
 import { writeCanonicalSmiles } from "../molecule/smilesWrite.ts"
 import { BondType } from "../molecule/types.ts"
 import { atomMapsOf, type RepeatUnit } from "./repeatUnit.ts"
-import { MAX_ATOMS } from "./rules.ts"
 import { unitSupported, withoutRdkit } from "./variants.ts"
 import { directionalBondsOf } from "./augment.ts"
 
@@ -272,6 +271,7 @@ export const oligomerGraph = (u: RepeatUnit, n: number, capped: boolean): Oligom
   let count = 0
   for (let g = 0; g < n * N; g++) if (!removed[g]) newIndex[g] = count++
   const atomicNum = new Uint8Array(count)
+  const isotope = new Uint16Array(count)
   const totalHs = new Uint8Array(count)
   const formalCharge = new Int8Array(count)
   const mass = new Float64Array(count)
@@ -281,6 +281,7 @@ export const oligomerGraph = (u: RepeatUnit, n: number, capped: boolean): Oligom
     if (k < 0) continue
     const a = g % N
     atomicNum[k] = m.atomicNum[a]!
+    isotope[k] = m.isotope[a]!
     totalHs[k] = m.totalHs[a]!
     formalCharge[k] = m.formalCharge[a]!
     mass[k] = m.mass[a]!
@@ -323,12 +324,13 @@ export const oligomerGraph = (u: RepeatUnit, n: number, capped: boolean): Oligom
   }
   const rings: Int32Array[] = []
   for (let i = 0; i < n; i++) for (const r of m.rings) rings.push(r.map((a) => newIndex[i * N + a]!))
-  return { numAtoms: count, numBonds: nb, atomicNum, totalHs, formalCharge, mass, aromatic, atomInRing, bondBegin, bondEnd, bondType, kekuleOrder, bondInRing, rings }
+  return { numAtoms: count, numBonds: nb, atomicNum, isotope, totalHs, formalCharge, mass, aromatic, atomInRing, bondBegin, bondEnd, bondType, kekuleOrder, bondInRing, rings }
 }
 
 /** oligomerGraph's result: the fingerprint graph plus ring flags and the Kekulé form. */
 export interface OligomerGraph extends FingerprintGraph {
   readonly atomicNum: Uint8Array
+  readonly isotope: Uint16Array
   readonly totalHs: Uint8Array
   readonly formalCharge: Int8Array
   readonly aromatic: Uint8Array
@@ -344,17 +346,17 @@ export interface OligomerGraph extends FingerprintGraph {
 /**
  * The oligomer's canonical SMILES written in TypeScript (molecule/smilesWrite.ts) where that is exact:
  * units whose augmentation variants are (variants.ts `unitSupported`: no stereo, isotopes, radicals,
- * aromatic metals, atom maps, …) and whose oligomer graph is known (oligomerGraph), up to MAX_ATOMS atoms. Units
+ * aromatic metals, atom maps, …) and whose oligomer graph is known (oligomerGraph), of any size. Units
  * with metals (Ge, Sn, …) take this way to be exact: MinimalLib (RDKit ≥ 2025.03) brackets the atoms
  * bonded to a metal (`[CH3][GeH]…`), RDKit 2022.09 does not (smilesWrite.ts). MinimalLib's
- * writer stops at SMILES_WRITE_ATOM_LIMIT (its stack), this one does not, but what is written here is
- * read by MinimalLib later, which the validation's limit keeps safe.
+ * writer stops at SMILES_WRITE_ATOM_LIMIT (its stack), this one does not; MinimalLib must not read
+ * back what is larger than MAX_ATOMS (the descriptors refuse it: pipeline/featurize.ts).
  */
 export const oligomerSmilesWithoutRdkit = (u: RepeatUnit, n: number, capped: boolean): string | undefined => {
   if (!unitSupported(u)) return undefined
   if (capped && keptCapHs(u, n).some((k) => k)) return undefined
   const g = oligomerGraph(u, n, capped)
-  if (g === undefined || g.numAtoms > MAX_ATOMS) return undefined
+  if (g === undefined) return undefined
   const mol = assembleMolecule(g, g, g.rings)
   return writeCanonicalSmiles(mol, canonicalRanks(mol)).smiles
 }

@@ -6,8 +6,8 @@
  * legacy CIP ranks and possible stereocentres (molecule/cip.ts) and the perceived conjugation and
  * hybridization.
  *
- * Exact where nothing RDKit re-perceives can change: units without stereo, hydrogen atoms, isotopes,
- * atom maps, radicals, aromatic metals or unusual bonds, in one fragment; the wildcard bond single where it touches a
+ * Exact where nothing RDKit re-perceives can change: units without stereo, hydrogen atoms, atom maps,
+ * radicals, aromatic metals or unusual bonds, in one fragment; the wildcard bond single where it touches a
  * ring (an exocyclic double bond that moves can change a ring's aromaticity); at most
  * SMILES_WRITE_ATOM_LIMIT atoms. Anything else returns undefined and goes through RDKit as before. A
  * non-single cut bond on a ring atom is written here (upstream writes the edited molecule without
@@ -46,7 +46,7 @@ export const unitSupported = (u: RepeatUnit): boolean => {
   const m = u.mol
   ok = canWriteSmiles(m) && atomMapsOf(u) === undefined
   for (let a = 0; a < m.numAtoms && ok; a++)
-    if (m.chiralTag[a] !== ChiralTag.Unspecified || m.isotope[a] !== 0 || m.radicalElectrons[a] !== 0) ok = false
+    if (m.chiralTag[a] !== ChiralTag.Unspecified || m.radicalElectrons[a] !== 0) ok = false
   for (let b = 0; b < m.numBonds && ok; b++) {
     const t = m.bondType[b]!
     const x = m.bondBegin[b]!
@@ -76,6 +76,7 @@ export const variantMolecule = (u: RepeatUnit, cut: number): Molecule => {
   const n = N // N − 2 stars + 2 new stars
   const newIndex = new Int32Array(N + 2).fill(-1)
   const atomicNum = new Uint8Array(n)
+  const isotope = new Uint16Array(n)
   const formalCharge = new Int8Array(n)
   const totalHs = new Uint8Array(n)
   const aromatic = new Uint8Array(n)
@@ -85,6 +86,7 @@ export const variantMolecule = (u: RepeatUnit, cut: number): Molecule => {
     if (a === s0 || a === s1) continue
     newIndex[a] = k
     atomicNum[k] = m.atomicNum[a]!
+    isotope[k] = m.isotope[a]!
     formalCharge[k] = m.formalCharge[a]!
     totalHs[k] = m.totalHs[a]!
     aromatic[k] = m.aromatic[a]!
@@ -123,7 +125,7 @@ export const variantMolecule = (u: RepeatUnit, cut: number): Molecule => {
   add(newIndex[N + 1]!, newIndex[q]!, m.bondType[cut]!, m.kekuleOrder[cut]!)
   add(newIndex[c0]!, newIndex[c1]!, u.bondType, u.bondOrder)
   const rings = m.rings.map((r) => r.map((a) => newIndex[a]!))
-  return assembleMolecule({ atomicNum, formalCharge, totalHs, aromatic, atomInRing }, { bondBegin, bondEnd, bondType, kekuleOrder, bondInRing }, rings)
+  return assembleMolecule({ atomicNum, isotope, formalCharge, totalHs, aromatic, atomInRing }, { bondBegin, bondEnd, bondType, kekuleOrder, bondInRing }, rings)
 }
 
 export interface Variant {
@@ -152,13 +154,14 @@ export const variantWithoutRdkit = (u: RepeatUnit, cut: number): Variant | undef
   if (pat.atoms.length !== n || pat.bonds.length !== v.numBonds) return undefined
   const inv = new Int32Array(n)
   for (let i = 0; i < n; i++) inv[atomOrder[i]!] = i
-  const pick = <T extends Uint8Array | Int8Array>(src: T, make: (n: number) => T): T => {
+  const pick = <T extends Uint8Array | Int8Array | Uint16Array>(src: T, make: (n: number) => T): T => {
     const out = make(n)
     for (let i = 0; i < n; i++) out[i] = src[atomOrder[i]!]!
     return out
   }
   const atoms = {
     atomicNum: pick(v.atomicNum, (k) => new Uint8Array(k)),
+    isotope: pick(v.isotope, (k) => new Uint16Array(k)),
     formalCharge: pick(v.formalCharge, (k) => new Int8Array(k)),
     totalHs: pick(v.totalHs, (k) => new Uint8Array(k)),
     aromatic: pick(v.aromatic, (k) => new Uint8Array(k)),
