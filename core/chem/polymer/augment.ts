@@ -11,7 +11,7 @@
  * bond order of each atom; double-bond stereo is what RDKit re-perceives from the bond directions left
  * (an end without a remaining / or \ bond loses it).
  */
-import { cisTransOf } from "../molecule/cisTrans.ts"
+import { cisTransAfterEdit, Neighbour } from "../molecule/cisTrans.ts"
 import type { RDKit } from "../../runtime/rdkit.ts"
 import { atomSpecOf, specToSmiles, type BondSpec, type MolSpec } from "../molecule/build.ts"
 import { BondStereo, type Molecule } from "../molecule/types.ts"
@@ -109,24 +109,6 @@ export const augmentSpec = (u: RepeatUnit, cut: number, directionalBonds?: Array
     const y = m.bondEnd[bond]!
     return x === s0 || x === s1 || y === s0 || y === s1
   }
-  /** the stereo reference of double-bond end `atom` (partner `other`) after the edit, if RDKit keeps one */
-  const reference = (atom: number, other: number, old: number): { atom: number; flip: boolean } | undefined => {
-    let directional = false
-    let keep = -1
-    let alt = -1
-    for (let k = m.adjStart[atom]!; k < m.adjStart[atom + 1]!; k++) {
-      const nb = m.adjAtom[k]!
-      const bond = m.adjBond[k]!
-      if (nb === other || removedBond(bond)) continue
-      if (directionalBonds?.[bond]) directional = true
-      if (nb === old) keep = nb
-      else if (alt < 0) alt = nb
-    }
-    if (!directional) return undefined
-    if (keep >= 0) return { atom: keep, flip: false }
-    if (alt >= 0) return { atom: alt, flip: true }
-    return undefined
-  }
   const bonds: BondSpec[] = []
   for (let b = 0; b < m.numBonds; b++) {
     if (b === cut) continue
@@ -135,18 +117,10 @@ export const augmentSpec = (u: RepeatUnit, cut: number, directionalBonds?: Array
     if (x === s0 || x === s1 || y === s0 || y === s1) continue
     const spec: BondSpec = { a: newIndex[x]!, b: newIndex[y]!, order: m.kekuleOrder[b]! }
     if (m.bondStereo[b] !== BondStereo.None) {
-      const stereo = cisTransOf(m, b)
-      if (stereo === "either") spec.stereo = "either"
-      else {
-        // RDKit re-perceives double-bond stereo of the edited molecule from the bond directions (/ \)
-        // that are left: each end needs a remaining directional single bond; the reference atoms are
-        // the old ones where still bonded, else another remaining neighbour (flipping cis/trans)
-        const ref0 = reference(x, y, m.bondStereoAtoms[2 * b]!)
-        const ref1 = reference(y, x, m.bondStereoAtoms[2 * b + 1]!)
-        if (ref0 !== undefined && ref1 !== undefined) {
-          spec.stereo = (ref0.flip !== ref1.flip) === (stereo === "cis") ? "trans" : "cis"
-          spec.stereoAtoms = [newIndex[ref0.atom]!, newIndex[ref1.atom]!]
-        }
+      const kept = cisTransAfterEdit(m, b, directionalBonds, (_, bond) => (removedBond(bond) ? Neighbour.Gone : Neighbour.Present))
+      if (kept !== undefined) {
+        spec.stereo = kept.stereo
+        if (kept.atoms !== undefined) spec.stereoAtoms = [newIndex[kept.atoms[0]]!, newIndex[kept.atoms[1]]!]
       }
     }
     bonds.push(spec)

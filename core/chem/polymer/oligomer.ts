@@ -12,7 +12,7 @@
  * perceive it, assembled in TypeScript: fingerprints) and `oligomerSmilesWithoutRdkit` (its canonical
  * SMILES written in TypeScript). `oligomerSmiles` takes the TypeScript way where it can.
  */
-import { cisTransOf } from "../molecule/cisTrans.ts"
+import { cisTransAfterEdit, cisTransOf, Neighbour } from "../molecule/cisTrans.ts"
 import type { RDKit } from "../../runtime/rdkit.ts"
 import {
   atomSpecOf,
@@ -150,55 +150,31 @@ export const oligomerSpec = (u: RepeatUnit, n: number, capped: boolean): MolSpec
 
 /**
  * The double-bond stereo of copy `i`'s bond `b` in the oligomer (atoms as global indices), or undefined
- * where it is lost. RDKit 2022.09 perceives it again once the edit is written: the atoms' removal
- * cleared the computed stereo, and MolToSmiles re-derives E/Z from the bond directions (/ \) left.
- * An end keeps its stereo while one of its single bonds written with a direction survives: the bonds
- * to removed inner `*` atoms are gone, the new inter-unit bonds have none, and a capped end's bond
- * keeps it (RemoveHs moves the direction of a removed H to the atom's other bond, or keeps the H).
- * The reference atom is the old one where it is still there, else another remaining neighbour, with
- * cis/trans flipped. Where the unit's directions cannot be read, the stereo atoms decide as before.
+ * where it is lost (cisTransAfterEdit): the bonds to removed inner `*` atoms are gone, the new
+ * inter-unit bonds have no direction, and a capped end's bond keeps its direction (RemoveHs moves the
+ * direction of a removed H to the atom's other bond, or keeps the H). Where the unit's directions
+ * cannot be read, the stereo atoms decide.
  */
 const doubleBondStereo = (u: RepeatUnit, n: number, capped: boolean, removed: Uint8Array) => {
   const m = u.mol
   const N = m.numAtoms
   const caps = capped ? new Set([u.stars[0], (n - 1) * N + u.stars[1]]) : new Set<number>()
   const dirs = directionalBondsOf(u)
-  const end = (i: number, x: number, partner: number, old: number): { atom: number; flip: boolean } | undefined => {
-    let directional = false
-    let keep = -1
-    let alt = -1
-    for (let k = m.adjStart[x]!; k < m.adjStart[x + 1]!; k++) {
-      const nb = m.adjAtom[k]!
-      if (nb === partner) continue
-      const g = i * N + nb
-      const present = removed[g] === 0
-      if (!present && !caps.has(g)) continue
-      if (dirs![m.adjBond[k]!]) directional = true
-      if (!present) continue
-      if (nb === old) keep = g
-      else if (alt < 0) alt = g
-    }
-    if (!directional) return undefined
-    if (keep >= 0) return { atom: keep, flip: false }
-    if (alt >= 0) return { atom: alt, flip: true }
-    return undefined
-  }
   return (i: number, b: number): { stereo: "cis" | "trans" | "either"; atoms?: [number, number] } | undefined => {
-    const stereo = cisTransOf(m, b)
-    if (stereo === "either") return { stereo }
-    const sa = m.bondStereoAtoms[2 * b]!
-    const sb = m.bondStereoAtoms[2 * b + 1]!
-    if (sa < 0 || sb < 0) return undefined
     if (dirs === undefined) {
-      if (removed[i * N + sa] || removed[i * N + sb]) return undefined
+      const stereo = cisTransOf(m, b)
+      const sa = m.bondStereoAtoms[2 * b]!
+      const sb = m.bondStereoAtoms[2 * b + 1]!
+      if (stereo === "either") return { stereo }
+      if (sa < 0 || sb < 0 || removed[i * N + sa] || removed[i * N + sb]) return undefined
       return { stereo, atoms: [i * N + sa, i * N + sb] }
     }
-    const x = m.bondBegin[b]!
-    const y = m.bondEnd[b]!
-    const r0 = end(i, x, y, sa)
-    const r1 = end(i, y, x, sb)
-    if (r0 === undefined || r1 === undefined) return undefined
-    return { stereo: (r0.flip !== r1.flip) === (stereo === "cis") ? "trans" : "cis", atoms: [r0.atom, r1.atom] }
+    const kept = cisTransAfterEdit(m, b, dirs, (nb) => {
+      const g = i * N + nb
+      return removed[g] === 0 ? Neighbour.Present : caps.has(g) ? Neighbour.GoneKeepingDirection : Neighbour.Gone
+    })
+    if (kept?.atoms === undefined) return kept
+    return { stereo: kept.stereo, atoms: [i * N + kept.atoms[0], i * N + kept.atoms[1]] }
   }
 }
 
