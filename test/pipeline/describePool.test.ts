@@ -97,4 +97,18 @@ describe("descriptors on worker threads", () => {
     }
     expect(await p.describe("CCO", { oligomer: 3, scaled: false })).toMatchObject({ code: "internal_error" })
   }, 120_000)
+
+  test("a unit past the time limit fails alone (validation_error, rule too_slow); its worker is replaced and the others finish", async () => {
+    const p = makeWorkerPool({ size: 2, entry: CRASHING, unitTimeLimitMs: 3000 })
+    try {
+      const rows = ["CCO", "CRASH_HANG", "*CC*", "CCN", "c1ccccc1"]
+      const out = await Promise.all(rows.map((s) => p.describe(s, { oligomer: 3, scaled: false })))
+      expect(out.map((o) => (isPeriogtError(o) ? o.code : "ok"))).toEqual(["ok", "validation_error", "ok", "ok", "ok"])
+      expect((out[1] as PeriogtError).details).toMatchObject({ stage: "describe", rule: "too_slow", seconds: 3, smiles: "CRASH_HANG" })
+      expect(p.alive()).toBeLessThanOrEqual(2)
+      expect(isPeriogtError(await p.describe("CCO", { oligomer: 3, scaled: false }))).toBe(false)
+    } finally {
+      await p.close()
+    }
+  }, 120_000)
 })

@@ -8,10 +8,13 @@
  * A worker that dies while working (a WebAssembly abort, a stack overflow, out of memory) fails only
  * that request — `internal_error` with the SMILES in `details` — and is replaced; so is one whose
  * featurizer or describer threw. A worker that dies before it is ready twice in a row means workers
- * cannot start here at all: every request then fails with `internal_error` saying so.
+ * cannot start here at all: every request then fails with `internal_error` saying so. A request that
+ * runs longer than the unit time limit (UNIT_TIME_LIMIT_MS) fails with `validation_error` (rule
+ * `too_slow`) and its worker is replaced, so one pathological unit cannot stall a batch or a server.
+ * Without workers (PERIOGT_WORKERS=0) nothing can stop a unit midway and there is no limit.
  */
 import type { ScalerParams } from "../../chem/descriptors/index.ts"
-import { InternalError, type PeriogtError } from "../../errors/index.ts"
+import { InternalError, ValidationError, type PeriogtError } from "../../errors/index.ts"
 import type { CappedUnits, Described } from "../describe.ts"
 import type { NetworkInput } from "../network.ts"
 import { featurizeWorkerUrl } from "./entry.ts"
@@ -42,7 +45,15 @@ export interface PoolOptions {
   readonly entry?: string
   /** Told when a worker dies while working (the pool replaces it). */
   readonly onCrash?: (smiles: string, reason: string) => void
+  /** How long one request may run before it fails and its worker is replaced; UNIT_TIME_LIMIT_MS unless a test sets it. */
+  readonly unitTimeLimitMs?: number
 }
+
+/**
+ * Ten minutes for one repeat unit: a hundred times the slowest dataset unit, well beyond any realistic
+ * input (the known slow kind, chains of ring-stereo cyclohexylenes, takes 50 s for seven rings).
+ */
+export const UNIT_TIME_LIMIT_MS = 600_000
 
 /** How a request ended: the worker's reply, or an error (its own, rebuilt; or the pool's). */
 type Outcome = Extract<FromWorker, { readonly type: "result" | "described" }> | { readonly type: "failed"; readonly error: PeriogtError }
@@ -62,6 +73,8 @@ interface Slot {
   exited: Promise<void>
   /** Terminated on purpose: its exit is not a crash. */
   retired: boolean
+  /** The running task's time limit. */
+  timer: ReturnType<typeof setTimeout> | undefined
 }
 
 const short = (s: string) => (s.length > 200 ? s.slice(0, 200) + "…" : s)
@@ -80,6 +93,13 @@ const crashed = (job: Job, reason: string) =>
         details: { stage: "describe", smiles: short(job.smiles), reason },
       })
 
+const tooSlow = (job: Job, ms: number) =>
+  new ValidationError({
+    message: `${job.type === "featurize" ? "featurizing this repeat unit" : "describing this SMILES"} took longer than ${ms / 1000} s and was stopped; the other ${job.type === "featurize" ? "units" : "rows"} are not affected`,
+    action: "check the SMILES; if it is a valid input, report it (`periogt featurize --smiles …` with PERIOGT_WORKERS=0 runs it without a limit)",
+    details: { stage: job.type, rule: "too_slow", seconds: ms / 1000, smiles: short(job.smiles) },
+  })
+
 const stopped = () => new InternalError({ message: "featurization stopped: the command is ending", action: "rerun the command; batch resumes where it stopped" })
 
 const noScaler = () => new InternalError({ message: "this worker pool was made without the descriptor scaler, which the request needs", details: { stage: "workers" } })
@@ -89,6 +109,7 @@ const unexpected = (got: string, want: string) => new InternalError({ message: `
 export const makeWorkerPool = (o: PoolOptions): WorkerPool => {
   const entry = o.entry ?? featurizeWorkerUrl()
   const size = Math.max(1, o.size)
+  const timeLimit = o.unitTimeLimitMs ?? UNIT_TIME_LIMIT_MS
   const scaler: ScalerParams | undefined = o.scaler === undefined ? undefined : { mean: Float64Array.from(o.scaler.mean), scale: Float64Array.from(o.scaler.scale) }
   const queue: Array<Task> = []
   const slots = new Set<Slot>()
@@ -100,7 +121,7 @@ export const makeWorkerPool = (o: PoolOptions): WorkerPool => {
   const spawn = () => {
     const worker = new Worker(entry, { name: "periogt-featurize" })
     let exit: () => void = () => {}
-    const slot: Slot = { worker, ready: false, task: undefined, lastError: undefined, exited: new Promise<void>((r) => (exit = r)), retired: false }
+    const slot: Slot = { worker, ready: false, task: undefined, lastError: undefined, exited: new Promise<void>((r) => (exit = r)), retired: false, timer: undefined }
     worker.addEventListener("message", (e: MessageEvent<FromWorker>) => onMessage(slot, e.data))
     worker.addEventListener("error", (e: Event) => {
       slot.lastError = (e as ErrorEvent).message ?? String(e)
@@ -114,6 +135,7 @@ export const makeWorkerPool = (o: PoolOptions): WorkerPool => {
   }
 
   const retire = (slot: Slot) => {
+    clearTimeout(slot.timer)
     slot.retired = true
     slots.delete(slot)
     slot.worker.terminate()
@@ -130,6 +152,7 @@ export const makeWorkerPool = (o: PoolOptions): WorkerPool => {
       if (slot.ready && slot.task === undefined) {
         const task = queue.shift()!
         slot.task = task
+        slot.timer = setTimeout(() => onTimeLimit(slot, task), timeLimit)
         slot.worker.postMessage({ ...task.job, id: task.id } satisfies ToWorker)
       }
     }
@@ -140,12 +163,21 @@ export const makeWorkerPool = (o: PoolOptions): WorkerPool => {
     }
   }
 
+  const onTimeLimit = (slot: Slot, task: Task) => {
+    if (slot.task !== task || closed) return
+    slot.task = undefined
+    retire(slot)
+    task.settle({ type: "failed", error: tooSlow(task.job, timeLimit) })
+    pump()
+  }
+
   const onMessage = (slot: Slot, m: FromWorker) => {
     if (m.type === "ready") {
       slot.ready = true
       failedStarts = 0
     } else if (slot.task !== undefined && slot.task.id === m.id) {
       const task = slot.task
+      clearTimeout(slot.timer)
       slot.task = undefined
       if (m.type === "error") {
         task.settle({ type: "failed", error: fromWire(m.error) })
@@ -156,6 +188,7 @@ export const makeWorkerPool = (o: PoolOptions): WorkerPool => {
   }
 
   const onExit = (slot: Slot) => {
+    clearTimeout(slot.timer)
     if (slot.retired || closed) return
     slots.delete(slot)
     const reason = slot.lastError === undefined ? "the worker exited" : firstLine(slot.lastError)
@@ -206,6 +239,7 @@ export const makeWorkerPool = (o: PoolOptions): WorkerPool => {
       const all = [...slots]
       slots.clear()
       for (const slot of all) {
+        clearTimeout(slot.timer)
         slot.task?.settle({ type: "failed", error: stopped() })
         slot.task = undefined
         slot.retired = true
