@@ -55,9 +55,16 @@ export interface BatchSummary {
 
 type Pending = { readonly n: number; readonly id: string; readonly smiles: string; readonly error?: PeriogtError }
 
+/** A chunk's outcome once settled, so that a chunk started early never leaves a rejection unhandled. */
+type Settled = { readonly ok: true; readonly outcomes: ReadonlyArray<PredictOutcome> } | { readonly ok: false; readonly error: unknown }
+
 /**
  * Streams the input CSV through the pipeline into a resumable output: the model is loaded once by the
  * caller, rows are read and written as they go (memory stays flat), each chunk is committed durably.
+ * Two chunks are in flight: the next one is featurized (on the worker threads, or in the main thread
+ * while ONNX Runtime runs natively) while the previous one goes through the network; commits stay in
+ * input order, and a stop (SIGTERM) commits the running chunk and drops the next, which a resumed run
+ * redoes.
  */
 export const runBatch = async (o: BatchOptions): Promise<Result.Result<BatchSummary, PeriogtError>> => {
   const digest = await sha256File(o.input)
@@ -67,14 +74,25 @@ export const runBatch = async (o: BatchOptions): Promise<Result.Result<BatchSumm
   let n = 0
   let failedRows = state.failedRows
   let pending: Array<Pending> = []
+  /** The chunk started last and not yet committed. */
+  let running: { readonly rows: ReadonlyArray<Pending>; readonly upTo: number; readonly result: Promise<Settled> } | undefined
 
-  const flush = async (upTo: number) => {
-    const items = pending.filter((p) => p.error === undefined).map((p) => ({ smiles: p.smiles, properties: o.properties, returnEmbedding: false }))
-    const outcomes = items.length === 0 ? [] : await o.predict(items)
+  const start = (rows: ReadonlyArray<Pending>, upTo: number) => {
+    const items = rows.filter((p) => p.error === undefined).map((p) => ({ smiles: p.smiles, properties: o.properties, returnEmbedding: false }))
+    const result: Promise<Settled> = (items.length === 0 ? Promise.resolve([]) : o.predict(items)).then(
+      (outcomes) => ({ ok: true, outcomes }),
+      (error: unknown) => ({ ok: false, error }),
+    )
+    return { rows, upTo, result }
+  }
+
+  const commit = async (chunk: NonNullable<typeof running>) => {
+    const settled = await chunk.result
+    if (!settled.ok) throw settled.error
     let k = 0
     let text = ""
-    for (const p of pending) {
-      const outcome: PredictOutcome = p.error !== undefined ? { ok: false, smiles: p.smiles, error: p.error } : outcomes[k++]!
+    for (const p of chunk.rows) {
+      const outcome: PredictOutcome = p.error !== undefined ? { ok: false, smiles: p.smiles, error: p.error } : settled.outcomes[k++]!
       if (!outcome.ok) failedRows++
       for (const property of o.properties) {
         const rid = requestId(digest, `${p.n}:${property}`)
@@ -86,9 +104,23 @@ export const runBatch = async (o: BatchOptions): Promise<Result.Result<BatchSumm
         }
       }
     }
-    output.commit(text, upTo, failedRows)
+    output.commit(text, chunk.upTo, failedRows)
+    o.progress.update(chunk.upTo, total)
+  }
+
+  /** Starts the pending rows as a chunk and commits the one before; false when a stop was asked for. */
+  const advance = async (): Promise<boolean> => {
+    const previous = running
+    running = start(pending, n)
     pending = []
-    o.progress.update(upTo, total)
+    if (previous === undefined) return true
+    await commit(previous)
+    return !o.shouldStop()
+  }
+
+  const interrupted = (rows: number): Result.Result<BatchSummary, PeriogtError> => {
+    output.close()
+    return Result.succeed({ rows, failedRows, resumedFrom: state.rows, interrupted: true })
   }
 
   try {
@@ -101,14 +133,16 @@ export const runBatch = async (o: BatchOptions): Promise<Result.Result<BatchSumm
       if (n <= state.rows) continue
       pending.push(item.error === undefined ? { n, id: item.id, smiles: item.smiles } : { n, id: item.id, smiles: item.smiles, error: item.error })
       if (pending.length >= o.chunkRows) {
-        await flush(n)
-        if (o.shouldStop()) {
-          output.close()
-          return Result.succeed({ rows: n, failedRows, resumedFrom: state.rows, interrupted: true })
-        }
+        const committedUpTo = running?.upTo
+        if (!(await advance())) return interrupted(committedUpTo!)
       }
     }
-    if (pending.length > 0) await flush(n)
+    if (pending.length > 0) {
+      const committedUpTo = running?.upTo
+      if (!(await advance())) return interrupted(committedUpTo!)
+    }
+    if (running !== undefined) await commit(running)
+    running = undefined
     output.finish()
     o.progress.finish()
     return Result.succeed({ rows: n, failedRows, resumedFrom: state.rows, interrupted: false })

@@ -17,11 +17,20 @@ const round6 = (v: number) => Math.round(v * 1e6) / 1e6
 
 /**
  * The Predictor over a loaded engine: featurize each distinct repeat unit once, one prompt pass for
- * all of them, then one finetuned pass per requested property over the units that want it.
+ * all of them, then one finetuned pass per requested property over the units that want it. Network
+ * work runs one call at a time (ONNX Runtime's threads already take the cores); featurization of other
+ * calls — batch's next chunk, other requests — goes on meanwhile.
  */
 export const makePredictor = (engine: Engine, featurize: Featurize, properties: ReadonlyArray<PropertyInfo>, options: { readonly maxPrompt?: number } = {}): PredictorShape => {
   const info = new Map(properties.map((p) => [p.id, p]))
   const passOptions = options.maxPrompt === undefined ? {} : { maxPrompt: options.maxPrompt }
+
+  let network: Promise<unknown> = Promise.resolve()
+  const oneAtATime = <T>(run: () => Promise<T>): Promise<T> => {
+    const mine = network.then(run)
+    network = mine.catch(() => undefined)
+    return mine
+  }
 
   const featurizeAll = async (smiles: ReadonlyArray<string>) => {
     const distinct = [...new Set(smiles)]
@@ -29,13 +38,21 @@ export const makePredictor = (engine: Engine, featurize: Featurize, properties: 
     const done = await Promise.all(distinct.map((s) => featurize(s).catch((e: unknown) => toPeriogtError(e))))
     const features = new Map<string, NetworkInput | PeriogtError>(distinct.map((s, i) => [s, done[i]!]))
     const ok = distinct.filter((s) => !isError(features.get(s)!))
+    return { features, ok }
+  }
+
+  const promptOf = async (features: Map<string, NetworkInput | PeriogtError>, ok: ReadonlyArray<string>) => {
     const passes = await promptPass(engine.encoder, ok.map((s) => features.get(s) as NetworkInput), passOptions)
-    const prompt = new Map(ok.map((s, i) => [s, passes[i]!]))
-    return { features, prompt }
+    return new Map(ok.map((s, i) => [s, passes[i]!]))
   }
 
   const predict = async (items: ReadonlyArray<PredictItem>): Promise<ReadonlyArray<PredictOutcome>> => {
-    const { features, prompt } = await featurizeAll(items.map((i) => i.smiles))
+    const { features, ok } = await featurizeAll(items.map((i) => i.smiles))
+    return oneAtATime(() => predictFeaturized(items, features, ok))
+  }
+
+  const predictFeaturized = async (items: ReadonlyArray<PredictItem>, features: Map<string, NetworkInput | PeriogtError>, ok: ReadonlyArray<string>): Promise<ReadonlyArray<PredictOutcome>> => {
+    const prompt = await promptOf(features, ok)
     const values = new Map<string, Map<string, number>>()
     const wanted = [...new Set(items.flatMap((i) => i.properties))]
     for (const property of wanted) {
@@ -59,7 +76,8 @@ export const makePredictor = (engine: Engine, featurize: Featurize, properties: 
   }
 
   const embed = async (smiles: ReadonlyArray<string>): Promise<ReadonlyArray<EmbedOutcome>> => {
-    const { features, prompt } = await featurizeAll(smiles)
+    const { features, ok } = await featurizeAll(smiles)
+    const prompt = await oneAtATime(() => promptOf(features, ok))
     return smiles.map((s): EmbedOutcome => {
       const f = features.get(s)!
       return isError(f) ? { ok: false, smiles: s, error: f } : { ok: true, smiles: s, embedding: prompt.get(s)!.embedding }
