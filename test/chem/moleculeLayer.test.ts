@@ -29,7 +29,7 @@ import {
   type Molecule,
 } from "../../core/chem/molecule/index.ts"
 
-const FIXTURE_DIR = join(import.meta.dir, "../fixtures/molecule")
+const FIXTURE_DIR = process.env.PERIOGT_MOLECULE_FIXTURE ?? join(import.meta.dir, "../fixtures/molecule")
 const KNOWN_FILE = join(FIXTURE_DIR, "known_differences.json")
 
 const ATOM_FIELDS = [
@@ -467,7 +467,7 @@ describe("molecule layer vs RDKit 2022.09.5 (test/fixtures/molecule)", () => {
         ...lines,
         ...problems,
         `${unexpected.length} difference(s) not in known_differences.json ([index] molecule  property: layer (RDKit)):`,
-        ...unexpected.slice(0, 200),
+        ...unexpected.slice(0, Number(process.env.PERIOGT_SHOW ?? 200)),
         ...(unexpected.length > 200 ? [`  … ${unexpected.length - 200} more`] : []),
         `${stale.length} known entr(y/ies) that no longer differ${stale.length ? " (rewrite the list: PERIOGT_WRITE_KNOWN=1)" : ""}:`,
         ...stale.slice(0, 50).map((key) => `  ${key}`),

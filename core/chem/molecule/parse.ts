@@ -4,6 +4,7 @@
  * and hybridization are perceived here (perception.ts) with RDKit's own rules, as are the possible
  * stereocentres of a stereo-free molecule (cip.ts).
  */
+import { parsePattern } from "../graph/pattern.ts"
 import type { RDKit } from "../../runtime/rdkit.ts"
 import { ATOMIC_WEIGHT, ISOTOPE_MASS } from "./elements.ts"
 import { legacyStereo } from "./cip.ts"
@@ -66,6 +67,47 @@ const HYDROGEN_ATOM = /\[\d*H(?![a-z])/
 /** Stereo marks or a CXSMILES extension (the molecule may carry stereo), or atom-map numbers (they enter the CIP invariants). */
 const STEREO_TEXT = /[@/\\|]|:\d+\]/
 
+/** A chiral bracket atom written with hydrogens (`[C@@H]`). */
+const CHIRAL_WITH_H = /\[[^\]]*@[^\]]*H/
+
+/**
+ * Whether the reader dropped hydrogens a bracket atom was written with: RDKit ≥ 2023 drops the H of a
+ * chiral atom that it would overfill (`C[C@@H](Cl)(C)F` reads as `CC(C)(F)Cl`), where RDKit 2022.09
+ * refuses the SMILES (explicit valence 5 on carbon). Atoms in parse order (no hydrogen atoms).
+ */
+const dropsWrittenHydrogens = (smiles: string, m: Molecule): boolean => {
+  const atoms = parsePattern(smiles).atoms
+  if (atoms.length !== m.numAtoms) return false
+  return atoms.some((a, i) => a.bracket && a.hCount > 0 && m.totalHs[i]! < a.hCount)
+}
+
+/**
+ * An aromatic bond written between atoms that are not aromatic (`*C:C*`, outside any ring): RDKit
+ * keeps it AROMATIC (Kekulé order 1), but its JSON, which this layer reads, says "zero-order bond".
+ * The SMILES says which bonds those are; conjugation and hybridization are perceived again with them.
+ */
+const withChainAromaticBonds = (smiles: string, m: Molecule): Molecule => {
+  const bonds = parsePattern(smiles).bonds
+  if (bonds.length !== m.numBonds) return m
+  const bondType = Uint8Array.from(m.bondType)
+  const kekuleOrder = Uint8Array.from(m.kekuleOrder)
+  let changed = false
+  for (let b = 0; b < m.numBonds; b++) {
+    const p = bonds[b]!
+    const same = (p.a === m.bondBegin[b] && p.b === m.bondEnd[b]) || (p.a === m.bondEnd[b] && p.b === m.bondBegin[b])
+    if (bondType[b] !== BondType.Zero || !same || p.type !== BondType.Aromatic) continue
+    bondType[b] = BondType.Aromatic
+    kekuleOrder[b] = 1
+    changed = true
+  }
+  if (!changed) return m
+  const fixed = { ...m, bondType, kekuleOrder }
+  const aromaticBond = new Uint8Array(m.numBonds)
+  for (let b = 0; b < m.numBonds; b++) if (bondType[b] === BondType.Aromatic) aromaticBond[b] = 1
+  const conjugated = perceiveConjugation(fixed, aromaticBond)
+  return { ...fixed, conjugated, hybridization: perceiveHybridization(fixed, conjugated) }
+}
+
 /** MinimalLib's SMILES reader without its RemoveHs pass (nothing to remove without hydrogen atoms). */
 const KEEP_HS = JSON.stringify({ removeHs: false })
 
@@ -95,7 +137,9 @@ export const parseMolecule = (rdkit: RDKit, smiles: string): Molecule | undefine
       mol = keepHs ? rdkit.get_mol(smiles, KEEP_HS) : rdkit.get_mol(smiles)
       if (mol === null || !mol.is_valid()) return undefined
     }
-    return moleculeFromRdkitMol(mol, legacy && stereoFree)
+    const m = moleculeFromRdkitMol(mol, legacy && stereoFree)
+    if (CHIRAL_WITH_H.test(smiles) && !HYDROGEN_ATOM.test(smiles) && dropsWrittenHydrogens(smiles, m)) return undefined
+    return m.bondType.includes(BondType.Zero) && !HYDROGEN_ATOM.test(smiles) ? withChainAromaticBonds(smiles, m) : m
   } catch {
     return undefined
   } finally {

@@ -53,7 +53,7 @@ const ORGANIC = new Set([0, 5, 6, 7, 8, 9, 15, 16, 17, 35, 53])
 /** elements whose aromatic form is written in lower case */
 const AROMATIC_LOWER = new Set([5, 6, 7, 8, 14, 15, 16, 33, 34, 52])
 /** non-metals: RDKit's "M" query matches every other element (see the module note on metals) */
-const NON_METALS = new Set([0, 1, 2, 5, 6, 7, 8, 9, 10, 14, 15, 16, 17, 18, 33, 34, 35, 36, 52, 53, 54, 85, 86])
+export const NON_METALS: ReadonlySet<number> = new Set([0, 1, 2, 5, 6, 7, 8, 9, 10, 14, 15, 16, 17, 18, 33, 34, 35, 36, 52, 53, 54, 85, 86])
 
 /** Bond valence contribution ×2 (aromatic 3). */
 const twiceValence = (t: number): number =>

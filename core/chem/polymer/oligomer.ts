@@ -26,7 +26,9 @@ import { canonicalRanks } from "../canon/index.ts"
 import type { FingerprintGraph } from "../fingerprints/index.ts"
 import { assembleMolecule } from "../molecule/assemble.ts"
 import { writeCanonicalSmiles } from "../molecule/smilesWrite.ts"
-import { BondType } from "../molecule/types.ts"
+import { BondType, ChiralTag } from "../molecule/types.ts"
+import { implicitHydrogens, VALENCE_LIST } from "../descriptors/shared/elements.ts"
+import { parsePattern } from "../graph/pattern.ts"
 import { atomMapsOf, type RepeatUnit } from "./repeatUnit.ts"
 import { unitSupported, withoutRdkit } from "./variants.ts"
 import { directionalBondsOf } from "./augment.ts"
@@ -116,8 +118,7 @@ export const oligomerSpec = (u: RepeatUnit, n: number, capped: boolean): MolSpec
       const ni = newIndex[gAtom]!
       const spec = atoms[ni]
       if (spec === undefined) continue
-      // the H took the *'s bond; once removed, the atom's valence is filled with implicit Hs
-      spec.hs += Math.max(1, u.bondOrder)
+      spec.hs = cappedHydrogens(u)[k]!
       if (spec.chiral === 0) continue
       // the atom's bond list before H removal: its copy's bonds (minus removed inner *), H in place
       const list: number[] = []
@@ -176,6 +177,44 @@ const doubleBondStereo = (u: RepeatUnit, n: number, capped: boolean, removed: Ui
     if (kept?.atoms === undefined) return kept
     return { stereo: kept.stereo, atoms: [i * N + kept.atoms[0], i * N + kept.atoms[1]] }
   }
+}
+
+const cappedHs = new WeakMap<RepeatUnit, readonly [number, number]>()
+
+/**
+ * The hydrogen counts of the two capped connection atoms, as RDKit 2022.09 leaves them: upstream puts
+ * an H in the `*`'s place (keeping its bond, whatever its order) and RemoveHs removes it (molRemoveH).
+ * An atom written in brackets (its H count fixed) or chiral gets one explicit H, even for a double
+ * wildcard bond (`[13C](=*)` → `[13CH]`); any other atom has its hydrogens recomputed from its
+ * remaining bonds, after one explicit H where its valence was not the element's default (`*=S…`,
+ * S(IV) → `S…`). An aromatic atom gains the bond order (a single wildcard bond, in practice: upstream
+ * cannot cap a double one there).
+ */
+const cappedHydrogens = (u: RepeatUnit): readonly [number, number] => {
+  const known = cappedHs.get(u)
+  if (known !== undefined) return known
+  const m = u.mol
+  let bracket: boolean[] | undefined
+  try {
+    bracket = parsePattern(u.smiles).atoms.map((a) => a.bracket)
+  } catch {
+    bracket = undefined
+  }
+  const one = (c: number): number => {
+    const old = m.totalHs[c]!
+    const bo = u.bondOrder
+    if (m.aromatic[c] || bracket === undefined || bracket.length !== m.numAtoms) return old + Math.max(1, bo)
+    if (bracket[c] || m.chiralTag[c] !== ChiralTag.Unspecified) return old + 1
+    let bonds = 0
+    for (let k = m.adjStart[c]!; k < m.adjStart[c + 1]!; k++) bonds += m.kekuleOrder[m.adjBond[k]!]!
+    const after = bonds - bo
+    const valences = VALENCE_LIST[m.atomicNum[c]!] ?? []
+    const explicit = valences.indexOf(bonds + old) > 0 ? 1 : 0
+    return explicit + (implicitHydrogens(m.atomicNum[c]!, m.formalCharge[c]!, after + explicit) ?? 0)
+  }
+  const out = [one(u.cnct[0]), one(u.cnct[1])] as const
+  cappedHs.set(u, out)
+  return out
 }
 
 /**
@@ -264,8 +303,9 @@ export const oligomerGraph = (u: RepeatUnit, n: number, capped: boolean): Oligom
     aromatic[k] = m.aromatic[a]!
   }
   if (capped) {
-    totalHs[newIndex[c0]!]! += u.bondOrder
-    totalHs[newIndex[(n - 1) * N + c1]!]! += u.bondOrder
+    const hs = cappedHydrogens(u)
+    totalHs[newIndex[c0]!] = hs[0]
+    totalHs[newIndex[(n - 1) * N + c1]!] = hs[1]
   }
   const atomInRing = new Uint8Array(count)
   for (let g = 0; g < n * N; g++) if (newIndex[g]! >= 0) atomInRing[newIndex[g]!] = m.atomInRing[g % N]!
@@ -321,7 +361,7 @@ export interface OligomerGraph extends FingerprintGraph {
 
 /**
  * The oligomer's canonical SMILES written in TypeScript (molecule/smilesWrite.ts) where that is exact:
- * units whose augmentation variants are (variants.ts `unitSupported`: no stereo, isotopes, radicals,
+ * units whose augmentation variants are (variants.ts `unitSupported`: no stereo, radicals,
  * aromatic metals, atom maps, …) and whose oligomer graph is known (oligomerGraph), of any size. Units
  * with metals (Ge, Sn, …) take this way to be exact: MinimalLib (RDKit ≥ 2025.03) brackets the atoms
  * bonded to a metal (`[CH3][GeH]…`), RDKit 2022.09 does not (smilesWrite.ts). MinimalLib's
