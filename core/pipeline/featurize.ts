@@ -6,15 +6,15 @@
  */
 import {
   computeDescriptors,
-  fromRDKitJson,
+  fromMolecule,
   mdVector,
   rdkitDescriptors,
-  rdkitHybridization,
   rdkitSmarts,
   type DescriptorInput,
   type ScalerParams,
 } from "../chem/descriptors/index.ts"
 import { graphInputOf, type AtomRanks } from "../chem/featurize.ts"
+import { moleculeWithoutStereo } from "../chem/molecule/parse.ts"
 import { oligomerSmiles } from "../chem/polymer/oligomer.ts"
 import { MAX_ATOMS } from "../chem/polymer/rules.ts"
 import { countSmilesAtoms } from "../chem/polymer/validateText.ts"
@@ -33,14 +33,9 @@ export const withDescriptorInput = <T>(rdkit: RDKit, smiles: string, fn: (input:
   const mol = rdkit.get_mol(smiles)
   if (mol === null) return undefined
   try {
-    const smarts = rdkitSmarts(rdkit as never, mol as never)
-    return fn(
-      fromRDKitJson(mol.get_json(), {
-        smarts,
-        hybridization: rdkitHybridization(smarts, mol.get_num_atoms()),
-        rdkitDescriptors: rdkitDescriptors(mol as never),
-      }),
-    )
+    // the molecule layer's perception is RDKit 2022.09's (mordred's): MinimalLib 2026 calls a
+    // hypervalent `=[SH]-` SP3 where 2022.09 says SP2, which moves the Gasteiger charges
+    return fn(fromMolecule(moleculeWithoutStereo(mol), { smarts: rdkitSmarts(rdkit as never, mol as never), rdkitDescriptors: rdkitDescriptors(mol as never) }))
   } finally {
     mol.delete()
   }

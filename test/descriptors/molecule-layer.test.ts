@@ -1,7 +1,8 @@
 /**
- * The production path — the molecule layer's `Molecule` (core/chem/molecule) through `fromMolecule` — gives the
- * same 1613 values as the path the parity test uses (MinimalLib JSON through `fromRDKitJson`), on every oracle
- * 3-mer. Skips (with a message) while the molecule layer is not in the tree.
+ * The descriptors of the molecule `parseMolecule` returns (with its stereo perception, what the rest of the
+ * featurizer reads) equal those of the production input (core/pipeline/featurize.ts `withDescriptorInput`:
+ * the molecule layer without stereo, through `fromMolecule`), on every oracle 3-mer. Skips (with a message)
+ * while the molecule layer is not in the tree.
  */
 import { describe, expect, test } from "bun:test"
 import { existsSync } from "node:fs"
@@ -21,7 +22,7 @@ import { loadOracle, withInput } from "./support.ts"
 const LAYER = join(import.meta.dir, "..", "..", "core", "chem", "molecule", "index.ts")
 
 describe("molecule layer input", () => {
-  test.skipIf(!existsSync(LAYER))("fromMolecule(parseMolecule(…)) equals fromRDKitJson on every oracle 3-mer", async () => {
+  test.skipIf(!existsSync(LAYER))("fromMolecule(parseMolecule(…)) equals the production input on every oracle 3-mer", async () => {
     const layer = (await import(LAYER)) as {
       parseMolecule: (rd: unknown, smiles: string) => MoleculeLike | undefined
     }

@@ -188,6 +188,12 @@ export const atomMass = (z: number, isotope: number): number => {
   return ATOMIC_WEIGHT[z] ?? 0
 }
 
+/**
+ * A live MinimalLib molecule's graph with RDKit 2022.09's perception (conjugation, hybridization) and no
+ * stereo perception: what the descriptor engine reads (mordred's descriptors are 2D).
+ */
+export const moleculeWithoutStereo = (mol: RDMol): Molecule => moleculeFromJson(JSON.parse(mol.get_json()) as RdkitJson, {})
+
 const moleculeFromJson = (
   json: RdkitJson,
   tags: { CIP_atoms?: [number, string][]; CIP_bonds?: [number, number, string][] },
