@@ -5,10 +5,13 @@
  * double bond from each candidate atom to its first candidate neighbour, backtracking over the recorded
  * alternatives when an atom is left without partner).
  *
- * What decides the outcome besides the graph: where the walk starts in each fused ring system. RDKit starts at
- * the first atom of the first ring of the system in its ring list, and RDKit 2022.09's ring perception (FindSSSR)
- * lists rings by, and starts each ring at, its lowest-index atom of degree 2 once acyclic tails are trimmed.
- * That rule is checked against RDKit 2022.09 on every oracle molecule (test/descriptors/kekule.test.ts).
+ * What decides the outcome besides the graph: the order in which the walk meets the atoms of each fused ring
+ * system — the system's rings in RDKit's ring list, each ring's atoms in its listed order. RDKit 2022.09's ring
+ * perception (FindSSSR) lists rings in waves: once acyclic tails are trimmed, the rings through degree-2 atoms,
+ * by their lowest such atom; then those atoms are removed and the next wave's degree-2 atoms find the rest (a
+ * perylene core's central ring). Each ring starts at the atom that found it and runs the way its breadth-first
+ * search closes it. Checked against RDKit 2022.09 on every oracle molecule (test/descriptors/kekule.test.ts)
+ * and the swept datasets (perylene diimides egc_02496/7 needed the waves and the ring direction).
  */
 import { DEFAULT_VALENCE, isEarlyAtom, VALENCE_LIST } from "./elements.ts"
 import type { DescriptorInput } from "./input.ts"
@@ -47,34 +50,79 @@ export const kekulize2022 = (inp: DescriptorInput): Uint8Array | null => {
     return -1
   }
 
-  // trimmed degree: repeatedly strip degree-1 atoms (acyclic tails), as FindSSSR does
+  // RDKit 2022.09's ring order (FindSSSR): strip degree-1 atoms (acyclic tails); the rings through the
+  // degree-2 atoms come first, by their lowest such atom; then those atoms are removed, tails stripped
+  // again, and the next wave's degree-2 atoms find the rings left (a perylene core's central ring)
   const tdeg = new Int32Array(n)
   for (let i = 0; i < n; i++) tdeg[i] = nbrStart[i + 1]! - nbrStart[i]!
-  const stack: number[] = []
-  for (let i = 0; i < n; i++) if (tdeg[i]! <= 1) stack.push(i)
   const removed = new Uint8Array(n)
-  while (stack.length) {
-    const u = stack.pop()!
-    if (removed[u]) continue
-    removed[u] = 1
-    for (let x = nbrStart[u]!; x < nbrStart[u + 1]!; x++) {
-      const v = nbrAtom[x]!
-      if (removed[v]) continue
-      tdeg[v]!--
-      if (tdeg[v]! <= 1) stack.push(v)
+  const strip = (from: number[]) => {
+    const stack = from.filter((i) => !removed[i] && tdeg[i]! <= 1)
+    while (stack.length) {
+      const u = stack.pop()!
+      if (removed[u]) continue
+      removed[u] = 1
+      for (let x = nbrStart[u]!; x < nbrStart[u + 1]!; x++) {
+        const v = nbrAtom[x]!
+        if (removed[v]) continue
+        tdeg[v]!--
+        if (tdeg[v]! <= 1) stack.push(v)
+      }
     }
   }
-
-  // rings in RDKit 2022.09 order: by their lowest trimmed-degree-2 atom (else lowest atom), starting there
-  const rings = inp.atomRings.map((r) => {
-    let start = -1
-    for (const a of r) if (tdeg[a] === 2 && (start < 0 || a < start)) start = a
-    if (start < 0) start = Math.min(...r)
-    const k = r.indexOf(start)
-    return Array.from({ length: r.length }, (_, i) => r[(k + i) % r.length]!)
+  strip(Array.from({ length: n }, (_, i) => i))
+  const ringSets = inp.atomRings.map((r) => new Set(r))
+  const waveOf = new Int32Array(inp.atomRings.length).fill(-1)
+  const keyAtom = new Int32Array(inp.atomRings.length).fill(-1)
+  for (let wave = 0; waveOf.includes(-1); wave++) {
+    const d2: number[] = []
+    for (let i = 0; i < n; i++) if (!removed[i] && tdeg[i] === 2) d2.push(i)
+    if (d2.length === 0) break
+    for (const a of d2)
+      ringSets.forEach((r, k) => {
+        if (waveOf[k] === -1 && r.has(a)) {
+          waveOf[k] = wave
+          keyAtom[k] = a
+        }
+      })
+    const touched: number[] = []
+    for (const a of d2) {
+      removed[a] = 1
+      for (let x = nbrStart[a]!; x < nbrStart[a + 1]!; x++) {
+        const v = nbrAtom[x]!
+        if (removed[v]) continue
+        tdeg[v]!--
+        touched.push(v)
+      }
+    }
+    strip(touched)
+  }
+  // rings no wave reached (no degree-2 atom ever): last, by their lowest atom
+  const lastWave = Math.max(0, ...waveOf) + 1
+  inp.atomRings.forEach((r, k) => {
+    if (waveOf[k] !== -1) return
+    waveOf[k] = lastWave
+    keyAtom[k] = Math.min(...r)
   })
-  const keyOf = (r: number[]) => r[0]!
-  const ringOrder = rings.map((_, i) => i).sort((a, b) => keyOf(rings[a]!) - keyOf(rings[b]!) || a - b)
+  // each ring as FindSSSR's breadth-first search from its key atom writes it: from the root, an even ring
+  // goes first towards the root's later ring neighbour (in bond order), an odd ring towards the earlier
+  // one (the branch that closes the ring is the one searched second, resp. first)
+  const rings = inp.atomRings.map((r, k) => {
+    const len = r.length
+    const i = r.indexOf(keyAtom[k]!)
+    const next = r[(i + 1) % len]!
+    const prev = r[(i - 1 + len) % len]!
+    let firstNeighbour = -1
+    const root = r[i]!
+    for (let x = nbrStart[root]!; x < nbrStart[root + 1]! && firstNeighbour < 0; x++) {
+      const v = nbrAtom[x]!
+      if (v === next || v === prev) firstNeighbour = v
+    }
+    const towards = len % 2 === 0 ? (firstNeighbour === next ? prev : next) : firstNeighbour
+    const step = towards === next ? 1 : -1
+    return Array.from({ length: len }, (_, j) => r[(((i + step * j) % len) + len) % len]!)
+  })
+  const ringOrder = rings.map((_, i) => i).sort((a, b) => waveOf[a]! - waveOf[b]! || keyAtom[a]! - keyAtom[b]! || a - b)
   const arings = ringOrder.map((i) => rings[i]!)
   const ringBonds = arings.map((r) => new Set(r.map((a, i) => bondBetween(a, r[(i + 1) % r.length]!))))
   // fused systems: rings sharing a bond, picked depth-first from the first unprocessed ring
