@@ -194,6 +194,8 @@ const cappedHydrogens = (u: RepeatUnit): readonly [number, number] => {
   const known = cappedHs.get(u)
   if (known !== undefined) return known
   const m = u.mol
+  // a single wildcard bond: every rule below gives the old count plus one
+  if (u.bondOrder === 1) return [m.totalHs[u.cnct[0]]! + 1, m.totalHs[u.cnct[1]]! + 1]
   let bracket: boolean[] | undefined
   try {
     bracket = parsePattern(u.smiles).atoms.map((a) => a.bracket)
