@@ -25,6 +25,7 @@ import {
 import { canonicalRanks } from "../canon/index.ts"
 import type { FingerprintGraph } from "../fingerprints/index.ts"
 import { assembleMolecule } from "../molecule/assemble.ts"
+import { bondWriter, copiedAtoms } from "../molecule/edit.ts"
 import { writeCanonicalSmiles } from "../molecule/smilesWrite.ts"
 import { BondType } from "../molecule/types.ts"
 import { cappedHydrogens, upstreamBuilds } from "./caps.ts"
@@ -202,7 +203,7 @@ const keptCapHs = (u: RepeatUnit, n: number): [boolean, boolean] => {
  * wildcard itself, when the wildcard bond is not a single, double or triple bond, or when a connection
  * atom is in a ring and its wildcard bond is not single (an exocyclic double bond that the edit moves can change the ring's aromaticity). The
  * connection atoms keep their hydrogens (the wildcard bond becomes the inter-unit bond) and capped ends
- * get the wildcard bond's order in hydrogens, as in the spec.
+ * get cappedHydrogens' counts, as in the spec.
  */
 export const oligomerGraph = (u: RepeatUnit, n: number, capped: boolean): OligomerGraph | undefined => {
   if (!upstreamBuilds(u, capped)) return undefined
@@ -234,64 +235,34 @@ export const oligomerGraph = (u: RepeatUnit, n: number, capped: boolean): Oligom
     removed[(n - 1) * N + r1] = 1
   }
   const newIndex = new Int32Array(n * N).fill(-1)
-  let count = 0
-  for (let g = 0; g < n * N; g++) if (!removed[g]) newIndex[g] = count++
-  const atomicNum = new Uint8Array(count)
-  const isotope = new Uint16Array(count)
-  const totalHs = new Uint8Array(count)
-  const formalCharge = new Int8Array(count)
-  const mass = new Float64Array(count)
-  const aromatic = new Uint8Array(count)
+  const source: number[] = []
   for (let g = 0; g < n * N; g++) {
-    const k = newIndex[g]!
-    if (k < 0) continue
-    const a = g % N
-    atomicNum[k] = m.atomicNum[a]!
-    isotope[k] = m.isotope[a]!
-    totalHs[k] = m.totalHs[a]!
-    formalCharge[k] = m.formalCharge[a]!
-    mass[k] = m.mass[a]!
-    aromatic[k] = m.aromatic[a]!
+    if (removed[g]) continue
+    newIndex[g] = source.length
+    source.push(g % N)
   }
+  const count = source.length
+  const atoms = copiedAtoms(m, source)
   if (capped) {
     const hs = cappedHydrogens(u)
-    totalHs[newIndex[c0]!] = hs[0]
-    totalHs[newIndex[(n - 1) * N + c1]!] = hs[1]
+    atoms.totalHs[newIndex[c0]!] = hs[0]
+    atoms.totalHs[newIndex[(n - 1) * N + c1]!] = hs[1]
   }
-  const atomInRing = new Uint8Array(count)
-  for (let g = 0; g < n * N; g++) if (newIndex[g]! >= 0) atomInRing[newIndex[g]!] = m.atomInRing[g % N]!
   let nb = n - 1
   for (let i = 0; i < n; i++)
     for (let b = 0; b < m.numBonds; b++) if (!removed[i * N + m.bondBegin[b]!] && !removed[i * N + m.bondEnd[b]!]) nb++
-  const bondBegin = new Int32Array(nb)
-  const bondEnd = new Int32Array(nb)
-  const bondType = new Uint8Array(nb)
-  const kekuleOrder = new Uint8Array(nb)
-  const bondInRing = new Uint8Array(nb)
-  let f = 0
+  const w = bondWriter(m, nb)
   for (let i = 0; i < n; i++) {
     for (let b = 0; b < m.numBonds; b++) {
       const ga = i * N + m.bondBegin[b]!
       const gb = i * N + m.bondEnd[b]!
-      if (removed[ga] || removed[gb]) continue
-      bondBegin[f] = newIndex[ga]!
-      bondEnd[f] = newIndex[gb]!
-      bondType[f] = m.bondType[b]!
-      kekuleOrder[f] = m.kekuleOrder[b]!
-      bondInRing[f] = m.bondInRing[b]!
-      f++
+      if (!removed[ga] && !removed[gb]) w.copy(b, newIndex[ga]!, newIndex[gb]!)
     }
   }
-  for (let i = 0; i < n - 1; i++) {
-    bondBegin[f] = newIndex[i * N + c1]!
-    bondEnd[f] = newIndex[(i + 1) * N + c0]!
-    bondType[f] = bt
-    kekuleOrder[f] = u.bondOrder
-    f++
-  }
+  for (let i = 0; i < n - 1; i++) w.add(newIndex[i * N + c1]!, newIndex[(i + 1) * N + c0]!, bt, u.bondOrder)
   const rings: Int32Array[] = []
   for (let i = 0; i < n; i++) for (const r of m.rings) rings.push(r.map((a) => newIndex[i * N + a]!))
-  return { numAtoms: count, numBonds: nb, atomicNum, isotope, totalHs, formalCharge, mass, aromatic, atomInRing, bondBegin, bondEnd, bondType, kekuleOrder, bondInRing, rings }
+  return { numAtoms: count, numBonds: nb, ...atoms, ...w.bonds, rings }
 }
 
 /** oligomerGraph's result: the fingerprint graph plus ring flags and the Kekulé form. */

@@ -23,6 +23,7 @@ import { canonicalRanks } from "../canon/index.ts"
 import { parsePattern } from "../graph/pattern.ts"
 import { legacyStereo } from "../molecule/cip.ts"
 import { assembleMolecule } from "../molecule/assemble.ts"
+import { bondWriter, copiedAtoms } from "../molecule/edit.ts"
 import { SMILES_WRITE_ATOM_LIMIT } from "../molecule/parse.ts"
 import { canWriteSmiles, writeCanonicalSmiles } from "../molecule/smilesWrite.ts"
 import { BondStereo, BondType, ChiralTag, Cip, type Molecule } from "../molecule/types.ts"
@@ -73,59 +74,33 @@ export const variantMolecule = (u: RepeatUnit, cut: number): Molecule => {
   const [c0, c1] = u.cnct
   const p = m.bondBegin[cut]!
   const q = m.bondEnd[cut]!
-  const n = N // N − 2 stars + 2 new stars
+  // the unit's atoms but its two `*`, then the two new `*` of the cut ends
   const newIndex = new Int32Array(N + 2).fill(-1)
-  const atomicNum = new Uint8Array(n)
-  const isotope = new Uint16Array(n)
-  const formalCharge = new Int8Array(n)
-  const totalHs = new Uint8Array(n)
-  const aromatic = new Uint8Array(n)
-  const atomInRing = new Uint8Array(n)
-  let k = 0
+  const source: number[] = []
   for (let a = 0; a < N; a++) {
     if (a === s0 || a === s1) continue
-    newIndex[a] = k
-    atomicNum[k] = m.atomicNum[a]!
-    isotope[k] = m.isotope[a]!
-    formalCharge[k] = m.formalCharge[a]!
-    totalHs[k] = m.totalHs[a]!
-    aromatic[k] = m.aromatic[a]!
-    atomInRing[k] = m.atomInRing[a]!
-    k++
+    newIndex[a] = source.length
+    source.push(a)
   }
-  newIndex[N] = k++
-  newIndex[N + 1] = k++
-  const nb = m.numBonds - 2 + 2 // − cut − two star bonds + two new star bonds + the joining bond
-  const bondBegin = new Int32Array(nb)
-  const bondEnd = new Int32Array(nb)
-  const bondType = new Uint8Array(nb)
-  const kekuleOrder = new Uint8Array(nb)
-  const bondInRing = new Uint8Array(nb)
-  let f = 0
+  newIndex[N] = source.length
+  source.push(-1)
+  newIndex[N + 1] = source.length
+  source.push(-1)
+  const atoms = copiedAtoms(m, source)
+  // − cut − two star bonds + two new star bonds + the joining bond
+  const w = bondWriter(m, m.numBonds)
   for (let b = 0; b < m.numBonds; b++) {
     if (b === cut) continue
     const x = m.bondBegin[b]!
     const y = m.bondEnd[b]!
     if (x === s0 || x === s1 || y === s0 || y === s1) continue
-    bondBegin[f] = newIndex[x]!
-    bondEnd[f] = newIndex[y]!
-    bondType[f] = m.bondType[b]!
-    kekuleOrder[f] = m.kekuleOrder[b]!
-    bondInRing[f] = m.bondInRing[b]!
-    f++
+    w.copy(b, newIndex[x]!, newIndex[y]!)
   }
-  const add = (x: number, y: number, t: number, order: number) => {
-    bondBegin[f] = x
-    bondEnd[f] = y
-    bondType[f] = t
-    kekuleOrder[f] = order
-    f++
-  }
-  add(newIndex[N]!, newIndex[p]!, m.bondType[cut]!, m.kekuleOrder[cut]!)
-  add(newIndex[N + 1]!, newIndex[q]!, m.bondType[cut]!, m.kekuleOrder[cut]!)
-  add(newIndex[c0]!, newIndex[c1]!, u.bondType, u.bondOrder)
+  w.add(newIndex[N]!, newIndex[p]!, m.bondType[cut]!, m.kekuleOrder[cut]!)
+  w.add(newIndex[N + 1]!, newIndex[q]!, m.bondType[cut]!, m.kekuleOrder[cut]!)
+  w.add(newIndex[c0]!, newIndex[c1]!, u.bondType, u.bondOrder)
   const rings = m.rings.map((r) => r.map((a) => newIndex[a]!))
-  return assembleMolecule({ atomicNum, isotope, formalCharge, totalHs, aromatic, atomInRing }, { bondBegin, bondEnd, bondType, kekuleOrder, bondInRing }, rings)
+  return assembleMolecule(atoms, w.bonds, rings)
 }
 
 export interface Variant {
