@@ -9,6 +9,7 @@
  */
 import type { RDKit } from "../../runtime/rdkit.ts"
 import { molFromSpec, type MolSpec, type RDMol } from "../molecule/build.ts"
+import { bondAdjacency } from "../molecule/adjacency.ts"
 import { ATOMIC_WEIGHT } from "../molecule/elements.ts"
 import { setStereoMode } from "../molecule/parse.ts"
 import { MACCS_BITS, writeMaccs, type MaccsTarget } from "./maccs.ts"
@@ -46,24 +47,7 @@ const targetOf = (g: FingerprintGraph): Target => {
   const n = g.numAtoms
   const nb = g.numBonds
   const atomicNum = Uint8Array.from(g.atomicNum)
-  const degree = new Int32Array(n)
-  for (let b = 0; b < nb; b++) {
-    degree[g.bondBegin[b]!]!++
-    degree[g.bondEnd[b]!]!++
-  }
-  const adjStart = new Int32Array(n + 1)
-  for (let a = 0; a < n; a++) adjStart[a + 1] = adjStart[a]! + degree[a]!
-  const fill = adjStart.slice(0, n)
-  const adjAtom = new Int32Array(2 * nb)
-  const adjBond = new Int32Array(2 * nb)
-  for (let b = 0; b < nb; b++) {
-    const u = g.bondBegin[b]!
-    const v = g.bondEnd[b]!
-    adjAtom[fill[u]!] = v
-    adjBond[fill[u]!++] = b
-    adjAtom[fill[v]!] = u
-    adjBond[fill[v]!++] = b
-  }
+  const { adjStart, adjAtom, adjBond } = bondAdjacency(n, g.bondBegin, g.bondEnd)
   const hCount = new Uint8Array(n)
   const deltaMass = new Int32Array(n)
   const formalCharge = Int8Array.from(g.formalCharge)

@@ -4,32 +4,10 @@
  * conjugation and hybridization (perception.ts), isotopes as given, no radicals or stereo; CIP ranks and
  * possible stereocentres are left for the caller (cip.ts).
  */
+import { bondAdjacency } from "./adjacency.ts"
 import { atomMass } from "./parse.ts"
 import { perceiveConjugation, perceiveHybridization } from "./perception.ts"
 import { BondType, type Molecule } from "./types.ts"
-
-const csr = (n: number, begin: ArrayLike<number>, end: ArrayLike<number>) => {
-  const nb = begin.length
-  const degree = new Uint8Array(n)
-  for (let b = 0; b < nb; b++) {
-    degree[begin[b]!]!++
-    degree[end[b]!]!++
-  }
-  const adjStart = new Int32Array(n + 1)
-  for (let a = 0; a < n; a++) adjStart[a + 1] = adjStart[a]! + degree[a]!
-  const fill = adjStart.slice(0, n)
-  const adjAtom = new Int32Array(2 * nb)
-  const adjBond = new Int32Array(2 * nb)
-  for (let b = 0; b < nb; b++) {
-    const x = begin[b]!
-    const y = end[b]!
-    adjAtom[fill[x]!] = y
-    adjBond[fill[x]!++] = b
-    adjAtom[fill[y]!] = x
-    adjBond[fill[y]!++] = b
-  }
-  return { degree, adjStart, adjAtom, adjBond }
-}
 
 /** A molecule from its atom and bond arrays: adjacency (bond order), conjugation and hybridization perceived, no stereo (CIP data are the caller's). */
 export const assembleMolecule = (
@@ -39,7 +17,7 @@ export const assembleMolecule = (
 ): Molecule => {
   const n = atoms.atomicNum.length
   const nb = bonds.bondBegin.length
-  const { degree, adjStart, adjAtom, adjBond } = csr(n, bonds.bondBegin, bonds.bondEnd)
+  const { degree, adjStart, adjAtom, adjBond } = bondAdjacency(n, bonds.bondBegin, bonds.bondEnd)
   const base = {
     numAtoms: n,
     numBonds: nb,

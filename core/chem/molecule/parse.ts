@@ -5,6 +5,7 @@
  * stereocentres of a stereo-free molecule (cip.ts).
  */
 import { parsePattern } from "../graph/pattern.ts"
+import { bondAdjacency } from "./adjacency.ts"
 import type { RDKit } from "../../runtime/rdkit.ts"
 import { ATOMIC_WEIGHT, ISOTOPE_MASS } from "./elements.ts"
 import { legacyStereo } from "./cip.ts"
@@ -281,19 +282,7 @@ const moleculeFromJson = (
   }
 
   // CSR adjacency in bond order (RDKit's per-atom bond order for a freshly parsed molecule)
-  const adjStart = new Int32Array(n + 1)
-  for (let i = 0; i < n; i++) adjStart[i + 1] = adjStart[i]! + degree[i]!
-  const fill = adjStart.slice(0, n)
-  const adjAtom = new Int32Array(2 * nb)
-  const adjBond = new Int32Array(2 * nb)
-  for (let b = 0; b < nb; b++) {
-    const u = bondBegin[b]!
-    const v = bondEnd[b]!
-    adjAtom[fill[u]!] = v
-    adjBond[fill[u]!++] = b
-    adjAtom[fill[v]!] = u
-    adjBond[fill[v]!++] = b
-  }
+  const { adjStart, adjAtom, adjBond } = bondAdjacency(n, bondBegin, bondEnd)
 
   // rings
   const rings = (ext.atomRings ?? []).map((r) => Int32Array.from(r))
