@@ -31,17 +31,27 @@ export interface SlurmCluster {
   stop(): void
 }
 
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const s = net.createServer()
-    s.unref()
-    s.on("error", reject)
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address()
-      const port = typeof a === "object" && a !== null ? a.port : 0
-      s.close(() => resolve(port))
-    })
+/** `count` distinct free ports: all held open together while chosen (one at a time could give the same port twice). */
+const freePorts = async (count: number): Promise<number[]> => {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<net.Server>((resolve, reject) => {
+          const s = net.createServer()
+          s.unref()
+          s.on("error", reject)
+          s.listen(0, "127.0.0.1", () => resolve(s))
+        }),
+    ),
+  )
+  const ports = servers.map((s) => {
+    const a = s.address()
+    return typeof a === "object" && a !== null ? a.port : 0
   })
+  await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))))
+  return ports
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -106,7 +116,7 @@ export const startSlurmCluster = async (): Promise<SlurmCluster> => {
     )
     if (m.code !== 0) throw new Error(`munged did not start: ${m.err}`)
 
-    const [ctldPort, slurmdPort] = [await freePort(), await freePort()]
+    const [ctldPort, slurmdPort] = (await freePorts(2)) as [number, number]
     const host = os.hostname().split(".")[0] ?? "localhost"
     const conf = path.join(dir, "slurm.conf")
     fs.writeFileSync(
