@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { isPeriogtError, type PeriogtError } from "../../core/errors/index.ts"
-import { csvRecords } from "../../core/io/csv/index.ts"
 import { readStandardScaler } from "../../core/io/pickle/index.ts"
 import { describe as describeSmiles, type CappedUnits, type Described } from "../../core/pipeline/describe.ts"
 import { makeWorkerPool, type WorkerPool } from "../../core/pipeline/workers/pool.ts"
 import { loadRDKit, type RDKit } from "../../core/runtime/rdkit.ts"
 import { SHARED_SCALER } from "../support/checkpoints.ts"
+import { csvColumn } from "../support/csvColumn.ts"
 
 /**
  * "describe" requests through the worker pool (what `periogt descriptors --workers N` runs) against
@@ -16,17 +16,6 @@ import { SHARED_SCALER } from "../support/checkpoints.ts"
  */
 const FIXTURES = path.join(import.meta.dir, "../fixtures/polymers")
 const CRASHING = path.join(import.meta.dir, "fixtures/crashingDescribeWorker.ts")
-
-const column = async (file: string, name: string): Promise<Array<string>> => {
-  const out: Array<string> = []
-  let at = -1
-  for await (const r of csvRecords(fs.createReadStream(file))) {
-    if (!r.ok) continue
-    if (at < 0) at = r.fields.indexOf(name)
-    else out.push(r.fields[at] ?? "")
-  }
-  return out
-}
 
 const bits = (x: Described | PeriogtError): unknown =>
   isPeriogtError(x)
@@ -39,8 +28,8 @@ const pools: Array<WorkerPool> = []
 
 beforeAll(async () => {
   rdkit = await loadRDKit()
-  const valid = await column(path.join(FIXTURES, "valid.csv"), "smiles")
-  const invalid = await column(path.join(FIXTURES, "invalid.csv"), "smiles")
+  const valid = await csvColumn(path.join(FIXTURES, "valid.csv"), "smiles")
+  const invalid = await csvColumn(path.join(FIXTURES, "invalid.csv"), "smiles")
   // 12 repeat units across the families, 6 invalid ones across the rules, plain molecules, a repeat.
   sample = [...valid.filter((_, i) => i % 20 === 0), ...invalid.filter((_, i) => i % 6 === 1), "CCO", "c1ccccc1C(=O)O", "not a smiles", valid[0]!]
 })

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { isPeriogtError, type PeriogtError } from "../../core/errors/index.ts"
-import { csvRecords } from "../../core/io/csv/index.ts"
 import { readStandardScaler, type StandardScalerParams } from "../../core/io/pickle/index.ts"
 import { featurizeForNetwork } from "../../core/pipeline/featurize.ts"
 import type { NetworkInput } from "../../core/pipeline/network.ts"
@@ -10,6 +9,7 @@ import { rdkitRanks } from "../../core/pipeline/ranks.ts"
 import { makeFeaturizePool, type FeaturizePool } from "../../core/pipeline/workers/pool.ts"
 import { loadRDKit } from "../../core/runtime/rdkit.ts"
 import { SHARED_SCALER } from "../support/checkpoints.ts"
+import { csvColumn } from "../support/csvColumn.ts"
 
 /**
  * The featurization workers against the main thread: the same function on the same inputs must give
@@ -20,17 +20,6 @@ const FIXTURES = path.join(import.meta.dir, "../fixtures/polymers")
 const CRASHING = path.join(import.meta.dir, "fixtures/crashingWorker.ts")
 const has = fs.existsSync(SHARED_SCALER)
 if (!has) console.warn(`skipping the worker-pool tests: upstream's descriptor scaler is not at ${SHARED_SCALER} (../shared is absent)`)
-
-const column = async (file: string, name: string): Promise<Array<string>> => {
-  const out: Array<string> = []
-  let at = -1
-  for await (const r of csvRecords(fs.createReadStream(file))) {
-    if (!r.ok) continue
-    if (at < 0) at = r.fields.indexOf(name)
-    else out.push(r.fields[at] ?? "")
-  }
-  return out
-}
 
 /** Every own field of a NetworkInput as bytes/values, so equality is bit for bit (NaN and -0 included). */
 const bits = (x: NetworkInput | PeriogtError): unknown => {
@@ -46,8 +35,8 @@ let pool: FeaturizePool | undefined
 beforeAll(async () => {
   if (!has) return
   scaler = await readStandardScaler(SHARED_SCALER)
-  const valid = await column(path.join(FIXTURES, "valid.csv"), "smiles")
-  const invalid = await column(path.join(FIXTURES, "invalid.csv"), "smiles")
+  const valid = await csvColumn(path.join(FIXTURES, "valid.csv"), "smiles")
+  const invalid = await csvColumn(path.join(FIXTURES, "invalid.csv"), "smiles")
   // ~30 units across the families (every 10th valid one), 8 invalid ones across the rules, and repeats.
   sample = [...valid.filter((_, i) => i % 10 === 0), ...invalid.filter((_, i) => i % 5 === 2), valid[0]!, valid[10]!]
 })
