@@ -8,6 +8,7 @@
  * target atom matched to that node's first matched neighbour; otherwise the lowest unmatched query
  * node and every unmatched target node in index order.
  */
+import { bondAdjacency } from "../molecule/adjacency.ts"
 
 /** A graph as CSR adjacency: neighbours of v are nbr[start[v] .. start[v+1]), edge ids alongside. */
 export interface MatchGraph {
@@ -18,26 +19,8 @@ export interface MatchGraph {
 }
 
 export const graphFromBonds = (n: number, begin: ArrayLike<number>, end: ArrayLike<number>): MatchGraph => {
-  const nb = begin.length
-  const deg = new Int32Array(n)
-  for (let b = 0; b < nb; b++) {
-    deg[begin[b]!]!++
-    deg[end[b]!]!++
-  }
-  const start = new Int32Array(n + 1)
-  for (let v = 0; v < n; v++) start[v + 1] = start[v]! + deg[v]!
-  const fill = start.slice(0, n)
-  const nbr = new Int32Array(2 * nb)
-  const edge = new Int32Array(2 * nb)
-  for (let b = 0; b < nb; b++) {
-    const u = begin[b]!
-    const v = end[b]!
-    nbr[fill[u]!] = v
-    edge[fill[u]!++] = b
-    nbr[fill[v]!] = u
-    edge[fill[v]!++] = b
-  }
-  return { n, start, nbr, edge }
+  const { adjStart, adjAtom, adjBond } = bondAdjacency(n, begin, end)
+  return { n, start: adjStart, nbr: adjAtom, edge: adjBond }
 }
 
 export interface MatchOptions {
