@@ -17,7 +17,7 @@ import { atomSpecOf, specToSmiles, type BondSpec, type MolSpec } from "../molecu
 import { BondStereo, type Molecule } from "../molecule/types.ts"
 import { parsePattern, type Pattern } from "../graph/pattern.ts"
 import { atomMapsOf, type RepeatUnit } from "./repeatUnit.ts"
-import { variantWithoutRdkit, withoutRdkit } from "./variants.ts"
+import { cutEdit, variantWithoutRdkit, withoutRdkit } from "./variants.ts"
 
 /** RDKit MolOps::getShortestPath: atom indices from a to b inclusive (empty when not connected). */
 export const shortestPath = (m: Molecule, a: number, b: number): number[] => {
@@ -85,50 +85,25 @@ export const directionalBondsOf = (u: RepeatUnit): boolean[] | undefined => {
 /** The repeat unit rewritten with backbone bond `cut` as its connection (upstream's edit, in its order). */
 export const augmentSpec = (u: RepeatUnit, cut: number, directionalBonds?: ArrayLike<boolean>): MolSpec => {
   const m = u.mol
-  const N = m.numAtoms
-  const [s0, s1] = u.stars
-  const [c0, c1] = u.cnct
-  const p = m.bondBegin[cut]!
-  const q = m.bondEnd[cut]!
+  const { source, newIndex, kept, added } = cutEdit(u, cut)
   const maps = atomMapsOf(u)
-  const newIndex = new Int32Array(N + 2).fill(-1)
-  const atoms = []
-  for (let a = 0; a < N; a++) {
-    if (a === s0 || a === s1) continue
-    newIndex[a] = atoms.length
-    atoms.push(maps?.[a] ? { ...atomSpecOf(m, a), map: maps[a] } : atomSpecOf(m, a))
-  }
-  const star = { z: 0, hs: 0, chg: 0, nRad: 0, iso: 0, chiral: 0 }
-  newIndex[N] = atoms.length
-  atoms.push({ ...star })
-  newIndex[N + 1] = atoms.length
-  atoms.push({ ...star })
-  const removedBond = (bond: number) => {
-    if (bond === cut) return true
-    const x = m.bondBegin[bond]!
-    const y = m.bondEnd[bond]!
-    return x === s0 || x === s1 || y === s0 || y === s1
-  }
+  const atoms = source.map((a) =>
+    a < 0 ? { z: 0, hs: 0, chg: 0, nRad: 0, iso: 0, chiral: 0 } : maps?.[a] ? { ...atomSpecOf(m, a), map: maps[a] } : atomSpecOf(m, a),
+  )
   const bonds: BondSpec[] = []
   for (let b = 0; b < m.numBonds; b++) {
-    if (b === cut) continue
-    const x = m.bondBegin[b]!
-    const y = m.bondEnd[b]!
-    if (x === s0 || x === s1 || y === s0 || y === s1) continue
-    const spec: BondSpec = { a: newIndex[x]!, b: newIndex[y]!, order: m.kekuleOrder[b]! }
+    if (!kept(b)) continue
+    const spec: BondSpec = { a: newIndex[m.bondBegin[b]!]!, b: newIndex[m.bondEnd[b]!]!, order: m.kekuleOrder[b]! }
     if (m.bondStereo[b] !== BondStereo.None) {
-      const kept = cisTransAfterEdit(m, b, directionalBonds, (_, bond) => (removedBond(bond) ? Neighbour.Gone : Neighbour.Present))
-      if (kept !== undefined) {
-        spec.stereo = kept.stereo
-        if (kept.atoms !== undefined) spec.stereoAtoms = [newIndex[kept.atoms[0]]!, newIndex[kept.atoms[1]]!]
+      const stays = cisTransAfterEdit(m, b, directionalBonds, (_, bond) => (kept(bond) ? Neighbour.Present : Neighbour.Gone))
+      if (stays !== undefined) {
+        spec.stereo = stays.stereo
+        if (stays.atoms !== undefined) spec.stereoAtoms = [newIndex[stays.atoms[0]]!, newIndex[stays.atoms[1]]!]
       }
     }
     bonds.push(spec)
   }
-  const order = m.kekuleOrder[cut]!
-  bonds.push({ a: newIndex[N]!, b: newIndex[p]!, order })
-  bonds.push({ a: newIndex[N + 1]!, b: newIndex[q]!, order })
-  bonds.push({ a: newIndex[c0]!, b: newIndex[c1]!, order: u.bondOrder })
+  for (const [a, b, , order] of added) bonds.push({ a, b, order })
   return { atoms, bonds }
 }
 

@@ -66,39 +66,53 @@ export const unitSupported = (u: RepeatUnit): boolean => {
   return ok
 }
 
-/** The cut variant's molecule in augmentSpec's atom and bond order (as RDKit builds it from the spec). */
-export const variantMolecule = (u: RepeatUnit, cut: number): Molecule => {
+/**
+ * Upstream's cut edit (periodicity_augment_traverse) as an index plan, shared by augmentSpec (for
+ * RDKit) and variantMolecule: the new atoms in order — the unit's atoms but its two `*`, then the two
+ * new `*` of the cut ends (source −1) — each unit atom's new index, which unit bonds stay (in order),
+ * and the three bonds added after them: new `*`–begin and new `*`–end of the cut with the cut bond's
+ * type, then the old connection atoms joined with the wildcard bond's type.
+ */
+export const cutEdit = (u: RepeatUnit, cut: number) => {
   const m = u.mol
   const N = m.numAtoms
   const [s0, s1] = u.stars
   const [c0, c1] = u.cnct
-  const p = m.bondBegin[cut]!
-  const q = m.bondEnd[cut]!
-  // the unit's atoms but its two `*`, then the two new `*` of the cut ends
-  const newIndex = new Int32Array(N + 2).fill(-1)
+  const newIndex = new Int32Array(N).fill(-1)
   const source: number[] = []
   for (let a = 0; a < N; a++) {
     if (a === s0 || a === s1) continue
     newIndex[a] = source.length
     source.push(a)
   }
-  newIndex[N] = source.length
-  source.push(-1)
-  newIndex[N + 1] = source.length
-  source.push(-1)
+  const star0 = source.length
+  const star1 = star0 + 1
+  source.push(-1, -1)
+  const kept = (b: number): boolean => {
+    if (b === cut) return false
+    const x = m.bondBegin[b]!
+    const y = m.bondEnd[b]!
+    return x !== s0 && x !== s1 && y !== s0 && y !== s1
+  }
+  const cutType = m.bondType[cut]!
+  const cutOrder = m.kekuleOrder[cut]!
+  const added: readonly (readonly [number, number, number, number])[] = [
+    [star0, newIndex[m.bondBegin[cut]!]!, cutType, cutOrder],
+    [star1, newIndex[m.bondEnd[cut]!]!, cutType, cutOrder],
+    [newIndex[c0]!, newIndex[c1]!, u.bondType, u.bondOrder],
+  ]
+  return { source, newIndex, kept, added }
+}
+
+/** The cut variant's molecule in augmentSpec's atom and bond order (as RDKit builds it from the spec). */
+export const variantMolecule = (u: RepeatUnit, cut: number): Molecule => {
+  const m = u.mol
+  const { source, newIndex, kept, added } = cutEdit(u, cut)
   const atoms = copiedAtoms(m, source)
   // − cut − two star bonds + two new star bonds + the joining bond
   const w = bondWriter(m, m.numBonds)
-  for (let b = 0; b < m.numBonds; b++) {
-    if (b === cut) continue
-    const x = m.bondBegin[b]!
-    const y = m.bondEnd[b]!
-    if (x === s0 || x === s1 || y === s0 || y === s1) continue
-    w.copy(b, newIndex[x]!, newIndex[y]!)
-  }
-  w.add(newIndex[N]!, newIndex[p]!, m.bondType[cut]!, m.kekuleOrder[cut]!)
-  w.add(newIndex[N + 1]!, newIndex[q]!, m.bondType[cut]!, m.kekuleOrder[cut]!)
-  w.add(newIndex[c0]!, newIndex[c1]!, u.bondType, u.bondOrder)
+  for (let b = 0; b < m.numBonds; b++) if (kept(b)) w.copy(b, newIndex[m.bondBegin[b]!]!, newIndex[m.bondEnd[b]!]!)
+  for (const [x, y, type, order] of added) w.add(x, y, type, order)
   const rings = m.rings.map((r) => r.map((a) => newIndex[a]!))
   return assembleMolecule(atoms, w.bonds, rings)
 }
