@@ -36,6 +36,17 @@ import { directionalBondsOf } from "./augment.ts"
 export const CAPPED_UNITS = [3, 6, 9] as const
 export const UNCAPPED_UNITS = [1, 2, 3] as const
 
+/** Over the n copies' atoms (copy i's atom a at i·N + a): 1 for the `*` atoms the joins remove, every one but copy 0's first and copy n−1's second. */
+const innerStars = (u: RepeatUnit, n: number): Uint8Array => {
+  const N = u.mol.numAtoms
+  const removed = new Uint8Array(n * N)
+  for (let i = 0; i < n - 1; i++) {
+    removed[i * N + u.stars[1]] = 1
+    removed[(i + 1) * N + u.stars[0]] = 1
+  }
+  return removed
+}
+
 /**
  * The oligomer as an atom/bond spec, atoms and bonds in upstream's order; undefined where upstream
  * cannot build it (upstreamBuilds).
@@ -46,12 +57,8 @@ export const oligomerSpec = (u: RepeatUnit, n: number, capped: boolean): MolSpec
   const N = m.numAtoms
   const [r0, r1] = u.stars
   const [c0, c1] = u.cnct
-  // atoms removed: every * except copy 0's first and copy n-1's second; capped: those too
-  const removed = new Uint8Array(n * N)
-  for (let i = 0; i < n - 1; i++) {
-    removed[i * N + r1] = 1
-    removed[(i + 1) * N + r0] = 1
-  }
+  // atoms removed: the inner `*`; capped: the outer two too (below)
+  const removed = innerStars(u, n)
   const capAtoms = capped ? [r0, (n - 1) * N + r1] : []
   // '**': a cap's neighbour is an inner `*`, removed with its bonds; the cap stays, an H on its own ([HH])
   const capAlone = capAtoms.map((a, k) => removed[k === 0 ? c0 : (n - 1) * N + c1] === 1)
@@ -225,11 +232,7 @@ export const oligomerGraph = (u: RepeatUnit, n: number, capped: boolean): Oligom
     if ((m.aromatic[m.bondBegin[b]!] || m.aromatic[m.bondEnd[b]!]) && ((t !== BondType.Single && t !== BondType.Double && t !== BondType.Aromatic) || (k !== 1 && k !== 2)))
       return undefined
   }
-  const removed = new Uint8Array(n * N)
-  for (let i = 0; i < n - 1; i++) {
-    removed[i * N + r1] = 1
-    removed[(i + 1) * N + r0] = 1
-  }
+  const removed = innerStars(u, n)
   if (capped) {
     removed[r0] = 1
     removed[(n - 1) * N + r1] = 1
