@@ -15,8 +15,7 @@ import { cisTransAfterEdit, Neighbour } from "../molecule/cisTrans.ts"
 import type { RDKit } from "../../runtime/rdkit.ts"
 import { atomSpecOf, specToSmiles, type BondSpec, type MolSpec } from "../molecule/build.ts"
 import { BondStereo, type Molecule } from "../molecule/types.ts"
-import { parsePattern, type Pattern } from "../graph/pattern.ts"
-import { atomMapsOf, type RepeatUnit } from "./repeatUnit.ts"
+import { atomMapsOf, patternOf, type RepeatUnit } from "./repeatUnit.ts"
 import { cutEdit, variantWithoutRdkit, withoutRdkit } from "./variants.ts"
 
 /** RDKit MolOps::getShortestPath: atom indices from a to b inclusive (empty when not connected). */
@@ -64,14 +63,18 @@ export const backboneBonds = (u: RepeatUnit): number[] => {
 
 /** Which bonds of the unit were written with a direction (/ or \\), from its SMILES; undefined if unknown. */
 export const directionalBondsOf = (u: RepeatUnit): boolean[] | undefined => {
-  let p: Pattern
-  try {
-    p = parsePattern(u.smiles)
-  } catch {
-    return undefined
-  }
+  if (directions.has(u)) return directions.get(u)
+  const found = readDirections(u)
+  directions.set(u, found)
+  return found
+}
+
+const directions = new WeakMap<RepeatUnit, boolean[] | undefined>()
+
+const readDirections = (u: RepeatUnit): boolean[] | undefined => {
+  const p = patternOf(u)
+  if (p === undefined) return undefined
   const m = u.mol
-  if (p.atoms.length !== m.numAtoms || p.bonds.length !== m.numBonds) return undefined
   const out: boolean[] = []
   for (let b = 0; b < m.numBonds; b++) {
     const pb = p.bonds[b]!
@@ -83,7 +86,7 @@ export const directionalBondsOf = (u: RepeatUnit): boolean[] | undefined => {
 }
 
 /** The repeat unit rewritten with backbone bond `cut` as its connection (upstream's edit, in its order). */
-export const augmentSpec = (u: RepeatUnit, cut: number, directionalBonds?: ArrayLike<boolean>): MolSpec => {
+export const augmentSpec = (u: RepeatUnit, cut: number): MolSpec => {
   const m = u.mol
   const { source, newIndex, kept, added } = cutEdit(u, cut)
   const maps = atomMapsOf(u)
@@ -95,7 +98,7 @@ export const augmentSpec = (u: RepeatUnit, cut: number, directionalBonds?: Array
     if (!kept(b)) continue
     const spec: BondSpec = { a: newIndex[m.bondBegin[b]!]!, b: newIndex[m.bondEnd[b]!]!, order: m.kekuleOrder[b]! }
     if (m.bondStereo[b] !== BondStereo.None) {
-      const stays = cisTransAfterEdit(m, b, directionalBonds, (_, bond) => (kept(bond) ? Neighbour.Present : Neighbour.Gone))
+      const stays = cisTransAfterEdit(m, b, directionalBondsOf(u), (_, bond) => (kept(bond) ? Neighbour.Present : Neighbour.Gone))
       if (stays !== undefined) {
         spec.stereo = stays.stereo
         if (stays.atoms !== undefined) spec.stereoAtoms = [newIndex[stays.atoms[0]]!, newIndex[stays.atoms[1]]!]
@@ -125,19 +128,9 @@ export const moleculesOfAugmented = (augmented: readonly string[]): ReadonlyMap<
 export const augmentRepeatUnit = (rdkit: RDKit, u: RepeatUnit): string[] => {
   const out = [u.smiles]
   const mols = new Map<string, Molecule>([[u.smiles, u.mol]])
-  let dirs: boolean[] | undefined
-  let dirsKnown = false
   for (const b of backboneBonds(u)) {
     const v = withoutRdkit(() => variantWithoutRdkit(u, b))
-    let s: string | undefined
-    if (v !== undefined) s = v.smiles
-    else {
-      if (!dirsKnown) {
-        dirs = directionalBondsOf(u)
-        dirsKnown = true
-      }
-      s = specToSmiles(rdkit, augmentSpec(u, b, dirs))
-    }
+    const s = v !== undefined ? v.smiles : specToSmiles(rdkit, augmentSpec(u, b))
     if (s === undefined || out.includes(s)) continue
     out.push(s)
     if (v?.mol !== undefined) mols.set(s, v.mol)

@@ -4,9 +4,8 @@
  * and the hydrogen counts it leaves on the capped atoms (oligomer.ts builds the rest).
  */
 import { implicitHydrogens, VALENCE_LIST } from "../descriptors/shared/elements.ts"
-import { parsePattern } from "../graph/pattern.ts"
 import { ChiralTag } from "../molecule/types.ts"
-import type { RepeatUnit } from "./repeatUnit.ts"
+import { patternOf, type RepeatUnit } from "./repeatUnit.ts"
 
 /**
  * Whether RDKit 2022.09 builds the oligomer at all. Capping a unit whose wildcard bond is double (or
@@ -35,16 +34,11 @@ export const cappedHydrogens = (u: RepeatUnit): readonly [number, number] => {
   const m = u.mol
   // a single wildcard bond: every rule below gives the old count plus one
   if (u.bondOrder === 1) return [m.totalHs[u.cnct[0]]! + 1, m.totalHs[u.cnct[1]]! + 1]
-  let bracket: boolean[] | undefined
-  try {
-    bracket = parsePattern(u.smiles).atoms.map((a) => a.bracket)
-  } catch {
-    bracket = undefined
-  }
+  const bracket = patternOf(u)?.atoms.map((a) => a.bracket)
   const one = (c: number): number => {
     const old = m.totalHs[c]!
     const bo = u.bondOrder
-    if (m.aromatic[c] || bracket === undefined || bracket.length !== m.numAtoms) return old + Math.max(1, bo)
+    if (m.aromatic[c] || bracket === undefined) return old + Math.max(1, bo)
     if (bracket[c] || m.chiralTag[c] !== ChiralTag.Unspecified) return old + 1
     let bonds = 0
     for (let k = m.adjStart[c]!; k < m.adjStart[c + 1]!; k++) bonds += m.kekuleOrder[m.adjBond[k]!]!

@@ -157,8 +157,8 @@ const doubleBondStereo = (u: RepeatUnit, n: number, capped: boolean, removed: Ui
   const m = u.mol
   const N = m.numAtoms
   const caps = capped ? new Set([u.stars[0], (n - 1) * N + u.stars[1]]) : new Set<number>()
-  const dirs = directionalBondsOf(u)
   return (i: number, b: number): { stereo: "cis" | "trans" | "either"; atoms?: [number, number] } | undefined => {
+    const dirs = directionalBondsOf(u)
     if (dirs === undefined) {
       const stereo = cisTransOf(m, b)
       const sa = m.bondStereoAtoms[2 * b]!

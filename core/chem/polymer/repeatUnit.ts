@@ -7,7 +7,7 @@ import type { RDKit } from "../../runtime/rdkit.ts"
 import { bondBetween, BondType, type Molecule } from "../molecule/types.ts"
 import { parseMolecule } from "../molecule/parse.ts"
 import { checkRepeatUnitText, ruleError } from "./validateText.ts"
-import { atomMapNumbersOf } from "../graph/pattern.ts"
+import { parsePattern, type Pattern } from "../graph/pattern.ts"
 
 export interface RepeatUnit {
   readonly smiles: string
@@ -62,8 +62,28 @@ export const repeatUnitOf = (smiles: string, mol: Molecule): RepeatUnit | Valida
   }
 }
 
+const patterns = new WeakMap<RepeatUnit, Pattern | null>()
+
+/**
+ * The unit's SMILES as written (graph/pattern.ts: bracket atoms, atom maps, bond directions), read
+ * once per unit; undefined where that reading fails or its atoms and bonds are not the molecule's.
+ */
+export const patternOf = (u: RepeatUnit): Pattern | undefined => {
+  let p = patterns.get(u)
+  if (p === undefined) {
+    try {
+      p = parsePattern(u.smiles)
+      if (p.atoms.length !== u.mol.numAtoms || p.bonds.length !== u.mol.numBonds) p = null
+    } catch {
+      p = null
+    }
+    patterns.set(u, p)
+  }
+  return p ?? undefined
+}
+
 /** The unit's atom-map numbers (`[*:1]CCO[*:2]`) in atom order, which edited copies keep; undefined when it has none. */
-export const atomMapsOf = (u: RepeatUnit): number[] | undefined => (MAPPED.test(u.smiles) ? atomMapNumbersOf(u.smiles) : undefined)
+export const atomMapsOf = (u: RepeatUnit): number[] | undefined => (MAPPED.test(u.smiles) ? patternOf(u)?.atoms.map((a) => a.map) : undefined)
 const MAPPED = /:\d+\]/
 
 export const isRepeatUnit = (x: RepeatUnit | ValidationError): x is RepeatUnit => "mol" in x && "stars" in x
