@@ -35,7 +35,7 @@ export const withDescriptorInput = <T>(rdkit: RDKit, smiles: string, fn: (input:
   try {
     // the molecule layer's perception is RDKit 2022.09's (mordred's): MinimalLib 2026 calls a
     // hypervalent `=[SH]-` SP3 where 2022.09 says SP2, which moves the Gasteiger charges
-    return fn(fromMolecule(moleculeWithoutStereo(mol), { smarts: rdkitSmarts(rdkit as never, mol as never), rdkitDescriptors: rdkitDescriptors(mol as never) }))
+    return fn(fromMolecule(moleculeWithoutStereo(mol, smiles), { smarts: rdkitSmarts(rdkit as never, mol as never), rdkitDescriptors: rdkitDescriptors(mol as never) }))
   } finally {
     mol.delete()
   }

@@ -88,6 +88,7 @@ const dropsWrittenHydrogens = (smiles: string, m: Molecule): boolean => {
  * The SMILES says which bonds those are; conjugation and hybridization are perceived again with them.
  */
 const withChainAromaticBonds = (smiles: string, m: Molecule): Molecule => {
+  if (!m.bondType.includes(BondType.Zero) || HYDROGEN_ATOM.test(smiles)) return m
   const bonds = parsePattern(smiles).bonds
   if (bonds.length !== m.numBonds) return m
   const bondType = Uint8Array.from(m.bondType)
@@ -140,7 +141,7 @@ export const parseMolecule = (rdkit: RDKit, smiles: string): Molecule | undefine
     }
     const m = moleculeFromRdkitMol(mol, legacy && stereoFree)
     if (CHIRAL_WITH_H.test(smiles) && !HYDROGEN_ATOM.test(smiles) && dropsWrittenHydrogens(smiles, m)) return undefined
-    return m.bondType.includes(BondType.Zero) && !HYDROGEN_ATOM.test(smiles) ? withChainAromaticBonds(smiles, m) : m
+    return withChainAromaticBonds(smiles, m)
   } catch {
     return undefined
   } finally {
@@ -190,10 +191,12 @@ export const atomMass = (z: number, isotope: number): number => {
 }
 
 /**
- * A live MinimalLib molecule's graph with RDKit 2022.09's perception (conjugation, hybridization) and no
- * stereo perception: what the descriptor engine reads (mordred's descriptors are 2D).
+ * A live MinimalLib molecule (read from `smiles`) with RDKit 2022.09's perception (bond types,
+ * conjugation, hybridization) and no stereo perception: what the descriptor engine reads (mordred's
+ * descriptors are 2D).
  */
-export const moleculeWithoutStereo = (mol: RDMol): Molecule => moleculeFromJson(JSON.parse(mol.get_json()) as RdkitJson, {})
+export const moleculeWithoutStereo = (mol: RDMol, smiles: string): Molecule =>
+  withChainAromaticBonds(smiles, moleculeFromJson(JSON.parse(mol.get_json()) as RdkitJson, {}))
 
 const moleculeFromJson = (
   json: RdkitJson,
