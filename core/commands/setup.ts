@@ -24,7 +24,7 @@ export const setupProgram = (o: SetupOptions) =>
       if (Result.isFailure(m)) return yield* m.failure
       archives = m.success
     }
-    const result = yield* Effect.promise(() => runSetup({ layout, archives, from: o.from, skipDownload: o.skipDownload === true, log }))
+    const result = yield* Effect.promise(() => runSetup({ layout, archives, manifest: o.archives, from: o.from, skipDownload: o.skipDownload === true, log }))
     if (Result.isFailure(result)) return yield* result.failure
     const report = result.success
     if (!report.changed) log.info("everything was already in place; nothing changed")

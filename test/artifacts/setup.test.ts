@@ -172,6 +172,58 @@ describe("setup", () => {
     expect(fs.existsSync(path.join(ckpt, "finetuned_ckpt"))).toBe(false)
   })
 
+  test("a manifest target climbing out with '..' is refused before anything is downloaded or written", async () => {
+    const outside = tempDir("outside")
+    const ckpt = path.join(outside, "a", "ckpt")
+    fs.mkdirSync(ckpt, { recursive: true })
+    const before = log.length
+    const m = manifest(outside, [{ name: "scaler_all.pkl", kind: "file", target: "../../X.pkl" }])
+    const r = await setup(ckpt, ["--archives", m])
+    expect(r.code).toBe(2)
+    const e = errorOf(r.stderr)
+    expect(e?.code).toBe("validation_error")
+    expect(e?.message).toContain("../../X.pkl")
+    expect(e?.message).toContain("scaler_all.pkl")
+    expect(fs.existsSync(path.join(outside, "X.pkl"))).toBe(false)
+    expect(log.length).toBe(before)
+    expect(fs.readdirSync(ckpt)).toEqual([])
+  })
+
+  test("a manifest name climbing out with '..' and a wrong MD5 under --skip-download deletes nothing outside", async () => {
+    const outside = tempDir("victim")
+    const ckpt = path.join(outside, "a", "ckpt")
+    fs.mkdirSync(path.join(ckpt, "downloads"), { recursive: true })
+    const victim = path.join(outside, "victim.txt")
+    fs.writeFileSync(victim, "precious")
+    const file = path.join(outside, "archives.json")
+    fs.writeFileSync(file, JSON.stringify([{ name: "../../victim.txt", url: `${base}/victim.txt`, md5: "0".repeat(32), size: 8, kind: "file", target: "descriptor_scaler.pkl" }]))
+    const r = await setup(ckpt, ["--archives", file, "--skip-download"])
+    expect(r.code).toBe(2)
+    const e = errorOf(r.stderr)
+    expect(e?.code).toBe("validation_error")
+    expect(e?.message).toContain("../../victim.txt")
+    expect(fs.readFileSync(victim, "utf8")).toBe("precious")
+  })
+
+  test("a manifest target under a symbolic link leading outside, or an absolute one, is refused", async () => {
+    const outside = tempDir("linked")
+    const ckpt = tempDir("linking-ckpt")
+    fs.symlinkSync(outside, path.join(ckpt, "sub"))
+    const r = await setup(ckpt, ["--archives", manifest(ckpt, [{ name: "scaler_all.pkl", kind: "file", target: "sub/descriptor_scaler.pkl" }])])
+    expect(r.code).toBe(2)
+    expect(errorOf(r.stderr)?.code).toBe("validation_error")
+    expect(errorOf(r.stderr)?.message).toContain("symbolic link")
+    expect(fs.readdirSync(outside)).toEqual([])
+    const abs = await setup(ckpt, ["--archives", manifest(ckpt, [{ name: "scaler_all.pkl", kind: "file", target: path.join(outside, "x.pkl") }])])
+    expect(abs.code).toBe(2)
+    expect(errorOf(abs.stderr)?.message).toContain("absolute")
+    expect(fs.readdirSync(outside)).toEqual([])
+    // A nested relative target that stays inside is fine.
+    const nested = await setup(ckpt, ["--archives", manifest(ckpt, [{ name: "scaler_all.pkl", kind: "file", target: "extra/descriptor_scaler.pkl" }, { name: "pretrained_ckpt.zip", kind: "zip", target: "pretrained_ckpt" }])])
+    expect(fs.readFileSync(path.join(ckpt, "extra", "descriptor_scaler.pkl"))).toEqual(Buffer.from(scaler))
+    expect(errorOf(nested.stderr)?.message ?? "").not.toContain("extra/")
+  })
+
   test("8 concurrent setups leave one consistent result and download each archive once", async () => {
     const ckpt = tempDir("concurrent")
     const m = manifest(ckpt, PUBLISHED_LIKE)

@@ -130,13 +130,14 @@ const contentRoot = (staging: string): string => {
 
 const install = async (spec: ArchiveSpec, file: string, o: InstallOptions): Promise<void> => {
   const target = path.join(o.layout.root, spec.target)
+  fs.mkdirSync(path.dirname(target), { recursive: true })
   if (spec.kind === "file") {
     const tmp = temporarySibling(target)
     fs.copyFileSync(file, tmp)
     fs.renameSync(tmp, target)
     return
   }
-  const staging = path.join(o.layout.root, `.staging-${spec.target}-${process.pid}`)
+  const staging = path.join(o.layout.root, `.staging-${spec.target.replace(/\//g, "_")}-${process.pid}`)
   fs.rmSync(staging, { recursive: true, force: true })
   try {
     o.log.info(`extracting ${spec.name}`, { into: target })

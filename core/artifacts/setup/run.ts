@@ -8,7 +8,7 @@ import { convertCheckpoints, type ConvertOutcome } from "../../model/convert.ts"
 import { buildIndex, writeIndex } from "../indexFile.ts"
 import type { ArtifactLayout } from "../layout.ts"
 import publishedStats from "../labelStats.json" with { type: "json" }
-import type { ArchiveSpec } from "./archives.ts"
+import { checkManifestPaths, type ArchiveSpec } from "./archives.ts"
 import { failureOf, installArchive, type InstallOutcome } from "./install.ts"
 import { acquireLock } from "./lock.ts"
 
@@ -32,6 +32,8 @@ const publishedLabelStats = () => Object.fromEntries(Object.entries(publishedSta
 export const runSetup = async (options: {
   readonly layout: ArtifactLayout
   readonly archives: ReadonlyArray<ArchiveSpec>
+  /** The --archives file the list came from, named in errors. */
+  readonly manifest?: string | undefined
   readonly from: string | undefined
   readonly skipDownload: boolean
   readonly log: Logger
@@ -39,6 +41,9 @@ export const runSetup = async (options: {
   readonly backoffMs?: number
 }): Promise<Result.Result<SetupReport, PeriogtError>> => {
   const { layout, log } = options
+  // Every path the manifest names stays inside the checkpoint directory: checked before anything is written or deleted.
+  const confined = checkManifestPaths(layout.root, options.archives, options.manifest)
+  if (Result.isFailure(confined)) return Result.fail(confined.failure)
   fs.mkdirSync(layout.root, { recursive: true })
   const lock = await acquireLock(path.join(layout.root, ".setup.lock"), () => log.info("another setup is running on this directory; waiting for it"))
   try {
