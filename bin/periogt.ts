@@ -17,10 +17,12 @@ import { serveProgram } from "../core/commands/serve.ts"
 import { setupProgram } from "../core/commands/setup.ts"
 import { versionProgram } from "../core/commands/version.ts"
 import { EXIT } from "../core/errors/index.ts"
-import { PERIOGT_VERSION } from "../core/version/version.ts"
+import { PERIOGT_VERSION, runtimeVersions } from "../core/version/version.ts"
 import { runCommand, type GlobalOptions } from "./main.ts"
+import { checkOptionValues, keepRawValues, OptionError } from "./options.ts"
 
 const cli = cac("periogt")
+keepRawValues(cli)
 
 cli
   .option("--device <device>", "auto | cpu | cuda (PERIOGT_DEVICE)")
@@ -143,22 +145,31 @@ cli
 
 cli.help()
 cli.version(PERIOGT_VERSION)
+// cac's own line names the runtime's Node-compatibility version as if it were bun's; print periogt's, as `periogt version` does.
+cli.outputVersion = () => {
+  const v = runtimeVersions()
+  process.stdout.write(`periogt ${v.periogt} (bun ${v.bun}, ${v.platform})\n`)
+}
 
 try {
   cli.parse(process.argv, { run: false })
   if (cli.matchedCommand === undefined && !cli.options["help"] && !cli.options["version"]) {
     if (cli.args.length > 0) {
-      process.stderr.write(`periogt: unknown command '${cli.args[0]}'; see periogt --help\n`)
+      const message = `unknown command '${cli.args[0]}'`
+      process.stderr.write(`periogt: ${message}; see periogt --help\n`)
+      process.stderr.write(JSON.stringify({ error: { code: "validation_error", message, action: `run periogt --help for the commands`, details: { command: String(cli.args[0]) } } }) + "\n")
       process.exit(EXIT.fatal)
     }
     cli.outputHelp()
     process.exit(EXIT.success)
   }
+  checkOptionValues(cli)
   await cli.runMatchedCommand()
 } catch (e) {
   // cac's own parse errors (unknown option, missing value) are usage errors: exit 2 with validation_error.
   const message = e instanceof Error ? e.message : String(e)
   process.stderr.write(`periogt: ${message}; see periogt --help\n`)
-  process.stderr.write(JSON.stringify({ error: { code: "validation_error", message } }) + "\n")
+  const extra = e instanceof OptionError ? { action: e.action, details: e.details } : {}
+  process.stderr.write(JSON.stringify({ error: { code: "validation_error", message, ...extra } }) + "\n")
   process.exit(EXIT.fatal)
 }
