@@ -31,8 +31,8 @@ if ! command -v apt-get >/dev/null 2>&1; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
-apt-get update >&2
-apt-get install -y --no-install-recommends chromium fonts-dejavu-core >&2 || {
+apt-get -o DPkg::Lock::Timeout=300 update >&2
+apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends chromium fonts-dejavu-core >&2 || {
   echo "install-chromium: apt-get could not install chromium" >&2
   exit 3
 }

@@ -1,4 +1,5 @@
 import { createServer } from "node:http"
+import * as path from "node:path"
 import type { AddressInfo } from "node:net"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Context, Duration, Effect, Layer, Result, type Scope } from "effect"
@@ -11,6 +12,7 @@ import type { Prepared } from "../pipeline/prepare.ts"
 import { Predictor } from "../pipeline/Predictor.ts"
 import { makeApp } from "./app.ts"
 import { Coalescer, coalescerLayer } from "./batching/Coalescer.ts"
+import { jobsLayer } from "./jobs/Jobs.ts"
 import { SERVER_LIMITS } from "./limits.ts"
 import { Metrics, ServerMetrics } from "./metrics/Metrics.ts"
 import { ROUTES } from "./routes.ts"
@@ -42,7 +44,7 @@ export const startServer = <E, R>(predictorLayer: Layer.Layer<Predictor, E, R>, 
     const state = { draining: false }
     const base = Layer.mergeAll(Layer.succeed(ServerConfig, { ...settings, state }), Layer.sync(Metrics, () => new ServerMetrics()))
     const engine = coalescerLayer(settings.limits).pipe(Layer.provideMerge(predictorLayer), Layer.provideMerge(base))
-    const services = yield* Layer.build(engine)
+    const services = yield* Layer.build(jobsLayer.pipe(Layer.provideMerge(engine)))
 
     const metrics = Context.get(services, Metrics)
     const coalescer = Context.get(services, Coalescer)
@@ -86,13 +88,15 @@ export const startServer = <E, R>(predictorLayer: Layer.Layer<Predictor, E, R>, 
 export const makeServerWith = <E, R>(predictorLayer: Layer.Layer<Predictor, E, R>, settings: ServerSettings) =>
   Layer.effect(RunningServer, startServer(predictorLayer, settings))
 
-/** Settings of `serve`: host, port and key from the configuration, limits from limits.ts. */
-export const settingsFromConfig = (config: PeriogtConfig, environment: ServerEnvironment): ServerSettings => ({
+/** Settings of `serve`: host, port and key from the configuration, limits from limits.ts, jobs under `<results_dir>/jobs`. */
+export const settingsFromConfig = (config: PeriogtConfig, environment: ServerEnvironment, options: { readonly demo?: boolean } = {}): ServerSettings => ({
   host: config.host.value,
   port: config.port.value,
   apiKey: config.apiKey?.value,
   limits: SERVER_LIMITS,
   environment,
+  jobsDir: path.join(config.resultsDir.value, "jobs"),
+  demo: options.demo === true,
 })
 
 /** What health reports about the node, from the checks `prepareInference` made. */
@@ -126,11 +130,15 @@ const nextSignal = Effect.callback<(typeof SIGNALS)[number]>((resume) => {
  * SIGTERM or SIGINT, then shut down gracefully (see `startServer`) and answer exit code 0. A second
  * signal during the drain stops at once with exit code 2.
  */
-export const serveWith = <E, R>(predictorLayer: Layer.Layer<Predictor, E, R>, environment: ServerEnvironment): Effect.Effect<number, E | PeriogtError, R | AppConfig | Log> =>
+export const serveWith = <E, R>(
+  predictorLayer: Layer.Layer<Predictor, E, R>,
+  environment: ServerEnvironment,
+  options: { readonly demo?: boolean } = {},
+): Effect.Effect<number, E | PeriogtError, R | AppConfig | Log> =>
   Effect.gen(function* () {
     const config = yield* AppConfig
     const log = yield* Log
-    const settings = settingsFromConfig(config, environment)
+    const settings = settingsFromConfig(config, environment, options)
     yield* Effect.scoped(
       Effect.gen(function* () {
         const force = () => {
@@ -140,7 +148,13 @@ export const serveWith = <E, R>(predictorLayer: Layer.Layer<Predictor, E, R>, en
         // Registered first, so it runs last: a second signal stays handled for the whole drain.
         yield* Effect.addFinalizer(() => Effect.sync(() => SIGNALS.forEach((s) => process.off(s, force))))
         const info = yield* startServer(predictorLayer, settings)
-        log.info(`serving the /v1 API on ${info.url}`, { docs: `${info.url}/docs`, auth: settings.apiKey === undefined ? "off" : "X-Api-Key required" })
+        log.info(`serving the /v1 API on ${info.url}`, {
+          page: `${info.url}/`,
+          docs: `${info.url}/docs`,
+          jobs: settings.jobsDir,
+          auth: settings.apiKey === undefined ? "off" : "X-Api-Key required",
+          ...(settings.demo === true ? { model: "DEMONSTRATION model (serve --demo): outputs are not PerioGT predictions" } : {}),
+        })
         const signal = yield* nextSignal
         log.info(`${signal}: shutting down; finishing requests in flight (up to ${settings.limits.shutdownGraceMs / 1000} s)`)
         for (const s of SIGNALS) process.once(s, force)

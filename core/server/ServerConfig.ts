@@ -17,6 +17,10 @@ export interface ServerSettings {
   readonly apiKey: Redacted.Redacted<string> | undefined
   readonly limits: ServerLimits
   readonly environment: ServerEnvironment
+  /** Where batch jobs live (`<results_dir>/jobs`: jobs.db and one folder per job); undefined disables /v1/jobs. */
+  readonly jobsDir?: string | undefined
+  /** Serving the embedded demonstration model (`serve --demo`): the page says so on every result. */
+  readonly demo?: boolean | undefined
 }
 
 /** Mutable state of a running server that request handling reads. */

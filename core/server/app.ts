@@ -26,6 +26,33 @@ export const makeApp = (routes: ReadonlyArray<RouteSpec>) =>
     const authorized = makeApiKeyCheck(config.apiKey)
     const byPath = new Map<string, Map<string, RouteSpec>>()
     for (const r of routes) byPath.set(r.path, (byPath.get(r.path) ?? new Map()).set(r.method, r))
+    // Templates (`/v1/jobs/{id}`): a segment matches one non-empty path segment.
+    const templates = [...byPath.entries()]
+      .filter(([p]) => p.includes("{"))
+      .map(([p, methods]) => {
+        const names: Array<string> = []
+        const source = p.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{(\w+)\}/g, (_m, name: string) => (names.push(name), "([^/]+)"))
+        return { path: p, methods, names, regex: new RegExp(`^${source}$`) }
+      })
+    const match = (path: string): { readonly path: string; readonly methods: Map<string, RouteSpec>; readonly params: Record<string, string> } | undefined => {
+      const exact = byPath.get(path)
+      if (exact !== undefined) return { path, methods: exact, params: {} }
+      for (const t of templates) {
+        const m = t.regex.exec(path)
+        if (m === null) continue
+        const params: Record<string, string> = {}
+        let ok = true
+        t.names.forEach((n, i) => {
+          try {
+            params[n] = decodeURIComponent(m[i + 1]!)
+          } catch {
+            ok = false
+          }
+        })
+        if (ok) return { path: t.path, methods: t.methods, params }
+      }
+      return undefined
+    }
     const allowOf = (methods: Map<string, RouteSpec>) => {
       const m = [...methods.keys()]
       if (m.includes("GET")) m.push("HEAD")
@@ -39,8 +66,9 @@ export const makeApp = (routes: ReadonlyArray<RouteSpec>) =>
       const requestId = requestIdFrom(request.headers["x-request-id"])
       const method = request.method.toUpperCase()
       const path = request.url.split("?")[0]!.split("#")[0]!
-      const methods = byPath.get(path)
-      const routeLabel = methods === undefined ? "unmatched" : path
+      const matched = match(path)
+      const methods = matched?.methods
+      const routeLabel = matched === undefined ? "unmatched" : matched.path
       const methodLabel = KNOWN_METHODS.has(method) ? method : "OTHER"
       const route = methods?.get(method === "HEAD" ? "GET" : method)
 
@@ -59,7 +87,7 @@ export const makeApp = (routes: ReadonlyArray<RouteSpec>) =>
             headers: { allow: allowOf(methods) },
           })
         }
-        return yield* route.handler({ requestId })
+        return yield* route.handler({ requestId, params: matched?.params ?? {} })
       })
 
       const response = yield* dispatch.pipe(

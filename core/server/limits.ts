@@ -19,6 +19,10 @@ export interface ServerLimits {
   readonly retryAfterLoadingS: number
   /** Retry-After (seconds) when the queue is full. */
   readonly retryAfterOverloadedS: number
+  /** Largest CSV accepted by `POST /v1/jobs`; a larger one gets 413. */
+  readonly maxUploadBytes: number
+  /** Jobs one client (remote address) may have queued or running at once; one more gets 429. */
+  readonly maxActiveJobsPerClient: number
 }
 
 export const SERVER_LIMITS: ServerLimits = {
@@ -31,6 +35,8 @@ export const SERVER_LIMITS: ServerLimits = {
   shutdownGraceMs: 30_000,
   retryAfterLoadingS: 10,
   retryAfterOverloadedS: 1,
+  maxUploadBytes: 64 * 1024 * 1024,
+  maxActiveJobsPerClient: 4,
 }
 
 /** The Python backend's request limits (periogt_runtime/schemas.py), kept identical so its clients work unchanged. */

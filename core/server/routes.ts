@@ -6,16 +6,25 @@ import {
   EmbeddingRequest,
   EmbeddingResponse,
   ErrorResponse,
+  ExamplesResponse,
   HealthResponse,
+  InfoResponse,
+  Job,
+  JobList,
   PredictRequest,
   PredictResponse,
   PropertiesResponse,
+  ValidateRequest,
+  ValidateResponse,
 } from "./domain/Api.ts"
 import { embeddings } from "./embeddings/Http.ts"
 import { health } from "./health/Http.ts"
 import { jsonResponse } from "./http/Problem.ts"
 import type { ResponseDoc, RouteSpec } from "./http/Route.ts"
+import { createJob, deleteJob, getJob, jobResults, listJobs } from "./jobs/Http.ts"
 import { metrics } from "./metrics/Http.ts"
+import { examples, info, validate } from "./page/helpers.ts"
+import { page, pageCss, pageJs } from "./page/Http.ts"
 import { docsPage } from "./openapi/docsPage.ts"
 import { openApiDocument, type OpenApiDocument } from "./openapi/OpenApi.ts"
 import { predict, predictBatch } from "./predict/Http.ts"
@@ -34,6 +43,8 @@ const BODY = {
   422: err("`validation_error`: malformed JSON, a body that does not match the schema, or an invalid repeat unit"),
 }
 const TIMEOUT = { 504: err("`timeout`: no result within the request timeout") }
+const JOBS = { 503: err("`jobs_unavailable`: this server has no job directory") }
+const NOT_FOUND = { 404: err("`not_found`: no job with this id") }
 
 let documentCache: OpenApiDocument | undefined
 let docsCache: string | undefined
@@ -111,6 +122,118 @@ export const ROUTES: ReadonlyArray<RouteSpec> = [
     responses: { 200: { description: "The OpenAPI document", contentType: "application/json" } },
     handler: () => Effect.sync(() => jsonResponse(document())),
   },
+  {
+    method: "POST",
+    path: "/v1/jobs",
+    public: false,
+    tag: "jobs",
+    summary: "Upload a CSV and run it as a batch job in the background",
+    description:
+      "The body is the CSV itself (Content-Type text/csv): a `smiles` column and optionally `id`, as `periogt batch` reads. The job is queued, then runs through the same resumable batch engine; it survives a restart of the server. Answers 202 with the job and a Location header.",
+    rawRequest: { contentType: "text/csv", description: "The input CSV (at most limits.maxUploadBytes, 64 MiB by default)" },
+    query: [
+      { name: "property", description: "Property id, comma list, or all (default all)" },
+      { name: "name", description: "The file's name, shown in the job and used for the results' file name" },
+    ],
+    responses: {
+      202: { description: "The queued job", schema: Job },
+      ...AUTH,
+      413: err("`payload_too_large`: the upload is over the limit"),
+      415: err("`unsupported_media_type`: not a CSV"),
+      422: err("`validation_error`: empty upload, or no `smiles` column; `unsupported_property`"),
+      429: err("`too_many_jobs`: this client already has its limit of jobs queued or running; Retry-After"),
+      ...JOBS,
+    },
+    handler: createJob,
+  },
+  {
+    method: "GET",
+    path: "/v1/jobs",
+    public: false,
+    tag: "jobs",
+    summary: "The jobs, newest first",
+    responses: { 200: { description: "The jobs", schema: JobList }, ...AUTH, ...JOBS },
+    handler: listJobs,
+  },
+  {
+    method: "GET",
+    path: "/v1/jobs/{id}",
+    public: false,
+    tag: "jobs",
+    summary: "One job: state (queued, running, completed, failed), rows done, pace and ETA",
+    responses: { 200: { description: "The job", schema: Job }, ...AUTH, ...NOT_FOUND, ...JOBS },
+    handler: getJob,
+  },
+  {
+    method: "DELETE",
+    path: "/v1/jobs/{id}",
+    public: false,
+    tag: "jobs",
+    summary: "Stop a job if it runs, and delete it with its input and results",
+    responses: { 204: { description: "Deleted" }, ...AUTH, ...NOT_FOUND, ...JOBS },
+    handler: deleteJob,
+  },
+  {
+    method: "GET",
+    path: "/v1/jobs/{id}/results",
+    public: false,
+    tag: "jobs",
+    summary: "The results CSV of a completed job (the columns of `periogt batch`)",
+    responses: {
+      200: { description: "id, smiles, property, prediction_value, prediction_units, ok, error_code, error_message, request_id", contentType: "text/csv" },
+      ...AUTH,
+      ...NOT_FOUND,
+      409: err("`job_not_finished`: the job is not completed"),
+      ...JOBS,
+    },
+    handler: jobResults,
+  },
+  {
+    method: "POST",
+    path: "/v1/validate",
+    public: false,
+    tag: "page",
+    summary: "Validate a repeat unit (the rule it breaks) and depict it (SVG)",
+    request: ValidateRequest,
+    responses: { 200: { description: "The verdict", schema: ValidateResponse }, ...AUTH, ...BODY },
+    handler: validate,
+  },
+  {
+    method: "GET",
+    path: "/v1/examples",
+    public: false,
+    tag: "page",
+    summary: "The demo's example polymers, depicted",
+    responses: { 200: { description: "The examples", schema: ExamplesResponse }, ...AUTH },
+    handler: examples,
+  },
+  {
+    method: "GET",
+    path: "/v1/info",
+    public: false,
+    tag: "page",
+    summary: "Version, whether the demonstration model is served, job limits",
+    responses: { 200: { description: "About this server", schema: InfoResponse }, ...AUTH },
+    handler: info,
+  },
+  ...(
+    [
+      ["/", page],
+      ["/page.js", pageJs],
+      ["/page.css", pageCss],
+    ] as const
+  ).map(
+    ([path, handler]): RouteSpec => ({
+      method: "GET",
+      path,
+      public: true,
+      hidden: true,
+      tag: "page",
+      summary: "The web page",
+      responses: { 200: { description: "The page" } },
+      handler,
+    }),
+  ),
   ...["/docs", "/v1/docs"].map(
     (path): RouteSpec => ({
       method: "GET",

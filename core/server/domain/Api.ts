@@ -112,3 +112,65 @@ export const ErrorResponse = Schema.Struct({
   request_id: Schema.String,
 }).annotate({ identifier: "ErrorResponse" })
 export type ErrorResponse = typeof ErrorResponse.Type
+
+// --- Batch jobs (periogt additions; the Python backend has none) ---
+
+export const Job = Schema.Struct({
+  id: Schema.String,
+  state: Schema.Literals(["queued", "running", "completed", "failed"]),
+  name: Schema.String.annotate({ description: "The uploaded file's name" }),
+  properties: Schema.Array(Schema.String).annotate({ description: "Property ids asked for, or ['all']" }),
+  input_bytes: Schema.Int,
+  rows_total: Schema.NullOr(Schema.Int).annotate({ description: "Input rows (an estimate from the line count until the job completes); null before it starts" }),
+  rows_done: Schema.Int,
+  rows_failed: Schema.Int.annotate({ description: "Input rows that failed (known when the job completes)" }),
+  rows_per_second: Schema.NullOr(Schema.Number).annotate({ description: "Pace of the running job in this run; null otherwise" }),
+  eta_seconds: Schema.NullOr(Schema.Number),
+  created_at: Schema.String.annotate({ description: "ISO 8601" }),
+  started_at: Schema.NullOr(Schema.String),
+  finished_at: Schema.NullOr(Schema.String),
+  error: Schema.NullOr(ErrorDetail).annotate({ description: "Why the job failed (state failed)" }),
+  results_url: Schema.NullOr(Schema.String).annotate({ description: "GET it for the results CSV once completed" }),
+}).annotate({ identifier: "Job" })
+export type Job = typeof Job.Type
+
+export const JobList = Schema.Struct({
+  jobs: Schema.Array(Job).annotate({ description: "Newest first (at most 100)" }),
+}).annotate({ identifier: "JobList" })
+export type JobList = typeof JobList.Type
+
+// --- The web page's helpers (periogt additions) ---
+
+export const ValidateRequest = Schema.Struct({
+  smiles: Schema.String.check(Schema.isMaxLength(API_LIMITS.smilesMaxLength)),
+}).annotate({ identifier: "ValidateRequest" })
+export type ValidateRequest = typeof ValidateRequest.Type
+
+export const ValidateResponse = Schema.Struct({
+  smiles: Schema.String,
+  valid: Schema.Boolean,
+  rule: Schema.NullOr(Schema.String).annotate({ description: "The first validation rule broken (details.rule of validation_error), null when valid" }),
+  rule_text: Schema.NullOr(Schema.String).annotate({ description: "That rule in words" }),
+  message: Schema.NullOr(Schema.String),
+  svg: Schema.NullOr(Schema.String).annotate({ description: "A depiction (RDKit MinimalLib SVG) when the SMILES can be read, valid or not" }),
+}).annotate({ identifier: "ValidateResponse" })
+export type ValidateResponse = typeof ValidateResponse.Type
+
+export const Example = Schema.Struct({
+  id: Schema.String,
+  smiles: Schema.String,
+  svg: Schema.NullOr(Schema.String),
+}).annotate({ identifier: "Example" })
+
+export const ExamplesResponse = Schema.Struct({ examples: Schema.Array(Example) }).annotate({ identifier: "ExamplesResponse" })
+export type ExamplesResponse = typeof ExamplesResponse.Type
+
+export const InfoResponse = Schema.Struct({
+  version: Schema.String,
+  demo: Schema.Boolean.annotate({ description: "true when serving the embedded demonstration model (serve --demo): its outputs are not PerioGT predictions" }),
+  model: Schema.String,
+  jobs: Schema.Boolean.annotate({ description: "whether /v1/jobs is available" }),
+  max_upload_bytes: Schema.Int,
+  max_active_jobs_per_client: Schema.Int,
+}).annotate({ identifier: "InfoResponse" })
+export type InfoResponse = typeof InfoResponse.Type

@@ -11,9 +11,12 @@ export const HTTP_CODES = {
   unauthorized: 401,
   not_found: 404,
   method_not_allowed: 405,
+  job_not_finished: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  too_many_jobs: 429,
   model_loading: 503,
+  jobs_unavailable: 503,
   overloaded: 503,
   timeout: 504,
 } as const

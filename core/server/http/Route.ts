@@ -3,15 +3,18 @@ import type { HttpServerRequest, HttpServerResponse } from "effect/http"
 import type { Log } from "../../log/index.ts"
 import type { Predictor } from "../../pipeline/Predictor.ts"
 import type { Coalescer } from "../batching/Coalescer.ts"
+import type { Jobs } from "../jobs/Jobs.ts"
 import type { Metrics } from "../metrics/Metrics.ts"
 import type { ServerConfig } from "../ServerConfig.ts"
 import type { ApiFailure } from "./Problem.ts"
 
 export interface RequestContext {
   readonly requestId: string
+  /** Values of the path's `{name}` segments. */
+  readonly params: Readonly<Record<string, string>>
 }
 
-export type HandlerServices = HttpServerRequest.HttpServerRequest | Predictor | Coalescer | ServerConfig | Metrics | Log
+export type HandlerServices = HttpServerRequest.HttpServerRequest | Predictor | Coalescer | ServerConfig | Metrics | Log | Jobs
 
 export type Handler = (ctx: RequestContext) => Effect.Effect<HttpServerResponse.HttpServerResponse, ApiFailure, HandlerServices>
 
@@ -27,7 +30,8 @@ export interface ResponseDoc {
  * read the same table (routes.ts), so the document cannot drift from what is served.
  */
 export interface RouteSpec {
-  readonly method: "GET" | "POST"
+  readonly method: "GET" | "POST" | "DELETE"
+  /** Exact, or a template with `{name}` segments (e.g. `/v1/jobs/{id}`). */
   readonly path: string
   /** Served without `X-Api-Key` even when a key is configured. */
   readonly public: boolean
@@ -35,6 +39,11 @@ export interface RouteSpec {
   readonly summary: string
   readonly description?: string
   readonly request?: Schema.Top
+  /** A body that is not JSON (documented, read by the handler itself). */
+  readonly rawRequest?: { readonly contentType: string; readonly description: string }
+  readonly query?: ReadonlyArray<{ readonly name: string; readonly description: string; readonly required?: boolean }>
+  /** Left out of /openapi.json (the web page and its assets). */
+  readonly hidden?: boolean
   readonly responses: Readonly<Record<number, ResponseDoc>>
   readonly handler: Handler
 }

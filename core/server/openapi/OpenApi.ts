@@ -31,7 +31,7 @@ export const openApiDocument = (routes: ReadonlyArray<RouteSpec>): OpenApiDocume
     roots.push(doc.schema)
     return roots.length - 1
   }
-  const plan = routes.map((r) => ({
+  const plan = routes.filter((r) => r.hidden !== true).map((r) => ({
     route: r,
     request: r.request === undefined ? undefined : slot(r.request),
     responses: Object.entries(r.responses).map(([status, d]) => ({ status, doc: d, schema: d.schema === undefined ? undefined : slot(d.schema) })),
@@ -46,8 +46,15 @@ export const openApiDocument = (routes: ReadonlyArray<RouteSpec>): OpenApiDocume
       ...(route.description === undefined ? {} : { description: route.description }),
       operationId: `${route.method.toLowerCase()}${route.path.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? "").toUpperCase())}`,
       ...(route.public ? { security: [] } : {}),
-      parameters: [{ name: "X-Request-Id", in: "header", required: false, description: "Echoed in the response header and body", schema: { type: "string", maxLength: 128 } }],
+      parameters: [
+        ...[...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "string" } })),
+        ...(route.query ?? []).map((q) => ({ name: q.name, in: "query", required: q.required === true, description: q.description, schema: { type: "string" } })),
+        { name: "X-Request-Id", in: "header", required: false, description: "Echoed in the response header and body", schema: { type: "string", maxLength: 128 } },
+      ],
       ...(request === undefined ? {} : { requestBody: { required: true, content: { "application/json": { schema: multi.schemas[request] } } } }),
+      ...(route.rawRequest === undefined
+        ? {}
+        : { requestBody: { required: true, description: route.rawRequest.description, content: { [route.rawRequest.contentType]: { schema: { type: "string" } } } } }),
       responses: Object.fromEntries(
         responses.map(({ status, doc, schema }) => [
           status,

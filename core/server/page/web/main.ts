@@ -1,0 +1,432 @@
+/**
+ * The page's script (bundled by Bun at build time, served as /page.js). Talks to the /v1 API only;
+ * sends the API key the user gave (sessionStorage, this tab only) as X-Api-Key on every call, and asks
+ * for it again on any 401.
+ */
+
+const KEY_STORAGE = "periogt-api-key"
+
+const $ = <T extends HTMLElement>(id: string): T => {
+  const el = document.getElementById(id)
+  if (el === null) throw new Error(`#${id} is missing`)
+  return el as T
+}
+
+interface ErrorBody {
+  readonly error?: { readonly code: string; readonly message: string; readonly action?: string; readonly details?: unknown }
+}
+interface Info {
+  readonly version: string
+  readonly demo: boolean
+  readonly model: string
+  readonly jobs: boolean
+  readonly max_upload_bytes: number
+}
+interface Property {
+  readonly id: string
+  readonly label: string
+  readonly units: string
+}
+interface Prediction {
+  readonly smiles: string
+  readonly property: string
+  readonly prediction: { readonly value: number; readonly units: string }
+  readonly model: { readonly name: string; readonly checkpoint: string }
+}
+interface ItemError {
+  readonly code: string
+  readonly message: string
+}
+interface Job {
+  readonly id: string
+  readonly state: "queued" | "running" | "completed" | "failed"
+  readonly name: string
+  readonly rows_total: number | null
+  readonly rows_done: number
+  readonly rows_failed: number
+  readonly rows_per_second: number | null
+  readonly eta_seconds: number | null
+  readonly error: { readonly code: string; readonly message: string } | null
+  readonly results_url: string | null
+}
+interface Verdict {
+  readonly smiles: string
+  readonly valid: boolean
+  readonly rule: string | null
+  readonly rule_text: string | null
+  readonly message: string | null
+  readonly svg: string | null
+}
+
+let info: Info = { version: $("version").textContent ?? "", demo: !$("demo-banner").hidden, model: "PerioGT", jobs: true, max_upload_bytes: 0 }
+let properties: ReadonlyArray<Property> = []
+
+// --- API key ---
+
+let keyAsked: Promise<void> | undefined
+
+/** Shows the key dialog (once, however many calls got 401) and resolves when a key was given. */
+const askKey = (rejected: boolean): Promise<void> =>
+  (keyAsked ??= new Promise<void>((resolve, reject) => {
+    const dialog = $<HTMLDialogElement>("key-dialog")
+    const input = $<HTMLInputElement>("api-key")
+    $("key-reason").textContent = rejected
+      ? "The API key was not accepted (401). Enter the key this server was started with."
+      : "This server asks for an API key (X-Api-Key). It is kept for this browser tab only."
+    input.value = ""
+    const done = () => {
+      dialog.removeEventListener("close", done)
+      keyAsked = undefined
+      const key = input.value.trim()
+      if (dialog.returnValue === "ok" && key !== "") {
+        sessionStorage.setItem(KEY_STORAGE, key)
+        resolve()
+      } else reject(new Error("an API key is needed to use this server"))
+    }
+    dialog.addEventListener("close", done)
+    dialog.returnValue = ""
+    dialog.showModal()
+    input.focus()
+  }))
+
+/** fetch with X-Api-Key; on 401 asks for the key and tries again. */
+const api = async (path: string, init: RequestInit = {}): Promise<Response> => {
+  for (;;) {
+    const headers = new Headers(init.headers)
+    const key = sessionStorage.getItem(KEY_STORAGE)
+    if (key !== null) headers.set("x-api-key", key)
+    const r = await fetch(path, { ...init, headers })
+    if (r.status !== 401) return r
+    sessionStorage.removeItem(KEY_STORAGE)
+    await askKey(key !== null)
+  }
+}
+
+const errorText = async (r: Response): Promise<string> => {
+  try {
+    const body = (await r.json()) as ErrorBody
+    if (body.error !== undefined) return `${body.error.message}${body.error.action !== undefined ? ` — ${body.error.action}` : ""} (${body.error.code})`
+  } catch {}
+  return `HTTP ${r.status}`
+}
+
+const postJson = (path: string, body: unknown) => api(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })
+
+const setStatus = (id: string, text: string, kind: "ok" | "bad" | "" = "") => {
+  const el = $(id)
+  el.textContent = text
+  el.className = `status${kind === "" ? "" : ` ${kind}`}`
+}
+
+/** An SVG as an <img> (through a blob: URL, so nothing in it can run). */
+const svgImage = (svg: string, alt: string): HTMLImageElement => {
+  const img = document.createElement("img")
+  img.src = URL.createObjectURL(new Blob([svg], { type: "image/svg+xml" }))
+  img.alt = alt
+  img.addEventListener("load", () => URL.revokeObjectURL(img.src), { once: true })
+  return img
+}
+
+const saveBlob = (blob: Blob, name: string) => {
+  const a = document.createElement("a")
+  a.href = URL.createObjectURL(blob)
+  a.download = name
+  document.body.append(a)
+  a.click()
+  a.remove()
+  setTimeout(() => URL.revokeObjectURL(a.href), 60_000)
+}
+
+// --- validation as you type ---
+
+const smilesInput = $<HTMLInputElement>("smiles")
+let validateSeq = 0
+let validateTimer: ReturnType<typeof setTimeout> | undefined
+let lastVerdict: Verdict | undefined
+
+const showDepiction = (v: Verdict | undefined) => {
+  const fig = $("depiction")
+  fig.replaceChildren()
+  if (v?.svg == null) {
+    const cap = document.createElement("figcaption")
+    cap.textContent = v === undefined ? "The depiction appears here" : "No depiction: the SMILES cannot be read"
+    fig.append(cap)
+  } else fig.append(svgImage(v.svg, `Depiction of ${v.smiles}`))
+}
+
+const validateNow = async (): Promise<Verdict | undefined> => {
+  const smiles = smilesInput.value.trim()
+  const seq = ++validateSeq
+  if (smiles === "") {
+    lastVerdict = undefined
+    smilesInput.removeAttribute("aria-invalid")
+    setStatus("smiles-status", "")
+    showDepiction(undefined)
+    return undefined
+  }
+  const r = await postJson("/v1/validate", { smiles })
+  if (seq !== validateSeq) return undefined
+  if (!r.ok) {
+    setStatus("smiles-status", await errorText(r), "bad")
+    return undefined
+  }
+  const v = (await r.json()) as Verdict
+  lastVerdict = v
+  smilesInput.setAttribute("aria-invalid", v.valid ? "false" : "true")
+  if (v.valid) setStatus("smiles-status", "✓ A valid repeat unit", "ok")
+  else setStatus("smiles-status", `✗ Rule ${v.rule ?? "?"}: ${v.rule_text ?? v.message ?? "not a valid repeat unit"}`, "bad")
+  $("smiles-status").dataset["rule"] = v.rule ?? ""
+  showDepiction(v)
+  return v
+}
+
+smilesInput.addEventListener("input", () => {
+  clearTimeout(validateTimer)
+  validateTimer = setTimeout(() => void validateNow().catch((e: unknown) => setStatus("smiles-status", String(e), "bad")), 200)
+})
+
+// --- properties ---
+
+const selectedProperties = (): Array<string> =>
+  [...document.querySelectorAll<HTMLInputElement>('#properties input[name="property"]:checked')].map((c) => c.value)
+
+const loadProperties = async () => {
+  const box = $("properties")
+  const r = await api("/v1/properties")
+  if (!r.ok) {
+    box.textContent = await errorText(r)
+    if (r.status === 503) setTimeout(() => void loadProperties(), 2000)
+    return
+  }
+  properties = ((await r.json()) as { properties: Array<Property> }).properties
+  box.replaceChildren(
+    ...properties.map((p, i) => {
+      const label = document.createElement("label")
+      const c = document.createElement("input")
+      c.type = "checkbox"
+      c.name = "property"
+      c.value = p.id
+      c.checked = i === 0 || properties.length <= 4
+      label.append(c, ` ${p.label} (${p.id}, ${p.units})`)
+      return label
+    }),
+  )
+}
+
+// --- prediction ---
+
+const demoTag = () => {
+  const t = document.createElement("span")
+  t.className = "tag"
+  t.textContent = "demonstration — not a PerioGT prediction"
+  return t
+}
+
+const cell = (text: string | Node, className = "") => {
+  const td = document.createElement("td")
+  if (className !== "") td.className = className
+  td.append(text)
+  return td
+}
+
+const showResults = (smiles: string, results: ReadonlyArray<Prediction | ItemError>, asked: ReadonlyArray<string>) => {
+  const table = $<HTMLTableElement>("results")
+  table.querySelector("caption")!.textContent = `Predictions for ${smiles}`
+  const rows = results.map((res, i) => {
+    const tr = document.createElement("tr")
+    const id = asked[i]!
+    const label = properties.find((p) => p.id === id)?.label ?? id
+    const th = document.createElement("th")
+    th.scope = "row"
+    th.textContent = label
+    tr.append(th)
+    if ("prediction" in res) {
+      const model = document.createElement("span")
+      model.textContent = `${res.model.name} · ${res.model.checkpoint} `
+      if (info.demo) model.append(demoTag())
+      tr.append(cell(Number(res.prediction.value.toPrecision(6)).toString(), "num"), cell(res.prediction.units), cell(model), cell(info.version))
+    } else {
+      const td = cell(`${res.message} (${res.code})`, "error-text")
+      td.colSpan = 4
+      tr.append(td)
+    }
+    return tr
+  })
+  table.tBodies[0]!.replaceChildren(...rows)
+  table.hidden = false
+}
+
+$<HTMLFormElement>("predict-form").addEventListener("submit", (ev) => {
+  ev.preventDefault()
+  void (async () => {
+    const asked = selectedProperties()
+    const v = await validateNow()
+    if (v === undefined) {
+      setStatus("predict-status", "Enter a repeat unit first.", "bad")
+      smilesInput.focus()
+      return
+    }
+    if (!v.valid) {
+      setStatus("predict-status", "Fix the repeat unit first (see the rule above).", "bad")
+      smilesInput.focus()
+      return
+    }
+    if (asked.length === 0) {
+      setStatus("predict-status", "Choose at least one property.", "bad")
+      document.querySelector<HTMLInputElement>('#properties input[name="property"]')?.focus()
+      return
+    }
+    setStatus("predict-status", "Predicting…")
+    $<HTMLButtonElement>("predict-button").disabled = true
+    try {
+      const r = await postJson("/v1/predict/batch", { items: asked.map((property) => ({ smiles: v.smiles, property })) })
+      if (!r.ok) return setStatus("predict-status", await errorText(r), "bad")
+      const body = (await r.json()) as { results: Array<Prediction | ItemError> }
+      showResults(v.smiles, body.results, asked)
+      setStatus("predict-status", `Done: ${body.results.length} ${body.results.length === 1 ? "property" : "properties"}${info.demo ? " (demonstration model)" : ""}.`, "ok")
+    } finally {
+      $<HTMLButtonElement>("predict-button").disabled = false
+    }
+  })().catch((e: unknown) => setStatus("predict-status", e instanceof Error ? e.message : String(e), "bad"))
+})
+
+$("embedding-button").addEventListener("click", () => {
+  void (async () => {
+    const v = await validateNow()
+    if (v === undefined || !v.valid) return setStatus("predict-status", "Enter a valid repeat unit first.", "bad")
+    setStatus("predict-status", "Computing the embedding…")
+    const r = await postJson("/v1/embeddings", { smiles: v.smiles })
+    if (!r.ok) return setStatus("predict-status", await errorText(r), "bad")
+    const body = (await r.json()) as { smiles: string; dim: number; embedding: Array<number> }
+    const out = { smiles: body.smiles, dim: body.dim, embedding: body.embedding, model: info.model, version: info.version, demo: info.demo }
+    saveBlob(new Blob([JSON.stringify(out)], { type: "application/json" }), "embedding.json")
+    setStatus("predict-status", `Embedding saved (${body.dim} numbers)${info.demo ? " — demonstration model" : ""}.`, "ok")
+  })().catch((e: unknown) => setStatus("predict-status", e instanceof Error ? e.message : String(e), "bad"))
+})
+
+// --- gallery ---
+
+const loadGallery = async () => {
+  const r = await api("/v1/examples")
+  if (!r.ok) return
+  const { examples } = (await r.json()) as { examples: Array<{ id: string; smiles: string; svg: string | null }> }
+  $("gallery").replaceChildren(
+    ...examples.map((e) => {
+      const li = document.createElement("li")
+      const b = document.createElement("button")
+      b.type = "button"
+      b.setAttribute("aria-label", `Use ${e.id}: ${e.smiles}`)
+      if (e.svg !== null) b.append(svgImage(e.svg, ""))
+      const name = document.createElement("span")
+      name.textContent = e.id
+      b.append(name)
+      b.addEventListener("click", () => {
+        smilesInput.value = e.smiles
+        smilesInput.focus()
+        void validateNow()
+      })
+      li.append(b)
+      return li
+    }),
+  )
+}
+
+// --- batch jobs ---
+
+const fileInput = $<HTMLInputElement>("csv-file")
+const drop = $("drop")
+drop.addEventListener("dragover", (e) => {
+  e.preventDefault()
+  drop.classList.add("over")
+})
+drop.addEventListener("dragleave", () => drop.classList.remove("over"))
+drop.addEventListener("drop", (e) => {
+  e.preventDefault()
+  drop.classList.remove("over")
+  if (e.dataTransfer !== null && e.dataTransfer.files.length > 0) fileInput.files = e.dataTransfer.files
+})
+
+const seconds = (s: number) => (s < 90 ? `${Math.round(s)} s` : s < 5400 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`)
+
+const showJob = (job: Job) => {
+  const bar = $<HTMLProgressElement>("job-progress")
+  $("job").hidden = false
+  $("job-label").textContent = `Job ${job.name}: ${job.state}`
+  const total = job.rows_total ?? 0
+  bar.max = Math.max(1, total)
+  bar.value = job.state === "completed" ? bar.max : Math.min(job.rows_done, bar.max)
+  $("job").dataset["state"] = job.state
+  if (job.state === "failed") return setStatus("job-status", `Failed: ${job.error?.message ?? "unknown error"} (${job.error?.code ?? "?"})`, "bad")
+  if (job.state === "completed")
+    return setStatus("job-status", `Completed: ${job.rows_done} rows, ${job.rows_failed} failed${info.demo ? " — demonstration model, not PerioGT predictions" : ""}.`, "ok")
+  const pace = job.rows_per_second === null ? "" : ` · ${job.rows_per_second.toFixed(1)} rows/s`
+  const eta = job.eta_seconds === null ? "" : ` · ETA ${seconds(job.eta_seconds)}`
+  setStatus("job-status", `${job.state === "queued" ? "Queued" : "Running"}: ${job.rows_done} / ${job.rows_total ?? "?"} rows${pace}${eta}`)
+}
+
+const watchJob = async (id: string) => {
+  const link = $<HTMLAnchorElement>("job-download")
+  link.hidden = true
+  for (;;) {
+    const r = await api(`/v1/jobs/${encodeURIComponent(id)}`)
+    if (!r.ok) return setStatus("job-status", await errorText(r), "bad")
+    const job = (await r.json()) as Job
+    showJob(job)
+    if (job.state === "completed") {
+      link.hidden = false
+      link.dataset["job"] = job.id
+      link.dataset["name"] = `${job.name.replace(/\.[^.]*$/, "")}_predictions.csv`
+      link.focus()
+      return
+    }
+    if (job.state === "failed") return
+    await new Promise((r) => setTimeout(r, 500))
+  }
+}
+
+$("job-download").addEventListener("click", (e) => {
+  e.preventDefault()
+  const link = e.currentTarget as HTMLAnchorElement
+  void (async () => {
+    const r = await api(`/v1/jobs/${encodeURIComponent(link.dataset["job"] ?? "")}/results`)
+    if (!r.ok) return setStatus("job-status", await errorText(r), "bad")
+    saveBlob(await r.blob(), link.dataset["name"] ?? "predictions.csv")
+  })()
+})
+
+$<HTMLFormElement>("batch-form").addEventListener("submit", (ev) => {
+  ev.preventDefault()
+  void (async () => {
+    const file = fileInput.files?.[0]
+    if (file === undefined) {
+      setStatus("job-status", "Choose a CSV file first.", "bad")
+      $("job").hidden = false
+      fileInput.focus()
+      return
+    }
+    const asked = selectedProperties()
+    const query = new URLSearchParams({ property: asked.length === 0 ? "all" : asked.join(","), name: file.name })
+    $("job").hidden = false
+    setStatus("job-status", `Uploading ${file.name}…`)
+    const r = await api(`/v1/jobs?${query}`, { method: "POST", headers: { "content-type": "text/csv" }, body: file })
+    if (!r.ok) return setStatus("job-status", await errorText(r), "bad")
+    const job = (await r.json()) as Job
+    showJob(job)
+    await watchJob(job.id)
+  })().catch((e: unknown) => setStatus("job-status", e instanceof Error ? e.message : String(e), "bad"))
+})
+
+// --- start ---
+
+const start = async () => {
+  const r = await api("/v1/info")
+  if (r.ok) {
+    info = (await r.json()) as Info
+    $("version").textContent = info.version
+    $("demo-banner").hidden = !info.demo
+  }
+  await Promise.all([loadProperties(), loadGallery()])
+  document.body.dataset["ready"] = "true"
+}
+
+void start().catch((e: unknown) => setStatus("predict-status", e instanceof Error ? e.message : String(e), "bad"))
