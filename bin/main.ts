@@ -2,6 +2,7 @@ import { Cause, Effect, Exit, Layer, Result } from "effect"
 import { AppConfig, describeSource, loadConfig, pathSettings, type PeriogtConfig, type SettingKey } from "../core/config/index.ts"
 import { EXIT, errorBody, toPeriogtError, type PeriogtError } from "../core/errors/index.ts"
 import { Log, makeLogger, type Logger } from "../core/log/index.ts"
+import { setStopTarget, stopSignalReceived } from "../core/runtime/signals.ts"
 
 /** Options every command accepts. */
 export interface GlobalOptions {
@@ -63,7 +64,11 @@ const logStartup = (log: Logger, config: PeriogtConfig) => {
 export const runCommand = async (
   globals: GlobalOptions,
   program: Effect.Effect<number, PeriogtError, AppServices>,
-  options: { readonly quietStartup?: boolean } = {},
+  options: {
+    readonly quietStartup?: boolean
+    /** Said when SIGTERM/SIGINT stops the command, e.g. how to resume. */
+    readonly stopMessage?: string
+  } = {},
 ): Promise<never> => {
   const bootLog = makeLogger({ format: globals.jsonLogs === true || process.env["PERIOGT_LOG_FORMAT"] === "json" ? "json" : "text", level: "info" })
   const loaded = loadConfig({ flags: flagsOf(globals), configFile: globals.config })
@@ -75,13 +80,28 @@ export const runCommand = async (
   const log = makeLogger({ format: config.logFormat.value, level: config.logLevel.value })
   if (options.quietStartup !== true) logStartup(log, config)
   const services = Layer.mergeAll(Layer.succeed(AppConfig, config), Layer.succeed(Log, log))
-  const exit = await Effect.runPromiseExit(
+  // SIGTERM/SIGINT from here on (model loading included) interrupt the program: its finalizers run,
+  // then it exits 2 with a message (core/runtime/signals.ts; batch and descriptors stop more gently).
+  const fiber = Effect.runFork(
     program.pipe(
       Effect.catchDefect((defect) => Effect.fail(toPeriogtError(defect))),
       Effect.provide(services),
     ),
   )
+  const removeSignals = setStopTarget(
+    (signal) => {
+      log.warn(`${signal}: stopping`)
+      fiber.interruptUnsafe()
+    },
+    (m) => log.warn(m),
+  )
+  const exit = await new Promise<Exit.Exit<number, PeriogtError>>((resolve) => fiber.addObserver(resolve))
+  removeSignals()
   if (Exit.isSuccess(exit)) return process.exit(exit.value)
+  if (Cause.hasInterruptsOnly(exit.cause)) {
+    log.error(`stopped by ${stopSignalReceived() ?? "an interruption"} before the command finished${options.stopMessage === undefined ? "" : `; ${options.stopMessage}`}`)
+    return process.exit(EXIT.fatal)
+  }
   const failure = Cause.findErrorOption(exit.cause)
   const error = failure._tag === "Some" ? failure.value : toPeriogtError(Cause.squash(exit.cause))
   reportError(log, error, config.logFormat.value === "json")

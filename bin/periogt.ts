@@ -3,6 +3,7 @@
  * The periogt command line: parse with cac, then run one Effect program from core/commands.
  * Every flag a user can type is declared in this file.
  */
+import "../core/runtime/armSignals.ts"
 import { cac } from "cac"
 import { batchProgram } from "../core/commands/batch.ts"
 import { convertProgram } from "../core/commands/convert.ts"
@@ -58,7 +59,7 @@ cli
   .option("--output <csv>", "output CSV (default: <results_dir>/<input stem>_predictions.csv)")
   .example("periogt batch --input polymers.csv --property eps")
   .action((o: GlobalOptions & { input?: string; property?: string; output?: string }) =>
-    runCommand(o, batchProgram({ input: o.input, property: o.property, output: o.output })),
+    runCommand(o, batchProgram({ input: o.input, property: o.property, output: o.output }), { stopMessage: "rows committed so far are kept; rerun the same command to continue" }),
   )
 
 cli

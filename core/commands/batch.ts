@@ -2,33 +2,51 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { Effect, Result } from "effect"
 import { AppConfig } from "../config/index.ts"
-import { EXIT, ValidationError, toPeriogtError } from "../errors/index.ts"
+import { EXIT, ValidationError, fromFsError, toPeriogtError } from "../errors/index.ts"
 import { csvRecords, readHeader } from "../io/csv/index.ts"
 import { makeProgress } from "../io/progress.ts"
 import { Log } from "../log/index.ts"
-import { runBatch } from "../pipeline/batch.ts"
+import { runBatch, type BatchSummary } from "../pipeline/batch.ts"
 import { prepareInference } from "../pipeline/prepare.ts"
 import { Predictor } from "../pipeline/Predictor.ts"
 import { predictorLayer } from "../pipeline/PredictorLive.ts"
 import { PERIOGT_VERSION } from "../version/version.ts"
+import { writeOut } from "../io/stdout.ts"
+import { checkInputPath, checkOutputPath, outputLock } from "../io/outputFile.ts"
+import { ResumableOutput } from "../io/resumableOutput.ts"
+import { onStopSignal } from "../runtime/signals.ts"
 
 export interface BatchOptions {
   readonly input?: string
   readonly property?: string
   readonly output?: string
+  /** A shard of a `periogt submit` run: rows, lines and request ids numbered as in the whole input. */
+  readonly shard?: { readonly rowOffset: number; readonly lineOffset: number; readonly requestNamespace: string }
+  /** Told the summary once the batch has run (the shard task records it). */
+  readonly onSummary?: (s: BatchSummary) => void
 }
 
 /** Repeat units per network run: large enough to fill the prompt pass, small enough to commit often. */
 const CHUNK_ROWS = 32
 
-/** `<input stem>_predictions.csv` in the results directory, unless --output says otherwise. */
-export const defaultOutputPath = (input: string, resultsDir: string) =>
-  path.join(resultsDir, `${path.basename(input, path.extname(input))}_predictions.csv`)
+/**
+ * `<input stem>_<properties>_predictions.csv` in the results directory, unless --output says otherwise:
+ * two batches of one input for different properties never share an output.
+ */
+export const defaultOutputPath = (input: string, resultsDir: string, property: string) =>
+  path.join(resultsDir, `${path.basename(input, path.extname(input))}_${propertyLabel(property)}_predictions.csv`)
+
+/** The --property value as a file-name part: `eps,tg` → `eps-tg`, `all` → `all`. */
+export const propertyLabel = (property: string) =>
+  property.split(",").map((x) => x.trim().toLowerCase()).filter((x) => x !== "").join("-").replace(/[^a-z0-9_.-]/g, "_") || "none"
 
 const readFirstRecord = (file: string) =>
-  Effect.promise(async () => {
-    for await (const r of csvRecords(fs.createReadStream(file, { highWaterMark: 64 * 1024 }))) return r
-    return undefined
+  Effect.tryPromise({
+    try: async () => {
+      for await (const r of csvRecords(fs.createReadStream(file, { highWaterMark: 64 * 1024 }))) return r
+      return undefined
+    },
+    catch: fromFsError(file, "--input"),
   })
 
 /**
@@ -44,51 +62,66 @@ export const batchProgram = (o: BatchOptions) =>
       return yield* new ValidationError({ message: "--input is required", action: "pass a CSV with a 'smiles' column: --input polymers.csv", details: { option: "--input" } })
     }
     const input = path.resolve(o.input)
-    try {
-      fs.accessSync(input, fs.constants.R_OK)
-    } catch {
-      return yield* new ValidationError({ message: `input file ${input} does not exist or cannot be read`, action: "check the --input path (relative paths are taken from the current directory)", details: { option: "--input", path: input } })
-    }
+    const badInput = checkInputPath(input, "--input")
+    if (badInput !== undefined) return yield* badInput
     const first = yield* readFirstRecord(input)
     if (first === undefined) {
       return yield* new ValidationError({ message: `input file ${input} is empty`, action: "give a CSV with a header line containing 'smiles'", details: { path: input } })
     }
     const header = readHeader(first, input)
     if (Result.isFailure(header)) return yield* header.failure
-    const output = o.output === undefined ? defaultOutputPath(input, config.resultsDir.value) : path.resolve(o.output)
-    const prepared = yield* prepareInference(o.property)
-    return yield* Effect.gen(function* () {
-      const predictor = yield* Predictor
-      let stop = false
-      const onTerm = () => {
-        stop = true
-        log.warn("SIGTERM: finishing the current chunk, recording progress, then exiting; rerun the same command to resume")
-      }
-      process.on("SIGTERM", onTerm)
-      const indexDigest = fs.readFileSync(prepared.layout.index, "utf8")
-      const summary = yield* Effect.tryPromise({
-        try: () =>
-          runBatch({
-            input,
-            output,
-            properties: prepared.properties,
-            jobKey: `${PERIOGT_VERSION}\0${output}\0${indexDigest}`,
-            predict: (items) => Effect.runPromise(predictor.predict(items)),
-            chunkRows: CHUNK_ROWS,
-            progress: makeProgress("batch", "rows", log),
-            shouldStop: () => stop,
-          }),
-        catch: toPeriogtError,
-      }).pipe(Effect.ensuring(Effect.sync(() => process.off("SIGTERM", onTerm))))
-      if (Result.isFailure(summary)) return yield* Effect.fail(summary.failure)
-      const s = summary.success
-      const report = { output, rows: s.rows, failed_rows: s.failedRows, resumed_from: s.resumedFrom, complete: !s.interrupted }
-      process.stdout.write(JSON.stringify(report) + "\n")
-      if (s.interrupted) {
-        log.warn(`stopped after ${s.rows} rows; progress is recorded in ${output}.progress — rerun the same command to resume`)
-        return EXIT.fatal
-      }
-      log.info(`wrote ${output}`, { rows: s.rows, failed_rows: s.failedRows })
-      return s.failedRows > 0 ? EXIT.partial : EXIT.success
-    }).pipe(Effect.provide(predictorLayer(prepared)))
+    const output = o.output === undefined ? defaultOutputPath(input, config.resultsDir.value, o.property ?? "") : path.resolve(o.output)
+    // The output is checked and locked before anything heavy: a directory, device, FIFO or symlink, an
+    // unwritable directory or a run already writing it fails now, not after the models are loaded.
+    const option = o.output === undefined ? "the output in PERIOGT_RESULTS_DIR" : "--output"
+    const badOutput = checkOutputPath(output, option, [ResumableOutput.partialPath(output), ResumableOutput.journalPath(output)])
+    if (badOutput !== undefined) return yield* badOutput
+    return yield* Effect.scoped(
+      Effect.gen(function* () {
+        yield* outputLock(output, option)
+        const prepared = yield* prepareInference(o.property)
+        return yield* Effect.gen(function* () {
+          const predictor = yield* Predictor
+          let stop = false
+          // From here a stop signal lets the chunk at hand finish and be committed (the default, before,
+          // interrupts model loading: bin/main.ts).
+          const removeStop = onStopSignal((signal) => {
+            stop = true
+            log.warn(`${signal}: finishing the current chunk, recording progress, then exiting; rerun the same command to resume`)
+          })
+          const indexDigest = fs.readFileSync(prepared.layout.index, "utf8")
+          const summary = yield* Effect.tryPromise({
+            try: () =>
+              runBatch({
+                input,
+                output,
+                properties: prepared.properties,
+                jobKey: `${PERIOGT_VERSION}\0${output}\0${indexDigest}`,
+                predict: (items) => Effect.runPromise(predictor.predict(items)),
+                chunkRows: CHUNK_ROWS,
+                progress: makeProgress("batch", "rows", log),
+                shouldStop: () => stop,
+                ...(o.shard === undefined ? {} : { shard: o.shard }),
+              }),
+              catch: fromFsError(output, option),
+          }).pipe(Effect.ensuring(Effect.sync(removeStop)))
+          if (Result.isFailure(summary)) return yield* Effect.fail(summary.failure)
+          const s = summary.success
+          o.onSummary?.(s)
+          if (s.alreadyComplete === true) {
+            log.info(`${output} is already complete (${s.rows} rows, ${s.failedRows} failed): nothing to do`)
+            writeOut(JSON.stringify({ output, rows: s.rows, failed_rows: s.failedRows, resumed_from: s.resumedFrom, complete: true, already_complete: true }) + "\n")
+            return s.failedRows > 0 ? EXIT.partial : EXIT.success
+          }
+          const report = { output, rows: s.rows, failed_rows: s.failedRows, resumed_from: s.resumedFrom, complete: !s.interrupted }
+          writeOut(JSON.stringify(report) + "\n")
+          if (s.interrupted) {
+            log.warn(`stopped after ${s.rows} rows; progress is recorded in ${output}.progress — rerun the same command to resume`)
+            return EXIT.fatal
+          }
+          log.info(`wrote ${output}`, { rows: s.rows, failed_rows: s.failedRows })
+          return s.failedRows > 0 ? EXIT.partial : EXIT.success
+        }).pipe(Effect.provide(predictorLayer(prepared)))
+      }),
+    )
   })

@@ -3,7 +3,8 @@ import { artifactLayout, buildIndex, writeIndex } from "../artifacts/index.ts"
 import { AppConfig } from "../config/index.ts"
 import { EXIT, toPeriogtError } from "../errors/index.ts"
 import { Log } from "../log/index.ts"
-import { convertCheckpoints } from "../model/convert.ts"
+import { convertCheckpoints } from "../pipeline/convert.ts"
+import { writeOut } from "../io/stdout.ts"
 
 /** `periogt convert`: the checkpoint directory's networks to ONNX, recorded in `index.json`. */
 export const convertProgram = () =>
@@ -18,6 +19,6 @@ export const convertProgram = () =>
     const converted = { pretrained: report.pretrained, ...report.finetuned }
     const changed = indexChanged || Object.values(converted).some((v) => v === "converted")
     if (!changed) log.info("every checkpoint was already converted; nothing changed")
-    process.stdout.write(JSON.stringify({ status: changed ? "updated" : "unchanged", onnx_dir: layout.onnxDir, converted }) + "\n")
+    writeOut(JSON.stringify({ status: changed ? "updated" : "unchanged", onnx_dir: layout.onnxDir, converted }) + "\n")
     return EXIT.success
   })

@@ -15,6 +15,7 @@ import { describe } from "../pipeline/describe.ts"
 import { Predictor } from "../pipeline/Predictor.ts"
 import { rdkitRanks } from "../pipeline/ranks.ts"
 import { loadRDKit } from "../runtime/rdkit.ts"
+import { writeOut } from "../io/stdout.ts"
 
 export interface DemoOptions {
   readonly smiles?: string
@@ -88,17 +89,17 @@ export const demoProgram = (o: DemoOptions) =>
     })
 
     if (format === "json") {
-      for (const r of rows) process.stdout.write(JSON.stringify(r.ok ? r : { ...r, error: { code: r.error.code, message: r.error.message } }) + "\n")
+      for (const r of rows) writeOut(JSON.stringify(r.ok ? r : { ...r, error: { code: r.error.code, message: r.error.message } }) + "\n")
     } else {
-      process.stdout.write(BANNER + "\n")
+      writeOut(BANNER + "\n")
       const table = [["id", "valid", "prompt graphs", "MW", "SLogP", "TPSA", "demo_output"]]
       for (const r of rows) {
         if (!r.ok) table.push([r.id, `no: ${(r.error as PeriogtError).code}`, "", "", "", "", ""])
         else table.push([r.id, "yes", String(r.prompt_graphs ?? "—"), fmt(r.descriptors["MW"]), fmt(r.descriptors["SLogP"]), fmt(r.descriptors["TopoPSA"]), fmt(r.demo_output.value, 4)])
       }
       const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)))
-      for (const row of table) process.stdout.write(row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ") + "\n")
-      process.stdout.write("\n" + "(demo_output: " + DEMO_MODEL_NAME + ")\n")
+      for (const row of table) writeOut(row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ") + "\n")
+      writeOut("\n" + "(demo_output: " + DEMO_MODEL_NAME + ")\n")
     }
     return rows.every((r) => r.ok) ? EXIT.success : EXIT.partial
   })

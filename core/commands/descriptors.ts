@@ -7,10 +7,10 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { Effect } from "effect"
-import { DESCRIPTOR_NAMES, type ScalerParams } from "../chem/descriptors/index.ts"
+import { DESCRIPTOR_NAMES, type ScalerParams } from "../pipeline/describe.ts"
 import { artifactLayout } from "../artifacts/layout.ts"
 import { AppConfig } from "../config/index.ts"
-import { CheckpointMissing, EXIT, ValidationError, toPeriogtError, type PeriogtError } from "../errors/index.ts"
+import { CheckpointMissing, EXIT, ValidationError, fromFsError, toPeriogtError, type PeriogtError } from "../errors/index.ts"
 import { temporarySibling, syncDirectory } from "../io/atomicWrite.ts"
 import { csvLine, csvRecords, inputRows } from "../io/csv/index.ts"
 import { makeProgress } from "../io/progress.ts"
@@ -20,6 +20,9 @@ import { countLines } from "../pipeline/batch.ts"
 import { describe, float32Text, namedDescriptors, type CappedUnits, type Described } from "../pipeline/describe.ts"
 import { makeWorkerPool } from "../pipeline/workers/pool.ts"
 import { loadRDKit } from "../runtime/rdkit.ts"
+import { writeOut } from "../io/stdout.ts"
+import { checkInputPath, checkOutputPath, outputLock } from "../io/outputFile.ts"
+import { onStopSignal } from "../runtime/signals.ts"
 
 export interface DescriptorsOptions {
   readonly smiles?: string
@@ -56,7 +59,7 @@ const parseOligomer = (o: string | undefined): Effect.Effect<CappedUnits, Valida
 
 /** Where output goes: stdout, or a temporary sibling of --output renamed into place when complete. */
 const openSink = (output: string | undefined) => {
-  if (output === undefined) return { write: (s: string) => void process.stdout.write(s), commit: () => {}, abandon: () => {} }
+  if (output === undefined) return { write: (s: string) => writeOut(s), commit: () => {}, abandon: () => {} }
   fs.mkdirSync(path.dirname(output), { recursive: true })
   const tmp = temporarySibling(output)
   const fd = fs.openSync(tmp, "w", 0o644)
@@ -119,17 +122,14 @@ const watchSignals = (log: Logger, abandon: () => void) => {
   let signal: string | undefined
   /** The one wait in progress (a worker's reply), woken with STOP by a signal. */
   let waiter: ((r: typeof STOP) => void) | undefined
-  const on = (sig: NodeJS.Signals) => {
-    if (signal !== undefined) {
-      abandon()
-      process.exit(EXIT.fatal)
-    }
-    signal = sig
-    log.warn(`${sig}: stopping; the output is not written (rerun the command)`)
-    waiter?.(STOP)
-  }
-  const signals = ["SIGINT", "SIGTERM"] as const
-  for (const sig of signals) process.on(sig, on)
+  const remove = onStopSignal(
+    (sig) => {
+      signal = sig
+      log.warn(`${sig}: stopping; the output is not written (rerun the command)`)
+      waiter?.(STOP)
+    },
+    abandon,
+  )
   return {
     signal: () => signal,
     /**
@@ -144,16 +144,14 @@ const watchSignals = (log: Logger, abandon: () => void) => {
             waiter = resolve
             void reply.then(resolve)
           }).finally(() => (waiter = undefined)),
-    remove: () => {
-      for (const sig of signals) process.off(sig, on)
-    },
+    remove,
   }
 }
 
 /** Lets the event loop run (a signal's handler among others) between rows computed in the main thread. */
 const yieldToEvents = () => new Promise<void>((r) => setImmediate(r))
 
-export const descriptorsProgram = (o: DescriptorsOptions) =>
+const describeCommand = (o: DescriptorsOptions) =>
   Effect.gen(function* () {
     const config = yield* AppConfig
     const log = yield* Log
@@ -179,12 +177,9 @@ export const descriptorsProgram = (o: DescriptorsOptions) =>
     }
 
     const input = path.resolve(o.input!)
-    try {
-      fs.accessSync(input, fs.constants.R_OK)
-    } catch {
-      return yield* bad(`input file ${input} does not exist or cannot be read`, "--input", input)
-    }
-    const total = Math.max(0, (yield* Effect.promise(() => countLines(input))) - 1)
+    const badInput = checkInputPath(input, "--input")
+    if (badInput !== undefined) return yield* badInput
+    const total = Math.max(0, (yield* Effect.tryPromise({ try: () => countLines(input), catch: fromFsError(input, "--input") })) - 1)
     const workers = config.workers.value
     // With workers, rows go through the pool (a scoped resource: its threads end with this command),
     // at most `window` of them in flight, so memory stays flat however long the input is; rows are
@@ -259,4 +254,17 @@ export const descriptorsProgram = (o: DescriptorsOptions) =>
         return outcome.failed === 0 ? EXIT.success : EXIT.partial
       }),
     )
+  })
+
+/**
+ * `descriptors`: with --output, the path is checked (a regular file or a new one in a writable
+ * directory) and locked against a second run before any work; the lock goes when the command ends.
+ */
+export const descriptorsProgram = (o: DescriptorsOptions) =>
+  Effect.gen(function* () {
+    if (o.output === undefined) return yield* describeCommand(o)
+    const output = path.resolve(o.output)
+    const refused = checkOutputPath(output, "--output")
+    if (refused !== undefined) return yield* refused
+    return yield* Effect.scoped(Effect.flatMap(outputLock(output, "--output"), () => describeCommand(o)))
   })

@@ -9,6 +9,7 @@ import { loadOnnxRuntime, onnxRuntimeLibraryPath } from "../runtime/onnxRuntime.
 import { tryProvider } from "../runtime/ortProbe.ts"
 import { runtimeVersions } from "../version/version.ts"
 import { Result } from "effect"
+import { writeOut } from "../io/stdout.ts"
 
 const GiB = 1024 ** 3
 
@@ -92,9 +93,9 @@ export const doctorProgram = (options: { readonly json: boolean }) =>
         properties_without_label_stats: facts.propertiesWithoutStats,
         memory_estimate_bytes: facts.memoryEstimateBytes,
       }
-      process.stdout.write(JSON.stringify(body, null, 2) + "\n")
+      writeOut(JSON.stringify(body, null, 2) + "\n")
     } else {
-      process.stdout.write(renderText(lines))
+      writeOut(renderText(lines))
     }
     return exitCode
   })

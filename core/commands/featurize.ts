@@ -10,6 +10,7 @@ import { EXIT, ValidationError } from "../errors/index.ts"
 import { csvRecords, inputRows } from "../io/csv/index.ts"
 import { loadRDKit, type RDKit } from "../runtime/rdkit.ts"
 import { describe, namedDescriptors } from "../pipeline/describe.ts"
+import { writeOut } from "../io/stdout.ts"
 
 export interface FeaturizeOptions {
   readonly smiles?: string
@@ -38,10 +39,10 @@ export const featurizeProgram = (o: FeaturizeOptions) =>
     if (o.smiles !== undefined) {
       const r = featurizeRepeatUnit(rdkit, o.smiles, ranks === undefined ? {} : { ranks })
       if (r instanceof ValidationError) {
-        process.stdout.write(JSON.stringify({ smiles: o.smiles, ...errorJson(r) }, null, 2) + "\n")
+        writeOut(JSON.stringify({ smiles: o.smiles, ...errorJson(r) }, null, 2) + "\n")
         return yield* r
       }
-      process.stdout.write(JSON.stringify(withDescriptors(o.smiles, r), null, 2) + "\n")
+      writeOut(JSON.stringify(withDescriptors(o.smiles, r), null, 2) + "\n")
       return EXIT.success
     }
     const file = o.input!
@@ -58,8 +59,8 @@ export const featurizeProgram = (o: FeaturizeOptions) =>
         const r = item.error ?? featurizeRepeatUnit(rdkit, item.smiles, ranks === undefined ? {} : { ranks })
         if (r instanceof ValidationError) {
           failed++
-          process.stdout.write(JSON.stringify({ id: item.id, smiles: item.smiles, ...errorJson(r) }) + "\n")
-        } else process.stdout.write(JSON.stringify({ id: item.id, ...withDescriptors(item.smiles, r) }) + "\n")
+          writeOut(JSON.stringify({ id: item.id, smiles: item.smiles, ...errorJson(r) }) + "\n")
+        } else writeOut(JSON.stringify({ id: item.id, ...withDescriptors(item.smiles, r) }) + "\n")
       }
       return failed
     })

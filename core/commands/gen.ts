@@ -3,9 +3,10 @@ import { Effect, Result } from "effect"
 import { AppConfig } from "../config/index.ts"
 import { conflictingFiles, generate } from "../deploy/generate.ts"
 import { writeGenerated } from "../deploy/write.ts"
-import { EXIT, InternalError, ValidationError } from "../errors/index.ts"
+import { EXIT, InternalError, ValidationError, fromFsError, isUserFsError } from "../errors/index.ts"
 import { isEmbedded } from "../runtime/nativeCache.ts"
 import { PERIOGT_VERSION } from "../version/version.ts"
+import { writeOut } from "../io/stdout.ts"
 
 export interface GenOptions {
   readonly target?: string
@@ -43,9 +44,12 @@ export const genProgram = (o: GenOptions) =>
     }
     const written = yield* Effect.try({
       try: () => writeGenerated(outDir, files),
-      catch: (e) => new InternalError({ message: `cannot write into ${outDir}: ${e instanceof Error ? e.message : String(e)}`, action: "check that --out names a writable directory", cause: e }),
+      catch: (e) =>
+        isUserFsError(e)
+          ? fromFsError(outDir, "--out")(e)
+          : new InternalError({ message: `cannot write into ${outDir}: ${e instanceof Error ? e.message : String(e)}`, action: "check that --out names a writable directory", cause: e }),
     })
-    for (const w of written) process.stdout.write(w + "\n")
+    for (const w of written) writeOut(w + "\n")
     process.stderr.write(`periogt gen ${adapter.name}: ${written.length} files for ${plan.profile.title} in ${outDir}\n`)
     for (const step of adapter.nextSteps({ plan })) process.stderr.write(`  next: ${step}\n`)
     return EXIT.success

@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto"
 import { Effect } from "effect"
-import { checkRepeatUnitText } from "../chem/polymer/validateText.ts"
+import { checkRepeatUnitText } from "../pipeline/Featurizer.ts"
 import { EXIT, ValidationError } from "../errors/index.ts"
 import { csvLine } from "../io/csv/index.ts"
 import { prepareInference } from "../pipeline/prepare.ts"
 import { Predictor } from "../pipeline/Predictor.ts"
 import { predictorLayer } from "../pipeline/PredictorLive.ts"
+import { writeOut } from "../io/stdout.ts"
 
 export interface PredictOptions {
   readonly smiles?: string
@@ -48,8 +49,8 @@ export const predictProgram = (o: PredictOptions) =>
         model: { name: "PerioGT", checkpoint: v.checkpoint },
         request_id: randomUUID(),
       }))
-      if (format === "csv") for (const b of bodies) process.stdout.write(csvLine([b.smiles, b.property, String(b.prediction.value), b.prediction.units, b.request_id]))
-      else process.stdout.write(JSON.stringify(bodies.length === 1 ? bodies[0] : bodies, null, 2) + "\n")
+      if (format === "csv") for (const b of bodies) writeOut(csvLine([b.smiles, b.property, String(b.prediction.value), b.prediction.units, b.request_id]))
+      else writeOut(JSON.stringify(bodies.length === 1 ? bodies[0] : bodies, null, 2) + "\n")
       return EXIT.success
     }).pipe(Effect.provide(predictorLayer(prepared, { oneShot: true })))
   })
@@ -64,7 +65,7 @@ export const embeddingsProgram = (o: { readonly smiles?: string }) =>
       const [outcome] = yield* predictor.embed([smiles])
       if (outcome === undefined) return EXIT.fatal
       if (!outcome.ok) return yield* Effect.fail(outcome.error)
-      process.stdout.write(JSON.stringify({ smiles, embedding: Array.from(outcome.embedding), dim: outcome.embedding.length, request_id: randomUUID() }, null, 2) + "\n")
+      writeOut(JSON.stringify({ smiles, embedding: Array.from(outcome.embedding), dim: outcome.embedding.length, request_id: randomUUID() }, null, 2) + "\n")
       return EXIT.success
     }).pipe(Effect.provide(predictorLayer(prepared, { oneShot: true })))
   })

@@ -5,6 +5,7 @@ import { runSetup } from "../artifacts/setup/run.ts"
 import { AppConfig } from "../config/index.ts"
 import { EXIT } from "../errors/index.ts"
 import { Log } from "../log/index.ts"
+import { writeOut } from "../io/stdout.ts"
 
 export interface SetupOptions {
   readonly skipDownload?: boolean
@@ -31,6 +32,6 @@ export const setupProgram = (o: SetupOptions) =>
     if (report.propertiesWithoutStats.length > 0) {
       log.warn(`no label statistics for: ${report.propertiesWithoutStats.join(", ")}; predictions for them cannot be de-normalized`, { action: `add their {"mean", "std"} to ${layout.labelStats}` })
     }
-    process.stdout.write(JSON.stringify({ status: report.changed ? "updated" : "unchanged", checkpoint_dir: layout.root, ...report }) + "\n")
+    writeOut(JSON.stringify({ status: report.changed ? "updated" : "unchanged", checkpoint_dir: layout.root, ...report }) + "\n")
     return EXIT.success
   })

@@ -1,5 +1,6 @@
 import { Data } from "effect"
 import { ERROR_CODES, type ErrorCode } from "./codes.ts"
+import { isUserFsError, userFsErrorFields } from "./fsError.ts"
 
 /** What every periogt error carries; `action` tells the user what to do next. */
 export interface ErrorFields {
@@ -64,11 +65,17 @@ export const makeError = (code: ErrorCode, fields: ErrorFields): PeriogtError =>
 export const isPeriogtError = (u: unknown): u is PeriogtError =>
   typeof u === "object" && u !== null && "_tag" in u && typeof u._tag === "string" && u._tag in byCode
 
-/** Anything that is not already a periogt error becomes `internal_error`, keeping the cause for the log. */
+/**
+ * Anything that is not already a periogt error becomes `internal_error`, keeping the cause for the log —
+ * except a filesystem failure the user can fix (EACCES, ENOSPC, EISDIR, …: core/errors/fsError.ts),
+ * which is a `validation_error` naming the path and what to do.
+ */
 export const toPeriogtError = (u: unknown): PeriogtError =>
   isPeriogtError(u)
     ? u
-    : new InternalError({
+    : isUserFsError(u)
+      ? new ValidationError({ ...userFsErrorFields(u), cause: u })
+      : new InternalError({
         message: `unexpected failure: ${u instanceof Error ? u.message : String(u)}`,
         action: "this is a bug in periogt; rerun with PERIOGT_LOG_LEVEL=debug and report the log",
         cause: u,
@@ -81,3 +88,13 @@ export const errorBody = (e: PeriogtError) => ({
   ...(e.action === undefined ? {} : { action: e.action }),
   ...(e.details === undefined ? {} : { details: e.details }),
 })
+
+/**
+ * The `catch` of an Effect.tryPromise / Effect.try around filesystem work on `path` (its role in `what`,
+ * e.g. "the output file"): a user-fixable filesystem failure is a `validation_error` naming the path and
+ * an action; anything else goes through `toPeriogtError`.
+ */
+export const fromFsError =
+  (path?: string, what?: string) =>
+  (u: unknown): PeriogtError =>
+    isPeriogtError(u) ? u : isUserFsError(u) ? new ValidationError({ ...userFsErrorFields(u, path, what), cause: u }) : toPeriogtError(u)

@@ -1,2 +1,3 @@
 export * from "./codes.ts"
 export * from "./PeriogtError.ts"
+export * from "./fsError.ts"

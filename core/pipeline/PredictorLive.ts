@@ -3,7 +3,7 @@ import { propertyMeta } from "../artifacts/properties.ts"
 import { AppConfig } from "../config/index.ts"
 import { ModelLoadFailed, toPeriogtError } from "../errors/index.ts"
 import { Log } from "../log/index.ts"
-import { loadOnnxRuntime } from "../runtime/onnxRuntime.ts"
+import { loadOnnxRuntimeIn } from "../runtime/loadOrt.ts"
 import { loadRDKit } from "../runtime/rdkit.ts"
 import type { StandardScalerParams } from "../io/pickle/index.ts"
 import { loadEngine, readScaler } from "./engine.ts"
@@ -46,7 +46,7 @@ const loadPredictor = (prepared: Prepared, options: LoadOptions = {}) =>
     const scaler = yield* Effect.tryPromise({ try: () => readScaler(prepared.layout), catch: toPeriogtError })
     // Started before the models load, so the workers' RDKit loads meanwhile.
     const featurize = yield* makeFeaturize(config.workers.value, scaler)
-    const ort = yield* Effect.promise(() => loadOnnxRuntime(config.cacheDir.value))
+    const ort = yield* loadOnnxRuntimeIn(config.cacheDir.value)
     const engine = yield* Effect.tryPromise({
       try: () => loadEngine({ ort, layout: prepared.layout, index: prepared.index, properties: prepared.properties, device: prepared.device.device, threads: config.threads.value, scaler, oneShot: options.oneShot === true }),
       catch: toPeriogtError,
