@@ -121,7 +121,11 @@ cli
   .command("serve", "Serve the /v1 HTTP API (PERIOGT_HOST:PERIOGT_PORT)")
   .option("--host <host>", "bind address (PERIOGT_HOST)")
   .option("--port <port>", "port (PERIOGT_PORT)")
-  .action((o: GlobalOptions) => runCommand(o, serveProgram()))
+  .option("--allow-unauthenticated", "serve on a non-loopback address without an API key")
+  .option("--demo", "serve the embedded demonstration model (no checkpoints; not PerioGT predictions)")
+  .action((o: GlobalOptions & { allowUnauthenticated?: boolean; demo?: boolean }) =>
+    runCommand(o, serveProgram({ allowUnauthenticated: o.allowUnauthenticated, demo: o.demo === true })),
+  )
 
 cli
   .command("convert", "Convert the checkpoints under PERIOGT_CHECKPOINT_DIR to ONNX (setup does it too)")

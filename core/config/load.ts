@@ -52,7 +52,17 @@ export const loadConfig = (options: {
   readonly env?: Readonly<Record<string, string | undefined>>
 }): Result.Result<PeriogtConfig, ValidationError> => {
   const env = options.env ?? process.env
-  const fileName = options.configFile ?? (env[CONFIG_FILE_ENV] || undefined)
+  const fileName = options.configFile ?? env[CONFIG_FILE_ENV]
+  if (fileName !== undefined && fileName.trim() === "") {
+    const where = options.configFile !== undefined ? "--config" : CONFIG_FILE_ENV
+    return Result.fail(
+      new ValidationError({
+        message: `${where} is set but empty`,
+        action: where === "--config" ? "give --config the path of a TOML file, or drop it" : `unset ${CONFIG_FILE_ENV}, or set it to the path of a TOML file`,
+        details: { variable: CONFIG_FILE_ENV, value: fileName },
+      }),
+    )
+  }
   let file: ConfigFileInput | undefined
   if (fileName !== undefined) {
     const read = readConfigFile(fileName)

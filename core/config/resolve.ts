@@ -56,11 +56,38 @@ interface Raw {
   readonly relativeTo: string
 }
 
-const invalid = (spec: (typeof SETTINGS)[SettingKey], where: string, value: string, reason: string) =>
+type Spec = (typeof SETTINGS)[SettingKey]
+
+/** What to do about a bad value, said where the value was written: the flag, the variable or the file. */
+const fixAt = (spec: Spec, source: Source): string =>
+  source.kind === "flag"
+    ? `give --${source.name} ${allowedText(spec)}`
+    : source.kind === "file"
+      ? `in ${source.name}, set ${spec.key} to ${allowedText(spec)} (or remove the line)`
+      : `set ${spec.env} to ${allowedText(spec)}`
+
+/** One sentence: what was given and what is allowed (the schema's own wording would say it twice). */
+const invalid = (spec: Spec, source: Source, value: string) =>
   new ValidationError({
-    message: `${where}=${JSON.stringify(value)} is not valid: ${reason}; expected ${allowedText(spec)}`,
-    action: `set ${spec.env} to ${allowedText(spec)}`,
-    details: { variable: spec.env, value, allowed: spec.choices ?? allowedText(spec) },
+    message: `${whereOf(spec.key, source)}=${JSON.stringify(value)} is not valid: expected ${allowedText(spec)}`,
+    action: fixAt(spec, source),
+    details: { variable: spec.env, value, allowed: spec.choices ?? allowedText(spec), ...(source.kind === "file" ? { file: source.name, setting: spec.key } : {}) },
+  })
+
+/**
+ * An empty value is an error, never "unset": `export PERIOGT_API_KEY=$KEY` with KEY unset in a job
+ * script would otherwise start an open server, and `PERIOGT_CHECKPOINT_DIR=` would quietly use the default.
+ */
+const empty = (spec: Spec, source: Source) =>
+  new ValidationError({
+    message: `${whereOf(spec.key, source)} is set but empty`,
+    action:
+      source.kind === "env"
+        ? `unset ${spec.env} to use the default, or set it to ${allowedText(spec)}`
+        : source.kind === "file"
+          ? `in ${source.name}, remove ${spec.key} to use the default, or set it to ${allowedText(spec)}`
+          : `drop --${source.name} to use the default, or give it ${allowedText(spec)}`,
+    details: { variable: spec.env, value: "", allowed: spec.choices ?? allowedText(spec), ...(source.kind === "file" ? { file: source.name, setting: spec.key } : {}) },
   })
 
 const whereOf = (key: SettingKey, s: Source) =>
@@ -72,12 +99,12 @@ const pickRaw = (key: SettingKey, inputs: ResolveInputs): Result.Result<Raw | un
   const flag = inputs.flags[key]
   if (flag !== undefined) return Result.succeed({ text: flag, source: { kind: "flag", name: spec.flag ?? key }, relativeTo: inputs.cwd })
   const env = inputs.env[spec.env]
-  if (env !== undefined && env !== "") return Result.succeed({ text: env, source: { kind: "env", name: spec.env }, relativeTo: inputs.cwd })
+  if (env !== undefined) return Result.succeed({ text: env, source: { kind: "env", name: spec.env }, relativeTo: inputs.cwd })
   const file = inputs.file
   if (file !== undefined && key in file.values) {
     const v = file.values[key]
     if (typeof v !== "string" && typeof v !== "number") {
-      return Result.fail(invalid(spec, `${key} in ${file.path}`, String(v), "must be a string or a number"))
+      return Result.fail(invalid(spec, { kind: "file", name: file.path }, typeof v === "object" ? JSON.stringify(v) : String(v)))
     }
     const expanded = expandVars(String(v), inputs.env)
     if (!expanded.ok) {
@@ -114,8 +141,9 @@ export const resolveConfig = (inputs: ResolveInputs): Result.Result<PeriogtConfi
     const raw = picked.success
     if (raw === undefined) continue
     const spec = SETTINGS[key]
+    if (raw.text.trim() === "") return Result.fail(empty(spec, raw.source))
     const decoded = decodeRaw(spec, raw.text)
-    if (Result.isFailure(decoded)) return Result.fail(invalid(spec, whereOf(key, raw.source), raw.text, decoded.failure))
+    if (Result.isFailure(decoded)) return Result.fail(invalid(spec, raw.source, raw.text))
     const value = spec.kind === "path" || spec.kind === "secret-file" ? path.resolve(raw.relativeTo, String(decoded.success)) : decoded.success
     out[key] = { value, source: raw.source }
   }
@@ -168,7 +196,7 @@ export const resolveConfig = (inputs: ResolveInputs): Result.Result<PeriogtConfi
     device: orDefault<Device>("device", "auto", "auto"),
     threads,
     workers: given<number>("workers") ?? defaultWorkers(threads, inputs.usableCores ?? 1),
-    host: orDefault("host", "0.0.0.0", "all interfaces"),
+    host: orDefault("host", "127.0.0.1", "this machine only"),
     port: orDefault("port", 8000, "8000"),
     apiKey,
     logFormat: orDefault<LogFormat>("log_format", "text", "text"),

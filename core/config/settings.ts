@@ -79,7 +79,7 @@ export const SETTINGS: Record<SettingKey, SettingSpec> = {
   },
   host: {
     key: "host", env: "PERIOGT_HOST", flag: "host", kind: "string",
-    defaultText: "0.0.0.0", description: "server bind address",
+    defaultText: "127.0.0.1", description: "server bind address; any address but loopback (127.0.0.0/8, ::1, localhost) needs an API key or `serve --allow-unauthenticated`",
   },
   port: {
     key: "port", env: "PERIOGT_PORT", flag: "port", kind: "integer", min: 1, max: 65535,

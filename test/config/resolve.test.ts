@@ -35,7 +35,7 @@ describe("configuration resolution", () => {
     expect(c.cacheDir.value).toBe("/home/alice/.cache/periogt")
     expect(c.device.value).toBe("auto")
     expect(c.port.value).toBe(8000)
-    expect(c.host.value).toBe("0.0.0.0")
+    expect(c.host.value).toBe("127.0.0.1")
     expect(c.checkpointDir.source.kind).toBe("default")
     expect(c.apiKey).toBeUndefined()
   })
@@ -82,6 +82,40 @@ describe("configuration resolution", () => {
     expect(e.code).toBe("validation_error")
     expect(e.details?.["variable"]).toBe(variable)
     expect(e.details?.["value"]).toBe(value)
+  })
+
+  test.each(["PERIOGT_BASE_DIR", "PERIOGT_CHECKPOINT_DIR", "PERIOGT_RESULTS_DIR", "PERIOGT_CACHE_DIR", "PERIOGT_DEVICE", "PERIOGT_THREADS", "PERIOGT_WORKERS", "PERIOGT_HOST", "PERIOGT_PORT", "PERIOGT_API_KEY", "PERIOGT_API_KEY_FILE", "PERIOGT_LOG_FORMAT", "PERIOGT_LOG_LEVEL"])(
+    "%s set but empty is a validation_error naming it, never the default",
+    (variable) => {
+      for (const value of ["", "  "]) {
+        const e = fail({ env: { [variable]: value } })
+        expect(e.code).toBe("validation_error")
+        expect(e.message).toBe(`${variable} is set but empty`)
+        expect(e.details?.["variable"]).toBe(variable)
+        expect(e.action).toContain(`unset ${variable}`)
+      }
+    },
+  )
+
+  test("an empty value in the config file or as a flag is an error too, said where it was written", () => {
+    const file = fail({ file: { path: "/cfg/p.toml", values: { checkpoint_dir: "" } } })
+    expect(file.message).toBe("checkpoint_dir in /cfg/p.toml is set but empty")
+    expect(file.action).toContain("in /cfg/p.toml, remove checkpoint_dir")
+    // ${VAR:-} expanding to nothing is empty as well.
+    expect(fail({ file: { path: "/cfg/p.toml", values: { results_dir: "${SCRATCH:-}" } } }).message).toContain("is set but empty")
+    expect(fail({ flags: { results_dir: "" } }).message).toBe("--results-dir is set but empty")
+  })
+
+  test("a bad value in the config file: the action says to fix the file, once, without repeating the allowed values", () => {
+    const e = fail({ file: { path: "/cfg/p.toml", values: { device: "gpu" } } })
+    expect(e.message).toBe('device in /cfg/p.toml="gpu" is not valid: expected one of auto, cpu, cuda')
+    expect(e.action).toBe("in /cfg/p.toml, set device to one of auto, cpu, cuda (or remove the line)")
+    expect(e.action).not.toContain("PERIOGT_DEVICE")
+    const env = fail({ env: { PERIOGT_DEVICE: "gpu" } })
+    expect(env.message).toBe('PERIOGT_DEVICE="gpu" is not valid: expected one of auto, cpu, cuda')
+    expect(env.action).toBe("set PERIOGT_DEVICE to one of auto, cpu, cuda")
+    expect(fail({ env: { PERIOGT_THREADS: "1.5" } }).message).toBe('PERIOGT_THREADS="1.5" is not valid: expected an integer from 0 to 4096')
+    expect(fail({ file: { path: "/cfg/p.toml", values: { port: [1] } } }).action).toContain("in /cfg/p.toml, set port to")
   })
 
   test("a bad value given as a flag names the flag", () => {
