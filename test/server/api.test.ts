@@ -233,7 +233,7 @@ describe("server without an API key", () => {
     expect(doc.paths["/v1/health"].get.security).toBeUndefined()
     expect(doc.security).toEqual([{ ApiKey: [] }])
     for (const [, ops] of Object.entries(doc.paths) as Array<[string, Record<string, { responses: Record<string, unknown> }>]>)
-      for (const op of Object.values(ops)) expect(Object.keys(op.responses)).toContain("200")
+      for (const op of Object.values(ops)) expect(Object.keys(op.responses).some((k) => /^2\d\d$/.test(k))).toBe(true)
     for (const path of ["/docs", "/v1/docs"]) {
       const html = await fetch(`${s.url}${path}`)
       expect(html.status).toBe(200)

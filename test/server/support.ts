@@ -20,6 +20,8 @@ export const startTestServer = async (
     readonly limits?: Partial<ServerLimits>
     readonly checkpointsPresent?: boolean
     readonly quiet?: boolean
+    /** Enables /v1/jobs with its store here. */
+    readonly jobsDir?: string
   } = {},
 ): Promise<TestServer> => {
   const { layer, control } = makeTestPredictor(options.predictor)
@@ -33,6 +35,7 @@ export const startTestServer = async (
       apiKey: options.apiKey === undefined ? undefined : Redacted.make(options.apiKey),
       limits: { ...SERVER_LIMITS, ...options.limits },
       environment: { checkpointsPresent: () => options.checkpointsPresent ?? true, gpuAvailable: false },
+      jobsDir: options.jobsDir,
     }).pipe(Effect.provideService(Log, log), Scope.provide(scope)),
   )
   return { url: info.url, port: info.port, control, logs, close: () => Effect.runPromise(Scope.close(scope, Exit.void)) }
