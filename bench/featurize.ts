@@ -10,7 +10,7 @@
  *   augment      augmentRepeatUnit (knowledge augmentation: the canonical SMILES of every cut variant)
  *   prompt       buildPromptGraphs with the augmented list: selection, canonical ranks, 5-mer bond ids,
  *                LiGhT graphs of every selected candidate
- *   fingerprint  cappedFingerprint: the capped 3-mer's 1191-bit fingerprint (MACCS + Morgan r4/1024)
+ *   fingerprint  the Featurizer's fingerprint (fingerprintOfSpec of the capped 3-mer's spec): the capped 3-mer's 1191-bit fingerprint (MACCS + Morgan r4/1024)
  * Timed upstream (tools/oracle/bench_featurize.py, CPU, upstream's own functions):
  *   augment      periodicity_augment_traverse
  *   prompt       _generate_augmented_graphs (5-mer bond mapping, augmentation again, selection,
@@ -32,7 +32,8 @@ import { loadavg } from "node:os"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
 import { loadRDKit } from "../core/runtime/rdkit.ts"
-import { cappedFingerprint } from "../core/chem/featurize.ts"
+import { fingerprintOfSpec } from "../core/chem/fingerprints/index.ts"
+import { oligomerSpec } from "../core/chem/polymer/oligomer.ts"
 import { augmentRepeatUnit } from "../core/chem/polymer/augment.ts"
 import { buildPromptGraphs, type AtomRanks } from "../core/chem/polymer/prompts.ts"
 import { isRepeatUnit, validateRepeatUnit } from "../core/chem/polymer/repeatUnit.ts"
@@ -94,7 +95,7 @@ for (let r = 0; r < R; r++) {
     if (p.kind === "ok") graphs += p.graphs.length
     else failed++
     t = performance.now()
-    cappedFingerprint(rdkit, u)
+    fingerprintOfSpec(rdkit, oligomerSpec(u, 3, true))
     s.fingerprint += performance.now() - t
   }
   const total = performance.now() - t0

@@ -3,7 +3,7 @@ import { artifactLayout, buildIndex, writeIndex } from "../artifacts/index.ts"
 import { AppConfig } from "../config/index.ts"
 import { EXIT, toPeriogtError } from "../errors/index.ts"
 import { Log } from "../log/index.ts"
-import { convertCheckpoints } from "../model/convert.ts"
+import { convertCheckpoints } from "../pipeline/convert.ts"
 import { writeOut } from "../io/stdout.ts"
 
 /** `periogt convert`: the checkpoint directory's networks to ONNX, recorded in `index.json`. */

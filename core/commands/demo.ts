@@ -5,13 +5,13 @@
  */
 import { Effect } from "effect"
 import * as fs from "node:fs"
-import { descriptorIndex } from "../chem/descriptors/index.ts"
-import { featurizeRepeatUnit } from "../chem/featurize.ts"
 import { DEMO_ASSETS } from "../demo/assets.ts"
-import { DEMO_MODEL_NAME, DEMO_PROPERTY, demoPredictorLayer } from "../demo/demoModel.ts"
-import { EXIT, ValidationError, type PeriogtError } from "../errors/index.ts"
+import { DEMO_MODEL_NAME, DEMO_PROPERTY } from "../demo/demoModel.ts"
+import { demoPredictorLayerWith, readDemoScaler } from "../pipeline/demoPredictor.ts"
+import { featuresOf, onBitCount, type UnitFeatures } from "../pipeline/Featurizer.ts"
+import { EXIT, toPeriogtError, ValidationError, type PeriogtError } from "../errors/index.ts"
 import { csvRecords, inputRows } from "../io/csv/index.ts"
-import { describe } from "../pipeline/describe.ts"
+import { descriptorIndex, describeFeatures } from "../pipeline/describe.ts"
 import { Predictor } from "../pipeline/Predictor.ts"
 import { rdkitRanks } from "../pipeline/ranks.ts"
 import { loadRDKit } from "../runtime/rdkit.ts"
@@ -61,27 +61,38 @@ export const demoProgram = (o: DemoOptions) =>
     const read = o.smiles !== undefined ? [{ id: "1", smiles: o.smiles }] : yield* readUnits(o.input ?? DEMO_ASSETS.examplesCsv)
     if (read instanceof ValidationError) return yield* read
     const units = read
-    const rdkit = yield* Effect.promise(() => loadRDKit())
+    const rdkit = yield* Effect.tryPromise({ try: () => loadRDKit(), catch: toPeriogtError })
+    const scaler = yield* Effect.tryPromise({ try: () => readDemoScaler(), catch: toPeriogtError })
     const ranks = rdkitRanks(rdkit)
+    // one Featurizer per unit, shared by the network and the table: every number shown is the one used
+    const features = new Map<string, UnitFeatures | ValidationError>()
+    const featuresFor = (smiles: string) => {
+      let f = features.get(smiles)
+      if (f === undefined) features.set(smiles, (f = featuresOf(rdkit, smiles, { ranks, scaler })))
+      return f
+    }
     const outcomes = yield* Effect.gen(function* () {
       const predictor = yield* Predictor
       return yield* predictor.predict(units.map((u) => ({ smiles: u.smiles, properties: [DEMO_PROPERTY.id], returnEmbedding: false })))
-    }).pipe(Effect.provide(demoPredictorLayer))
+    }).pipe(Effect.provide(demoPredictorLayerWith(featuresFor)))
 
     const rows = units.map((u, i) => {
       const outcome = outcomes[i]!
       if (!outcome.ok) return { id: u.id, smiles: u.smiles, demonstration: true as const, ok: false as const, error: outcome.error }
-      const f = featurizeRepeatUnit(rdkit, u.smiles, { ranks })
-      const d = describe(rdkit, u.smiles, { oligomer: 3 })
+      // a unit the network took has features (an invalid one fails in predict above)
+      const f = featuresFor(u.smiles) as UnitFeatures
+      const d = describeFeatures(f, { oligomer: 3 })
       const shown = Object.fromEntries(SHOWN.map((name) => [name, "code" in d ? null : d.values[descriptorIndex(name)!]!]))
+      const prompt = f.prompt()
+      const fp = f.fingerprint(3)
       return {
         id: u.id,
         smiles: u.smiles,
         demonstration: true as const,
         ok: true as const,
-        capped_3mer: "code" in f ? null : f.capped["3"],
-        prompt_graphs: "code" in f || f.graphs === undefined || !Array.isArray(f.graphs) ? null : f.graphs.length,
-        fingerprint_on_bits: "code" in f ? null : (f.fingerprints["3"]?.on.length ?? null),
+        capped_3mer: f.cappedSmiles(3) ?? null,
+        prompt_graphs: prompt.kind === "ok" ? prompt.graphs.length : null,
+        fingerprint_on_bits: fp === undefined ? null : onBitCount(fp),
         descriptors: shown,
         demo_output: { value: outcome.values[0]!.value, units: DEMO_PROPERTY.units },
         model: DEMO_MODEL_NAME,

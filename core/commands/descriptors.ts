@@ -7,7 +7,7 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { Effect } from "effect"
-import { DESCRIPTOR_NAMES, type ScalerParams } from "../chem/descriptors/index.ts"
+import { DESCRIPTOR_NAMES, type ScalerParams } from "../pipeline/describe.ts"
 import { artifactLayout } from "../artifacts/layout.ts"
 import { AppConfig } from "../config/index.ts"
 import { CheckpointMissing, EXIT, ValidationError, fromFsError, toPeriogtError, type PeriogtError } from "../errors/index.ts"

@@ -5,11 +5,11 @@
  */
 import { Effect } from "effect"
 import * as fs from "node:fs"
-import { featurizeRepeatUnit, type AtomRanks } from "../chem/featurize.ts"
 import { EXIT, ValidationError } from "../errors/index.ts"
 import { csvRecords, inputRows } from "../io/csv/index.ts"
 import { loadRDKit, type RDKit } from "../runtime/rdkit.ts"
-import { describe, namedDescriptors } from "../pipeline/describe.ts"
+import { describeFeatures, namedDescriptors } from "../pipeline/describe.ts"
+import { featuresOf, featurizeReport, type AtomRanks } from "../pipeline/Featurizer.ts"
 import { writeOut } from "../io/stdout.ts"
 
 export interface FeaturizeOptions {
@@ -30,19 +30,23 @@ export const featurizeProgram = (o: FeaturizeOptions) =>
     }
     const rdkit = yield* Effect.promise(() => loadRDKit())
     const ranks = o.ranks?.(rdkit)
-    const withDescriptors = <T extends object>(smiles: string, r: T) => {
+    // one Featurizer per unit: the report and the descriptors come from the same computed features
+    const featurizeOne = (smiles: string) => {
+      const f = featuresOf(rdkit, smiles, ranks === undefined ? {} : { ranks })
+      if (f instanceof ValidationError) return f
+      const r = featurizeReport(f, ranks !== undefined)
       if (o.descriptors !== true) return r
-      const d = describe(rdkit, smiles, { oligomer: 3 })
+      const d = describeFeatures(f, { oligomer: 3 })
       if (d instanceof ValidationError) return { ...r, descriptors: { error: { code: d.code, message: d.message } } }
       return { ...r, descriptors: { molecule: d.molecule, values: namedDescriptors(d.values) } }
     }
     if (o.smiles !== undefined) {
-      const r = featurizeRepeatUnit(rdkit, o.smiles, ranks === undefined ? {} : { ranks })
+      const r = featurizeOne(o.smiles)
       if (r instanceof ValidationError) {
         writeOut(JSON.stringify({ smiles: o.smiles, ...errorJson(r) }, null, 2) + "\n")
         return yield* r
       }
-      writeOut(JSON.stringify(withDescriptors(o.smiles, r), null, 2) + "\n")
+      writeOut(JSON.stringify(r, null, 2) + "\n")
       return EXIT.success
     }
     const file = o.input!
@@ -56,11 +60,11 @@ export const featurizeProgram = (o: FeaturizeOptions) =>
       let failed = 0
       for await (const item of inputRows(csvRecords(fs.createReadStream(file, { highWaterMark: 1 << 16 })), file)) {
         if (item.kind === "invalid-file") return item.error
-        const r = item.error ?? featurizeRepeatUnit(rdkit, item.smiles, ranks === undefined ? {} : { ranks })
+        const r = item.error ?? featurizeOne(item.smiles)
         if (r instanceof ValidationError) {
           failed++
           writeOut(JSON.stringify({ id: item.id, smiles: item.smiles, ...errorJson(r) }) + "\n")
-        } else writeOut(JSON.stringify({ id: item.id, ...withDescriptors(item.smiles, r) }) + "\n")
+        } else writeOut(JSON.stringify({ id: item.id, ...r }) + "\n")
       }
       return failed
     })

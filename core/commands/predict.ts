@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto"
 import { Effect } from "effect"
-import { checkRepeatUnitText } from "../chem/polymer/validateText.ts"
+import { checkRepeatUnitText } from "../pipeline/Featurizer.ts"
 import { EXIT, ValidationError } from "../errors/index.ts"
 import { csvLine } from "../io/csv/index.ts"
 import { prepareInference } from "../pipeline/prepare.ts"

@@ -4,15 +4,16 @@
  * input); for a plain molecule, the molecule itself — raw, or as the network's standardized md vector.
  */
 import { DESCRIPTOR_NAMES, mdVector, type ScalerParams } from "../chem/descriptors/index.ts"
-import { CAPPED_UNITS, oligomerSmiles } from "../chem/polymer/oligomer.ts"
-import { isRepeatUnit, validateRepeatUnit } from "../chem/polymer/repeatUnit.ts"
 import { MAX_ATOMS, MAX_SMILES_LENGTH } from "../chem/polymer/rules.ts"
 import { countSmilesAtoms } from "../chem/polymer/validateText.ts"
 import { ValidationError } from "../errors/index.ts"
 import type { RDKit } from "../runtime/rdkit.ts"
-import { descriptorsOfSmiles } from "./featurize.ts"
+import { descriptorsOfSmiles } from "./descriptorInput.ts"
+import { featuresOf, isDescriptorFailure, shortSmiles, type CappedUnits, type UnitFeatures } from "./Featurizer.ts"
 
-export type CappedUnits = (typeof CAPPED_UNITS)[number]
+export type { CappedUnits } from "./Featurizer.ts"
+export { DESCRIPTOR_NAMES, descriptorIndex } from "../chem/descriptors/index.ts"
+export type { ScalerParams } from "../chem/descriptors/index.ts"
 
 export interface Described {
   /** the SMILES the descriptors are of: the capped n-mer, or the input molecule */
@@ -27,8 +28,6 @@ export interface DescribeOptions {
   readonly scaler?: ScalerParams
 }
 
-const shortSmiles = (s: string) => (s.length > 200 ? s.slice(0, 200) + "…" : s)
-
 const invalid = (message: string, smiles: string, rule: string) =>
   new ValidationError({
     message,
@@ -36,27 +35,24 @@ const invalid = (message: string, smiles: string, rule: string) =>
     details: { rule, smiles: shortSmiles(smiles) },
   })
 
-/** The molecule to describe, or why there is none. */
-const targetMolecule = (rdkit: RDKit, smiles: string, oligomer: CappedUnits): string | ValidationError => {
-  if (smiles.trim() === "") return invalid("the SMILES is empty", smiles, "empty")
-  if (smiles.length > MAX_SMILES_LENGTH) return invalid(`the SMILES is longer than ${MAX_SMILES_LENGTH} characters`, smiles, "too_long")
-  if (countSmilesAtoms(smiles) > MAX_ATOMS) return invalid(`the SMILES has more than ${MAX_ATOMS} atoms, more than this build's RDKit (WebAssembly) can handle`, smiles, "too_many_atoms")
-  if (!smiles.includes("*")) return smiles
-  const unit = validateRepeatUnit(rdkit, smiles)
-  if (!isRepeatUnit(unit)) return unit
-  const capped = oligomerSmiles(rdkit, unit, oligomer, true)
-  if (capped === undefined) return invalid(`the capped ${oligomer}-mer of this repeat unit cannot be written`, smiles, "oligomer")
-  if (countSmilesAtoms(capped) > MAX_ATOMS)
-    return invalid(`the capped ${oligomer}-mer has more than ${MAX_ATOMS} atoms, more than this build's RDKit (WebAssembly) can describe`, smiles, "too_many_atoms")
-  return capped
+/** The descriptors of a featurized repeat unit's capped n-mer: the Featurizer's own values. */
+export const describeFeatures = (f: UnitFeatures, o: DescribeOptions): Described | ValidationError => {
+  const raw = f.descriptors(o.oligomer)
+  if (isDescriptorFailure(raw)) return invalid(raw.message, f.smiles, raw.rule)
+  return { molecule: f.cappedSmiles(o.oligomer)!, values: o.scaler === undefined ? raw : mdVector(raw, o.scaler) }
 }
 
 export const describe = (rdkit: RDKit, smiles: string, o: DescribeOptions): Described | ValidationError => {
-  const molecule = targetMolecule(rdkit, smiles, o.oligomer)
-  if (molecule instanceof ValidationError) return molecule
-  const raw = descriptorsOfSmiles(rdkit, molecule)
-  if (raw === undefined) return invalid(`the SMILES cannot be parsed: ${shortSmiles(molecule)}`, smiles, "unparsable")
-  return { molecule, values: o.scaler === undefined ? raw : mdVector(raw, o.scaler) }
+  if (smiles.trim() === "") return invalid("the SMILES is empty", smiles, "empty")
+  if (smiles.includes("*")) {
+    const f = featuresOf(rdkit, smiles)
+    return f instanceof ValidationError ? f : describeFeatures(f, o)
+  }
+  if (smiles.length > MAX_SMILES_LENGTH) return invalid(`the SMILES is longer than ${MAX_SMILES_LENGTH} characters`, smiles, "too_long")
+  if (countSmilesAtoms(smiles) > MAX_ATOMS) return invalid(`the SMILES has more than ${MAX_ATOMS} atoms, more than this build's RDKit (WebAssembly) can handle`, smiles, "too_many_atoms")
+  const raw = descriptorsOfSmiles(rdkit, smiles)
+  if (raw === undefined) return invalid(`the SMILES cannot be parsed: ${shortSmiles(smiles)}`, smiles, "unparsable")
+  return { molecule: smiles, values: o.scaler === undefined ? raw : mdVector(raw, o.scaler) }
 }
 
 /** Shortest decimal that reads back as the same float32 (md values are float32, as the network takes them). */

@@ -1,5 +1,5 @@
 import { atomMapNumbers, canonicalRanks } from "../chem/canon/index.ts"
-import type { AtomRanks } from "../chem/featurize.ts"
+import type { AtomRanks } from "../chem/polymer/prompts.ts"
 import type { RDKit } from "../runtime/rdkit.ts"
 
 /**

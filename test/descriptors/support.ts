@@ -3,7 +3,7 @@ import { join } from "node:path"
 import {
   type DescriptorInput,
 } from "../../core/chem/descriptors/index.ts"
-import { withDescriptorInput } from "../../core/pipeline/featurize.ts"
+import { withDescriptorInput } from "../../core/pipeline/descriptorInput.ts"
 import { loadRDKit } from "../../core/runtime/rdkit.ts"
 
 /** The committed fixtures; `PERIOGT_DESCRIPTOR_FIXTURES` points elsewhere (e.g. a fresh oracle run in /tmp). */

@@ -8,7 +8,7 @@ import type { ScalerParams } from "../../chem/descriptors/index.ts"
 import { isPeriogtError, toPeriogtError } from "../../errors/index.ts"
 import { loadRDKit } from "../../runtime/rdkit.ts"
 import { describe, type DescribeOptions } from "../describe.ts"
-import { featurizeForNetwork } from "../featurize.ts"
+import { featurizeForNetwork } from "../Featurizer.ts"
 import { rdkitRanks } from "../ranks.ts"
 import { describedReply, toWire, transferables, type FromWorker, type ToWorker } from "./protocol.ts"
 
