@@ -6,6 +6,11 @@
 import "../core/runtime/armSignals.ts"
 import { cac } from "cac"
 import { batchProgram } from "../core/commands/batch.ts"
+import { cancelProgram } from "../core/commands/cancel.ts"
+import { collectProgram } from "../core/commands/collect.ts"
+import { jobsProgram } from "../core/commands/jobs.ts"
+import { submitProgram } from "../core/commands/submit.ts"
+import { shardTaskProgram } from "../core/jobs/shardTask.ts"
 import { convertProgram } from "../core/commands/convert.ts"
 import { doctorProgram } from "../core/commands/doctor.ts"
 import { genProgram } from "../core/commands/gen.ts"
@@ -56,11 +61,55 @@ cli
   .command("batch", "Predict for every row of a CSV (columns: smiles, optional id)")
   .option("--input <csv>", "input CSV")
   .option("--property <id>", "property id, comma list, or all")
-  .option("--output <csv>", "output CSV (default: <results_dir>/<input stem>_predictions.csv)")
+  .option("--output <csv>", "output CSV (default: <results_dir>/<input stem>_<properties>_predictions.csv)")
+  .option("--run <dir>", "with --shard: run one shard of a periogt submit run (what its job scripts do)")
+  .option("--shard <index>", "the shard of --run to run (the array task index)")
+  .option("--fail-on-invalid", "with --run: exit 1 when rows were invalid (default: 0 once complete, failures counted)")
   .example("periogt batch --input polymers.csv --property eps")
-  .action((o: GlobalOptions & { input?: string; property?: string; output?: string }) =>
-    runCommand(o, batchProgram({ input: o.input, property: o.property, output: o.output }), { stopMessage: "rows committed so far are kept; rerun the same command to continue" }),
+  .action((o: GlobalOptions & { input?: string; property?: string; output?: string; run?: string; shard?: string | number; failOnInvalid?: boolean }) =>
+    o.run !== undefined || o.shard !== undefined
+      ? runCommand(o, shardTaskProgram({ run: o.run ?? "", shard: o.shard ?? "", failOnInvalid: o.failOnInvalid }), { stopMessage: "rows committed so far are kept; periogt submit --resume RUN continues this shard" })
+      : runCommand(o, batchProgram({ input: o.input, property: o.property, output: o.output }), { stopMessage: "rows committed so far are kept; rerun the same command to continue" }),
   )
+
+cli
+  .command("submit", "Split a CSV into shards and submit them to Slurm, PBS Pro, Torque or local processes (a run: periogt jobs, collect, cancel)")
+  .option("--input <csv>", "input CSV (a smiles column, optional id)")
+  .option("--property <id>", "property id, comma list, or all")
+  .option("--shards <n|auto>", "number of shards, or auto (from the row count, the walltime and the measured rows/s)", { default: "auto" })
+  .option("--max-running <m>", "at most M shards at once (Slurm %M, PBS %M; local default 1)")
+  .option("--mode <mode>", "array (one array job) | individual (one job per shard)", { default: "array" })
+  .option("--cluster <name|file>", "cades | explorer | generic, or a TOML/JSON cluster profile", { default: "generic" })
+  .option("--scheduler <name>", "auto | slurm | pbs | torque | local", { default: "auto" })
+  .option("--set <key=value>", "override one deployment value (repeatable), as for gen")
+  .option("--dry-run", "print the scripts and the exact submit commands; write and submit nothing")
+  .option("--resume <run>", "resubmit the shards of RUN that did not complete (each continues where it stopped)")
+  .example("periogt submit --input big.csv --property eps --shards 8 --max-running 2")
+  .example("periogt submit --resume <results_dir>/runs/<run-id>")
+  .action((o: GlobalOptions & { input?: string; property?: string; shards?: string | number; maxRunning?: string | number; mode?: string; cluster?: string; scheduler?: string; set?: string | string[]; dryRun?: boolean; resume?: string }) =>
+    runCommand(o, submitProgram({ input: o.input, property: o.property, shards: o.shards, maxRunning: o.maxRunning, mode: o.mode, cluster: o.cluster, scheduler: o.scheduler, set: o.set, dryRun: o.dryRun, resume: o.resume }), { quietStartup: true }),
+  )
+
+cli
+  .command("jobs [run]", "The shards of a run: state, rows done, rows/s, ETA (without RUN: the recent runs)")
+  .option("--json", "machine-readable, one JSON object")
+  .option("--watch", "redraw until every shard is final")
+  .option("--interval <s>", "seconds between scheduler queries with --watch", { default: "30" })
+  .action((run: string | undefined, o: GlobalOptions & { json?: boolean; watch?: boolean; interval?: string | number }) =>
+    runCommand(o, jobsProgram({ run, json: o.json, watch: o.watch, interval: o.interval }), { quietStartup: true }),
+  )
+
+cli
+  .command("collect [run]", "Merge a run's shard outputs in input order, each (row, property) exactly once")
+  .option("--output <csv>", "merged CSV (default: <results_dir>/<input stem>_<properties>_predictions.csv)")
+  .option("--partial", "merge the complete shards even when some are missing")
+  .action((run: string | undefined, o: GlobalOptions & { output?: string; partial?: boolean }) =>
+    runCommand(o, collectProgram({ run, output: o.output, partial: o.partial }), { quietStartup: true }),
+  )
+
+cli
+  .command("cancel [run]", "Cancel a run's queued and running jobs")
+  .action((run: string | undefined, o: GlobalOptions) => runCommand(o, cancelProgram({ run }), { quietStartup: true }))
 
 cli
   .command("featurize", "Show what the model sees of a repeat unit: validity, oligomers, fingerprints, augmented units, prompt graphs (JSON)")

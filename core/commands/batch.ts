@@ -6,7 +6,7 @@ import { EXIT, ValidationError, fromFsError, toPeriogtError } from "../errors/in
 import { csvRecords, readHeader } from "../io/csv/index.ts"
 import { makeProgress } from "../io/progress.ts"
 import { Log } from "../log/index.ts"
-import { runBatch } from "../pipeline/batch.ts"
+import { runBatch, type BatchSummary } from "../pipeline/batch.ts"
 import { prepareInference } from "../pipeline/prepare.ts"
 import { Predictor } from "../pipeline/Predictor.ts"
 import { predictorLayer } from "../pipeline/PredictorLive.ts"
@@ -20,14 +20,25 @@ export interface BatchOptions {
   readonly input?: string
   readonly property?: string
   readonly output?: string
+  /** A shard of a `periogt submit` run: rows, lines and request ids numbered as in the whole input. */
+  readonly shard?: { readonly rowOffset: number; readonly lineOffset: number; readonly requestNamespace: string }
+  /** Told the summary once the batch has run (the shard task records it). */
+  readonly onSummary?: (s: BatchSummary) => void
 }
 
 /** Repeat units per network run: large enough to fill the prompt pass, small enough to commit often. */
 const CHUNK_ROWS = 32
 
-/** `<input stem>_predictions.csv` in the results directory, unless --output says otherwise. */
-export const defaultOutputPath = (input: string, resultsDir: string) =>
-  path.join(resultsDir, `${path.basename(input, path.extname(input))}_predictions.csv`)
+/**
+ * `<input stem>_<properties>_predictions.csv` in the results directory, unless --output says otherwise:
+ * two batches of one input for different properties never share an output.
+ */
+export const defaultOutputPath = (input: string, resultsDir: string, property: string) =>
+  path.join(resultsDir, `${path.basename(input, path.extname(input))}_${propertyLabel(property)}_predictions.csv`)
+
+/** The --property value as a file-name part: `eps,tg` → `eps-tg`, `all` → `all`. */
+export const propertyLabel = (property: string) =>
+  property.split(",").map((x) => x.trim().toLowerCase()).filter((x) => x !== "").join("-").replace(/[^a-z0-9_.-]/g, "_") || "none"
 
 const readFirstRecord = (file: string) =>
   Effect.tryPromise({
@@ -59,7 +70,7 @@ export const batchProgram = (o: BatchOptions) =>
     }
     const header = readHeader(first, input)
     if (Result.isFailure(header)) return yield* header.failure
-    const output = o.output === undefined ? defaultOutputPath(input, config.resultsDir.value) : path.resolve(o.output)
+    const output = o.output === undefined ? defaultOutputPath(input, config.resultsDir.value, o.property ?? "") : path.resolve(o.output)
     // The output is checked and locked before anything heavy: a directory, device, FIFO or symlink, an
     // unwritable directory or a run already writing it fails now, not after the models are loaded.
     const option = o.output === undefined ? "the output in PERIOGT_RESULTS_DIR" : "--output"
@@ -90,11 +101,18 @@ export const batchProgram = (o: BatchOptions) =>
                 chunkRows: CHUNK_ROWS,
                 progress: makeProgress("batch", "rows", log),
                 shouldStop: () => stop,
+                ...(o.shard === undefined ? {} : { shard: o.shard }),
               }),
             catch: fromFsError(output, option),
           }).pipe(Effect.ensuring(Effect.sync(removeStop)))
           if (Result.isFailure(summary)) return yield* Effect.fail(summary.failure)
           const s = summary.success
+          o.onSummary?.(s)
+          if (s.alreadyComplete === true) {
+            log.info(`${output} is already complete (${s.rows} rows, ${s.failedRows} failed): nothing to do`)
+            writeOut(JSON.stringify({ output, rows: s.rows, failed_rows: s.failedRows, resumed_from: s.resumedFrom, complete: true, already_complete: true }) + "\n")
+            return s.failedRows > 0 ? EXIT.partial : EXIT.success
+          }
           const report = { output, rows: s.rows, failed_rows: s.failedRows, resumed_from: s.resumedFrom, complete: !s.interrupted }
           writeOut(JSON.stringify(report) + "\n")
           if (s.interrupted) {

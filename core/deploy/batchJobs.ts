@@ -212,13 +212,19 @@ export const usage = (plan: DeployPlan, sh: SchedulerShell, job: JobName): strin
     case "predict":
       return [sh.submit("SMILES='*CC(C)*' PROPERTY=eps", script), "Optional: FORMAT=json|csv. The prediction is written to the results directory and to the job log."]
     case "batch":
-      return [sh.submit("INPUT_CSV=polymers.csv PROPERTY=eps", script), "Optional: OUTPUT_CSV (default <results_dir>/<input stem>_predictions.csv). INPUT_CSV may be relative to the submit directory."]
+      return [
+        sh.submit("INPUT_CSV=polymers.csv PROPERTY=eps", script),
+        "Optional: OUTPUT_CSV (default <results_dir>/<input stem>_<properties>_predictions.csv). INPUT_CSV may be relative to the submit directory.",
+        "Invalid rows are error rows in the output and counted in the log; the job still exits 0 (PERIOGT_FAIL_ON_INVALID=1: exit 1).",
+        "Submitted again once complete, it does nothing and says so; stopped (walltime), it continues where it stopped.",
+      ]
     case "batch-array":
       return [
-        `${path.join(plan.outDir, "shard.sh")} split polymers.csv 8      # writes the shards and prints the submit line:`,
-        sh.submitArray("SHARD_DIR=/path/to/polymers_shards PROPERTY=eps", "N-1", script),
-        "Each task reads shard number <array index> (in name order) and writes <results_dir>/<shard stem>_predictions.csv;",
-        `optional OUTPUT_DIR. Merge: ${path.join(plan.outDir, "shard.sh")} merge all_predictions.csv <results_dir>/polymers_shard*_predictions.csv`,
+        `periogt submit --input polymers.csv --property eps --shards 8 --max-running 2 --scheduler ${sh.target === "slurm" ? "slurm" : "pbs|torque"}`,
+        "periogt submit writes a run directory (ledger run.json, shards, these scripts) and submits this script as an array:",
+        sh.submitArray("RUN_DIR=<results_dir>/runs/<run-id>", "N-1", script),
+        "Each task takes its shard from the run's ledger (never from a directory listing) and writes its output into the run's",
+        "outputs/ folder; PERIOGT_SHARD=I runs shard I as a plain job. Then: periogt jobs RUN, periogt collect RUN.",
       ]
     case "server":
       return [sh.submit("", script).trimStart(), "The job log prints the node and the ssh -L command of the tunnel. PERIOGT_API_KEY, when exported, is required as X-Api-Key."]
@@ -262,7 +268,9 @@ export const jobBody = (plan: DeployPlan, sh: SchedulerShell, job: JobName): str
         'OUTPUT_CSV="${OUTPUT_CSV:-}"',
         'if [[ -z "$OUTPUT_CSV" ]]; then',
         '  stem="$(basename "$INPUT_CSV")"',
-        '  OUTPUT_CSV="${PERIOGT_RESULTS_DIR}/${stem%.*}_predictions.csv"',
+        '  props="${PROPERTY//,/-}"',
+        '  props="${props// /}"',
+        '  OUTPUT_CSV="${PERIOGT_RESULTS_DIR}/${stem%.*}_${props,,}_predictions.csv"',
         'elif [[ "$OUTPUT_CSV" != /* ]]; then',
         '  OUTPUT_CSV="${PERIOGT_SUBMIT_DIR}/${OUTPUT_CSV}"',
         "fi",
@@ -273,42 +281,34 @@ export const jobBody = (plan: DeployPlan, sh: SchedulerShell, job: JobName): str
         'mkdir -p "$(dirname "$OUTPUT_CSV")"',
         "status=0",
         'periogt_run batch --input "$INPUT_CSV" --property "$PROPERTY" --output "$OUTPUT_CSV" || status=$?',
+        'if [[ "$status" -eq 1 && "${PERIOGT_FAIL_ON_INVALID:-0}" != 1 ]]; then',
+        '  echo "periogt-job: complete; some rows are invalid: error rows in ${OUTPUT_CSV}, counted above; exit 0 (PERIOGT_FAIL_ON_INVALID=1 exits 1)"',
+        "  status=0",
+        "fi",
         'periogt_finish "$status" "$OUTPUT_CSV"',
       )
     }
     case "batch-array": {
-      const example = sh.submitArray("SHARD_DIR=/path/to/polymers_shards PROPERTY=eps", "N-1", script)
+      const example = `periogt submit --input polymers.csv --property eps --shards 8, or: ${sh.submitArray("RUN_DIR=<results_dir>/runs/<run-id>", "N-1", script)}`
       return lines(
         sourceEnv(plan),
         "",
         rule("inputs: checked before any work"),
-        `example=${shellSingle(`${path.join(plan.outDir, "shard.sh")} split polymers.csv 8, then: ${example}`)}`,
-        'periogt_require SHARD_DIR "$example"',
-        'periogt_require PROPERTY "$example"',
-        'if [[ "$SHARD_DIR" != /* ]]; then SHARD_DIR="${PERIOGT_SUBMIT_DIR}/${SHARD_DIR}"; fi',
-        'if [[ ! -d "$SHARD_DIR" ]]; then periogt_die "SHARD_DIR=$SHARD_DIR is not a directory" "$example"; fi',
-        `index="${sh.arrayIndex}"`,
-        'if [[ -z "$index" ]]; then periogt_die "this script runs as an array job: submit it with an array range" "$example"; fi',
-        "shopt -s nullglob",
-        'shards=("$SHARD_DIR"/*.csv)',
-        "shopt -u nullglob",
-        'if [[ ${#shards[@]} -eq 0 ]]; then periogt_die "SHARD_DIR=$SHARD_DIR holds no .csv shard" "$example"; fi',
-        'if [[ "$index" -ge ${#shards[@]} ]]; then periogt_die "array index $index, but $SHARD_DIR holds ${#shards[@]} shards (indices 0-$((${#shards[@]} - 1)))" "$example"; fi',
-        'input="${shards[$index]}"',
-        'if [[ ! -r "$input" ]]; then periogt_die "shard $input cannot be read" "$example"; fi',
-        'OUTPUT_DIR="${OUTPUT_DIR:-${PERIOGT_RESULTS_DIR}}"',
-        'if [[ "$OUTPUT_DIR" != /* ]]; then OUTPUT_DIR="${PERIOGT_SUBMIT_DIR}/${OUTPUT_DIR}"; fi',
-        'stem="$(basename "$input")"',
-        'output="${OUTPUT_DIR}/${stem%.csv}_predictions.csv"',
+        `example=${shellSingle(example)}`,
+        'periogt_require RUN_DIR "$example"',
+        'if [[ "$RUN_DIR" != /* ]]; then RUN_DIR="${PERIOGT_SUBMIT_DIR}/${RUN_DIR}"; fi',
+        'if [[ ! -r "${RUN_DIR}/run.json" ]]; then periogt_die "RUN_DIR=$RUN_DIR holds no run.json: make the run with periogt submit" "$example"; fi',
+        `index="\${PERIOGT_SHARD:-${sh.arrayIndex}}"`,
+        'if [[ ! "$index" =~ ^[0-9]+$ ]]; then periogt_die "no shard index: submit this script as an array job (or export PERIOGT_SHARD=I)" "$example"; fi',
         "",
-        'periogt_bind "$SHARD_DIR"',
-        'periogt_bind "$OUTPUT_DIR"',
+        'periogt_bind "$RUN_DIR"',
         "periogt_prepare",
-        'mkdir -p "$OUTPUT_DIR"',
-        'echo "periogt-job: array task ${index}: ${input}"',
+        'echo "periogt-job: run ${RUN_DIR}, shard ${index} (from the ledger ${RUN_DIR}/run.json)"',
         "status=0",
-        'periogt_run batch --input "$input" --property "$PROPERTY" --output "$output" || status=$?',
-        'periogt_finish "$status" "$output"',
+        'fail=()',
+        'if [[ "${PERIOGT_FAIL_ON_INVALID:-0}" == 1 ]]; then fail=(--fail-on-invalid); fi',
+        'periogt_run batch --run "$RUN_DIR" --shard "$index" "${fail[@]}" || status=$?',
+        'periogt_finish "$status" "${RUN_DIR}/outputs (periogt collect ${RUN_DIR} merges them)"',
       )
     }
     case "server": {
@@ -383,8 +383,8 @@ export const shardScript = (plan: DeployPlan, sh: SchedulerShell): string => {
     "      }",
     "    ' \"$input\"",
     '    echo "shard.sh: ${rows} rows in ${n} shards under ${dir}"',
-    '    echo "submit:"',
-    `    echo "  ${sh.submitArray("SHARD_DIR=${dir} PROPERTY=<property>", "$((n - 1))", arrayScript).replace(/"/g, '\\"')}"`,
+    `    echo "for an array job over shards use periogt submit instead: it splits, keeps each row's global number, submits ${path.basename(arrayScript)} and collects:"`,
+    '    echo "  periogt submit --input ${input} --property <property> --shards ${n}"',
     "    ;;",
     "  merge)",
     '    if [[ $# -lt 3 ]]; then die "usage: shard.sh merge OUTPUT.csv FILE..."; fi',

@@ -4,6 +4,7 @@ import { Result } from "effect"
 import type { PeriogtError } from "../errors/index.ts"
 import { csvLine, csvRecords, inputRows, OUTPUT_COLUMNS } from "../io/csv/index.ts"
 import type { Progress } from "../io/progress.ts"
+import { writeFileAtomic } from "../io/atomicWrite.ts"
 import { ResumableOutput } from "../io/resumableOutput.ts"
 import type { PredictItem, PredictOutcome } from "./Predictor.ts"
 
@@ -43,6 +44,11 @@ export interface BatchOptions {
   readonly progress: Progress
   /** Checked between chunks: SIGTERM sets it, and the run stops after committing. */
   readonly shouldStop: () => boolean
+  /**
+   * A shard of a larger input (`periogt submit`): rows and lines are numbered as in the whole input,
+   * and request ids are named after the whole input's digest, so the merged shards equal one batch.
+   */
+  readonly shard?: { readonly rowOffset: number; readonly lineOffset: number; readonly requestNamespace: string }
 }
 
 export interface BatchSummary {
@@ -51,6 +57,26 @@ export interface BatchSummary {
   readonly failedRows: number
   readonly resumedFrom: number
   readonly interrupted: boolean
+  /** The same job had already completed into this output: nothing was done. */
+  readonly alreadyComplete?: boolean
+}
+
+/** `<output>.done`: written when a batch completes; a rerun of the same job finds it and does nothing. */
+export const donePath = (output: string) => `${output}.done`
+
+interface DoneRecord {
+  readonly identity: string
+  readonly rows: number
+  readonly failed_rows: number
+}
+
+const readDone = (output: string): DoneRecord | undefined => {
+  try {
+    const d = JSON.parse(fs.readFileSync(donePath(output), "utf8")) as DoneRecord
+    return typeof d.identity === "string" && Number.isInteger(d.rows) && Number.isInteger(d.failed_rows) ? d : undefined
+  } catch {
+    return undefined
+  }
 }
 
 type Pending = { readonly n: number; readonly id: string; readonly smiles: string; readonly error?: PeriogtError }
@@ -69,6 +95,11 @@ type Settled = { readonly ok: true; readonly outcomes: ReadonlyArray<PredictOutc
 export const runBatch = async (o: BatchOptions): Promise<Result.Result<BatchSummary, PeriogtError>> => {
   const digest = await sha256File(o.input)
   const identity = createHash("sha256").update(o.jobKey).update("\0").update(digest).update("\0").update(o.properties.join(",")).digest("hex")
+  const done = readDone(o.output)
+  if (done !== undefined && done.identity === identity && fs.existsSync(o.output)) {
+    return Result.succeed({ rows: done.rows, failedRows: done.failed_rows, resumedFrom: done.rows, interrupted: false, alreadyComplete: true })
+  }
+  fs.rmSync(donePath(o.output), { force: true })
   const { output, state } = ResumableOutput.open(o.output, identity, csvLine(OUTPUT_COLUMNS))
   const total = Math.max(0, (await countLines(o.input)) - 1)
   let n = 0
@@ -95,7 +126,7 @@ export const runBatch = async (o: BatchOptions): Promise<Result.Result<BatchSumm
       const outcome: PredictOutcome = p.error !== undefined ? { ok: false, smiles: p.smiles, error: p.error } : settled.outcomes[k++]!
       if (!outcome.ok) failedRows++
       for (const property of o.properties) {
-        const rid = requestId(digest, `${p.n}:${property}`)
+        const rid = requestId(o.shard?.requestNamespace ?? digest, `${p.n}:${property}`)
         if (outcome.ok) {
           const v = outcome.values.find((x) => x.property === property)!
           text += csvLine([p.id, p.smiles, property, String(v.value), v.units, "true", "", "", rid])
@@ -124,14 +155,15 @@ export const runBatch = async (o: BatchOptions): Promise<Result.Result<BatchSumm
   }
 
   try {
-    for await (const item of inputRows(csvRecords(fs.createReadStream(o.input, { highWaterMark: 1 << 16 })), o.input)) {
+    for await (const item of inputRows(csvRecords(fs.createReadStream(o.input, { highWaterMark: 1 << 16 })), o.input, o.shard)) {
       if (item.kind === "invalid-file") {
         output.close()
         return Result.fail(item.error)
       }
-      n = item.n
+      // n counts this file's rows (the journal's unit); item.n is the row's number in the whole input.
+      n = item.n - (o.shard?.rowOffset ?? 0)
       if (n <= state.rows) continue
-      pending.push(item.error === undefined ? { n, id: item.id, smiles: item.smiles } : { n, id: item.id, smiles: item.smiles, error: item.error })
+      pending.push(item.error === undefined ? { n: item.n, id: item.id, smiles: item.smiles } : { n: item.n, id: item.id, smiles: item.smiles, error: item.error })
       if (pending.length >= o.chunkRows) {
         const committedUpTo = running?.upTo
         if (!(await advance())) return interrupted(committedUpTo!)
@@ -144,6 +176,7 @@ export const runBatch = async (o: BatchOptions): Promise<Result.Result<BatchSumm
     if (running !== undefined) await commit(running)
     running = undefined
     output.finish()
+    writeFileAtomic(donePath(o.output), JSON.stringify({ identity, rows: n, failed_rows: failedRows }) + "\n")
     o.progress.finish()
     return Result.succeed({ rows: n, failedRows, resumedFrom: state.rows, interrupted: false })
   } catch (e) {

@@ -70,10 +70,16 @@ export interface InputItem {
  * that cannot be read as such — bad or missing header, no lines at all — yields one `invalid-file` item
  * with the error instead, and nothing else.
  */
-export async function* inputRows(records: AsyncIterable<CsvRecord>, file: string): AsyncGenerator<InputItem | { readonly kind: "invalid-file"; readonly error: ValidationError }> {
+export async function* inputRows(
+  records: AsyncIterable<CsvRecord>,
+  file: string,
+  /** A shard of a larger input: its rows are numbered from `rowOffset + 1` and its lines from `lineOffset + 1`, as in the whole file. */
+  shard: { readonly rowOffset: number; readonly lineOffset: number } = { rowOffset: 0, lineOffset: 0 },
+): AsyncGenerator<InputItem | { readonly kind: "invalid-file"; readonly error: ValidationError }> {
   let header: InputHeader | undefined
-  let n = 0
-  for await (const record of records) {
+  let n = shard.rowOffset
+  for await (const raw of records) {
+    const record: CsvRecord = shard.lineOffset === 0 || header === undefined ? raw : { ...raw, line: raw.line + shard.lineOffset }
     if (header === undefined) {
       const h = readHeader(record, file)
       if (Result.isFailure(h)) {
