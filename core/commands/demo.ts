@@ -16,6 +16,7 @@ import { Predictor } from "../pipeline/Predictor.ts"
 import { rdkitRanks } from "../pipeline/ranks.ts"
 import { loadRDKit } from "../runtime/rdkit.ts"
 import { writeOut } from "../io/stdout.ts"
+import { checkInputPath } from "../io/outputFile.ts"
 
 export interface DemoOptions {
   readonly smiles?: string
@@ -55,9 +56,8 @@ export const demoProgram = (o: DemoOptions) =>
     if (o.smiles !== undefined && o.input !== undefined) {
       return yield* new ValidationError({ message: "give at most one of --smiles or --input", action: "periogt demo, or periogt demo --smiles '*CC(C)*'", details: { option: "--smiles/--input" } })
     }
-    if (o.input !== undefined && !fs.existsSync(o.input)) {
-      return yield* new ValidationError({ message: `input file ${o.input} does not exist`, action: "check the --input path", details: { option: "--input", path: o.input } })
-    }
+    const badInput = o.input === undefined ? undefined : checkInputPath(o.input, "--input")
+    if (badInput !== undefined) return yield* badInput
     const read = o.smiles !== undefined ? [{ id: "1", smiles: o.smiles }] : yield* readUnits(o.input ?? DEMO_ASSETS.examplesCsv)
     if (read instanceof ValidationError) return yield* read
     const units = read

@@ -21,6 +21,7 @@ import { describe, float32Text, namedDescriptors, type CappedUnits, type Describ
 import { makeWorkerPool } from "../pipeline/workers/pool.ts"
 import { loadRDKit } from "../runtime/rdkit.ts"
 import { writeOut } from "../io/stdout.ts"
+import { writeAll } from "../io/writeAll.ts"
 import { checkInputPath, checkOutputPath, outputLock } from "../io/outputFile.ts"
 import { onStopSignal } from "../runtime/signals.ts"
 
@@ -65,8 +66,20 @@ const openSink = (output: string | undefined) => {
   const fd = fs.openSync(tmp, "w", 0o644)
   let buffered = ""
   let done = false
+  const abandon = () => {
+    if (done) return
+    done = true
+    try {
+      fs.closeSync(fd)
+    } catch {}
+    fs.rmSync(tmp, { force: true })
+  }
   const drain = () => {
-    fs.writeSync(fd, buffered)
+    try {
+      writeAll(fd, buffered)
+    } catch (e) {
+      throw fromFsError(output, "--output")(e)
+    }
     buffered = ""
   }
   return {
@@ -75,20 +88,21 @@ const openSink = (output: string | undefined) => {
       if (buffered.length > 1 << 20) drain()
     },
     commit: () => {
-      drain()
-      fs.fsyncSync(fd)
-      fs.closeSync(fd)
-      fs.renameSync(tmp, output)
+      try {
+        drain()
+        fs.fsyncSync(fd)
+        fs.closeSync(fd)
+        done = true
+        fs.renameSync(tmp, output)
+      } catch (e) {
+        // a full disk or a lost mount: nothing half-written stays behind, and the error names the output
+        done = false
+        abandon()
+        throw fromFsError(output, "--output")(e)
+      }
       syncDirectory(path.dirname(output))
     },
-    abandon: () => {
-      if (done) return
-      done = true
-      try {
-        fs.closeSync(fd)
-      } catch {}
-      fs.rmSync(tmp, { force: true })
-    },
+    abandon,
   }
 }
 

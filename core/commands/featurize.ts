@@ -11,6 +11,7 @@ import { loadRDKit, type RDKit } from "../runtime/rdkit.ts"
 import { describeFeatures, namedDescriptors } from "../pipeline/describe.ts"
 import { featuresOf, featurizeReport, type AtomRanks } from "../pipeline/Featurizer.ts"
 import { writeOut } from "../io/stdout.ts"
+import { checkInputPath } from "../io/outputFile.ts"
 
 export interface FeaturizeOptions {
   readonly smiles?: string
@@ -50,11 +51,8 @@ export const featurizeProgram = (o: FeaturizeOptions) =>
       return EXIT.success
     }
     const file = o.input!
-    try {
-      fs.accessSync(file, fs.constants.R_OK)
-    } catch (e) {
-      return yield* new ValidationError({ message: `cannot read ${file}: ${String(e)}`, action: "check the path", details: { file } })
-    }
+    const badInput = checkInputPath(file, "--input")
+    if (badInput !== undefined) return yield* badInput
     // Streamed: one JSON line per row as it is read, whatever the file's size.
     const outcome = yield* Effect.promise(async () => {
       let failed = 0

@@ -41,7 +41,14 @@ export const userFsErrorFields = (u: unknown, path?: string, what?: string) => {
   const known = USER_FS_ERRORS[code]!
   const own = typeof u === "object" && u !== null && "path" in u && typeof (u as { path: unknown }).path === "string" ? (u as { path: string }).path : undefined
   const syscall = typeof u === "object" && u !== null && "syscall" in u && typeof (u as { syscall: unknown }).syscall === "string" ? (u as { syscall: string }).syscall : undefined
-  const where = own ?? path ?? "a file"
+  const where = own ?? path
+  if (where === undefined) {
+    return {
+      message: `a file operation${syscall === undefined ? "" : ` (${syscall})`} failed: ${known.says} (${code})`,
+      action: "check the paths given to this command (options, PERIOGT_* settings) and the filesystems they are on",
+      details: { errno: code, ...(syscall === undefined ? {} : { syscall }) },
+    }
+  }
   return {
     message: `cannot ${verbOf(syscall)} ${what === undefined ? "" : `${what} `}${where}: ${known.says} (${code})`,
     action: known.action(where),

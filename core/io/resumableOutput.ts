@@ -1,6 +1,7 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { syncDirectory } from "./atomicWrite.ts"
+import { writeAll } from "./writeAll.ts"
 
 /**
  * An output file that survives being killed. Rows go to `<final>.partial`; after each committed chunk
@@ -72,12 +73,12 @@ export class ResumableOutput {
   /** Appends the output of input rows up to `rowsDone` (`failedRows` of them failed, in all) durably. */
   commit(text: string, rowsDone: number, failedRows: number): void {
     const buf = Buffer.from(text)
-    fs.writeSync(this.fd, buf, 0, buf.length, this.bytes)
+    writeAll(this.fd, buf, this.bytes)
     fs.fsyncSync(this.fd)
     this.bytes += buf.length
     this.rows = rowsDone
     this.failed = failedRows
-    fs.writeSync(this.journalFd, JSON.stringify({ rows: this.rows, bytes: this.bytes, failed: this.failed }) + "\n")
+    writeAll(this.journalFd, JSON.stringify({ rows: this.rows, bytes: this.bytes, failed: this.failed }) + "\n")
     fs.fsyncSync(this.journalFd)
   }
 
