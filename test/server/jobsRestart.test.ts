@@ -57,3 +57,31 @@ test("a job survives SIGKILL of the server: resumed at restart, no row lost or r
     fs.rmSync(home, { recursive: true, force: true })
   }
 }, 240_000)
+
+test("SIGTERM mid-job: the server commits the chunk in flight, puts the job back in the queue and exits 0; the next start completes it", async () => {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), "periogt-jobs-term-"))
+  const env = { ...baseEnv(home), PERIOGT_WORKERS: "0" }
+  const csv = exampleCsv(ROWS)
+  let server = await startServe(env, ["--demo"])
+  try {
+    await waitHealthy(server.url)
+    const { id } = (await (await fetch(`${server.url}/v1/jobs?property=all&name=examples.csv`, { method: "POST", headers: { "content-type": "text/csv" }, body: csv })).json()) as { id: string }
+    const mid = await waitJob(server.url, id, (j) => (j.state === "running" && j.rows_done > 0) || j.state === "completed")
+    expect(mid.state).toBe("running")
+    expect(await server.stop()).toBe(0)
+    expect(server.stderr()).toContain("it resumes at the next start")
+    const db = new Database(path.join(home, "results", "jobs", "jobs.db"), { readonly: true })
+    const row = db.query("SELECT state FROM jobs WHERE id = $id").get({ id }) as { state: string }
+    db.close()
+    expect(row.state).toBe("queued")
+    server = await startServe(env, ["--demo"])
+    const done = await waitJob(server.url, id, (j) => j.state === "completed")
+    expect(done.rows_done).toBe(ROWS + 1)
+    const lines = (await (await fetch(`${server.url}/v1/jobs/${id}/results`)).text()).trimEnd().split("\n")
+    expect(lines.slice(1).map((l) => l.split(",")[0])).toEqual([...Array.from({ length: ROWS }, (_, i) => `r${i}`), "bad"])
+    expect(await server.stop()).toBe(0)
+  } finally {
+    server.proc.kill("SIGKILL")
+    fs.rmSync(home, { recursive: true, force: true })
+  }
+}, 240_000)
