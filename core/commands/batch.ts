@@ -3,7 +3,7 @@ import * as path from "node:path"
 import { Effect, Result } from "effect"
 import { AppConfig } from "../config/index.ts"
 import { EXIT, ValidationError, fromFsError, toPeriogtError } from "../errors/index.ts"
-import { csvRecords, readHeader } from "../io/csv/index.ts"
+import { csvRecords, inputPath, isOneShotInput, readHeader } from "../io/csv/index.ts"
 import { makeProgress } from "../io/progress.ts"
 import { Log } from "../log/index.ts"
 import { runBatch, type BatchSummary } from "../pipeline/batch.ts"
@@ -60,6 +60,14 @@ export const batchProgram = (o: BatchOptions) =>
     const log = yield* Log
     if (o.input === undefined) {
       return yield* new ValidationError({ message: "--input is required", action: "pass a CSV with a 'smiles' column: --input polymers.csv", details: { option: "--input" } })
+    }
+    if (isOneShotInput(inputPath(o.input))) {
+      // The input is read again when a stopped batch resumes (and before, for its header): a pipe cannot be.
+      return yield* new ValidationError({
+        message: `batch cannot take ${o.input === "-" ? "standard input" : `${o.input} (not a regular file)`} as --input: it reads the input again to resume after a stop`,
+        action: "save the rows to a file first (e.g. `cat > polymers.csv`), then give --input polymers.csv",
+        details: { option: "--input", path: o.input },
+      })
     }
     const input = path.resolve(o.input)
     const badInput = checkInputPath(input, "--input")

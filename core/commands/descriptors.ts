@@ -12,7 +12,7 @@ import { artifactLayout } from "../artifacts/layout.ts"
 import { AppConfig } from "../config/index.ts"
 import { CheckpointMissing, EXIT, ValidationError, fromFsError, toPeriogtError, type PeriogtError } from "../errors/index.ts"
 import { temporarySibling, syncDirectory } from "../io/atomicWrite.ts"
-import { csvLine, csvRecords, inputRows } from "../io/csv/index.ts"
+import { csvLine, csvRecords, inputChunks, inputName, inputPath, inputRows, isOneShotInput } from "../io/csv/index.ts"
 import { makeProgress } from "../io/progress.ts"
 import { readStandardScaler } from "../io/pickle/index.ts"
 import { Log, type Logger } from "../log/index.ts"
@@ -190,10 +190,11 @@ const describeCommand = (o: DescriptorsOptions) =>
       return r instanceof ValidationError ? yield* r : EXIT.success
     }
 
-    const input = path.resolve(o.input!)
+    const input = inputPath(o.input!)
     const badInput = checkInputPath(input, "--input")
     if (badInput !== undefined) return yield* badInput
-    const total = Math.max(0, (yield* Effect.tryPromise({ try: () => countLines(input), catch: fromFsError(input, "--input") })) - 1)
+    // Standard input or a pipe is read once: no count of rows first.
+    const total = isOneShotInput(input) ? undefined : Math.max(0, (yield* Effect.tryPromise({ try: () => countLines(input), catch: fromFsError(input, "--input") })) - 1)
     const workers = config.workers.value
     // With workers, rows go through the pool (a scoped resource: its threads end with this command),
     // at most `window` of them in flight, so memory stays flat however long the input is; rows are
@@ -237,7 +238,7 @@ const describeCommand = (o: DescriptorsOptions) =>
               return undefined
             }
             if (format === "csv") sink.write(csvLine([...LEAD_COLUMNS, ...DESCRIPTOR_NAMES]))
-            for await (const item of inputRows(csvRecords(fs.createReadStream(input, { highWaterMark: 1 << 16 })), input)) {
+            for await (const item of inputRows(csvRecords(inputChunks(input)), inputName(input))) {
               if (signals.signal() !== undefined) return STOP
               if (item.kind === "invalid-file") return item.error
               pending.push({ id: item.id, smiles: item.smiles, result: item.error ?? describeRow(item.smiles) })

@@ -6,7 +6,7 @@
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import { EXIT, ValidationError } from "../errors/index.ts"
-import { csvRecords, inputRows } from "../io/csv/index.ts"
+import { csvRecords, inputChunks, inputName, inputRows } from "../io/csv/index.ts"
 import { loadRDKit, type RDKit } from "../runtime/rdkit.ts"
 import { describeFeatures, namedDescriptors } from "../pipeline/describe.ts"
 import { featuresOf, featurizeReport, type AtomRanks } from "../pipeline/Featurizer.ts"
@@ -56,7 +56,7 @@ export const featurizeProgram = (o: FeaturizeOptions) =>
     // Streamed: one JSON line per row as it is read, whatever the file's size.
     const outcome = yield* Effect.promise(async () => {
       let failed = 0
-      for await (const item of inputRows(csvRecords(fs.createReadStream(file, { highWaterMark: 1 << 16 })), file)) {
+      for await (const item of inputRows(csvRecords(inputChunks(file)), inputName(file))) {
         if (item.kind === "invalid-file") return item.error
         const r = item.error ?? featurizeOne(item.smiles)
         if (r instanceof ValidationError) {

@@ -261,6 +261,7 @@ export const outputLock = (file: string, option: string): Effect.Effect<OutputLo
  * Checked before any heavy work, so `--input DIR` is a validation_error naming it, not EISDIR later.
  */
 export const checkInputPath = (file: string, option: string): PeriogtError | undefined => {
+  if (file === "-") return undefined // standard input (core/io/csv/input.ts)
   let st: fs.Stats
   try {
     st = fs.statSync(file)

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { csvField, csvLine, CsvTokenizer, csvRecords, inputRows, isBlank, OUTPUT_COLUMNS, readHeader, toRow, type CsvRecord } from "../../core/io/csv/index.ts"
+import { clipEcho, csvField, csvLine, CsvTokenizer, csvRecords, ECHO_LIMIT, inputRows, isBlank, MAX_RECORD_CHARS, OUTPUT_COLUMNS, readHeader, toRow, type CsvRecord } from "../../core/io/csv/index.ts"
 import { tempDir } from "../support/binary.ts"
 
 /** Tokenizes text fed in chunks of the given size, to exercise every chunk boundary. */
@@ -128,5 +128,89 @@ describe("inputRows: the one reader of input CSVs (batch, featurize, descriptors
   test("no smiles column, or no lines at all: one invalid-file item and nothing else", async () => {
     expect(await items("id,name\n1,*CC*\n")).toEqual([{ kind: "invalid-file", code: "validation_error", message: "in.csv has no 'smiles' column (columns: id, name)" }])
     expect(await items("")).toEqual([{ kind: "invalid-file", code: "validation_error", message: "in.csv is empty" }])
+  })
+})
+
+describe("hostile input: bytes that are not UTF-8, huge lines, binary files", () => {
+  const enc = (s: string) => new TextEncoder().encode(s)
+  const cat = (...parts: Array<Uint8Array>) => {
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+    let at = 0
+    for (const p of parts) (out.set(p, at), (at += p.length))
+    return out
+  }
+  /** Records of `bytes` fed in chunks of `chunk` bytes. */
+  const recordsOf = async (bytes: Uint8Array, chunk = bytes.length) => {
+    async function* chunks() {
+      for (let i = 0; i < bytes.length; i += chunk) yield bytes.subarray(i, i + chunk)
+    }
+    const out: Array<CsvRecord> = []
+    for await (const r of csvRecords(chunks())) out.push(r)
+    return out
+  }
+  const rowsOf = async (bytes: Uint8Array, chunk?: number) => {
+    async function* records() {
+      yield* await recordsOf(bytes, chunk)
+    }
+    const out: Array<Record<string, unknown>> = []
+    for await (const item of inputRows(records(), "in.csv")) out.push(item.kind === "row" ? { n: item.n, smiles: item.smiles, rule: (item.error?.details as { rule?: string } | undefined)?.rule } : { invalid: item.error.message })
+    return out
+  }
+
+  test.each([1, 2, 3, 4, 1 << 16])("a row with bytes that are not UTF-8 is an error row (rule encoding); the others go on (chunks of %i bytes)", async (chunk) => {
+    // Latin-1 'é' (0xE9), a lone continuation byte, a truncated 3-byte sequence, then valid multi-byte text (é, €, 𝄞) and a real U+FFFD.
+    const bytes = cat(enc("id,smiles\n1,*CC*\n2,*C"), Uint8Array.of(0xe9), enc("C*\n3,*CC(C)*\n4,*C"), Uint8Array.of(0x80), enc("*\n5,*C"), Uint8Array.of(0xe2, 0x82), enc("*\n6,*CC*é€𝄞\uFFFD\n7,*CC*\n"))
+    expect(await rowsOf(bytes, chunk)).toEqual([
+      { n: 1, smiles: "*CC*", rule: undefined },
+      { n: 2, smiles: "*C\uFFFDC*", rule: "encoding" },
+      { n: 3, smiles: "*CC(C)*", rule: undefined },
+      { n: 4, smiles: "*C\uFFFD*", rule: "encoding" },
+      { n: 5, smiles: "*C\uFFFD*", rule: "encoding" },
+      { n: 6, smiles: "*CC*é€𝄞\uFFFD", rule: undefined },
+      { n: 7, smiles: "*CC*", rule: undefined },
+    ])
+  })
+
+  test("a file cut inside a multi-byte character: the last row is an encoding error", async () => {
+    expect(await rowsOf(cat(enc("smiles\n*CC*\n*C"), Uint8Array.of(0xf0, 0x9d)), 3)).toEqual([
+      { n: 1, smiles: "*CC*", rule: undefined },
+      { n: 2, smiles: "*C\uFFFD", rule: "encoding" },
+    ])
+  })
+
+  test("a line over MAX_RECORD_CHARS is an error row (rule too_long) and is not held; the next rows are read", async () => {
+    const huge = "*" + "C".repeat(MAX_RECORD_CHARS + 10) + "*"
+    const t = new CsvTokenizer()
+    const out: Array<CsvRecord> = [...t.push("id,smiles\n1,*CC*\n2,")]
+    // Fed in 64 KiB pieces, as a file stream would: the tokenizer never holds the field.
+    for (let i = 0; i < huge.length; i += 1 << 16) {
+      out.push(...t.push(huge.slice(i, i + (1 << 16))))
+      expect((t as unknown as { field: string }).field.length).toBeLessThanOrEqual(MAX_RECORD_CHARS)
+    }
+    out.push(...t.push('\n3,"*C,C*"\n'), ...t.end())
+    expect(out.map((r) => (r.ok ? r.fields : { rule: r.rule, raw: r.raw.length }))).toEqual([["id", "smiles"], ["1", "*CC*"], { rule: "too_long", raw: ECHO_LIMIT }, ["3", "*C,C*"]])
+    const header = readHeader(out[0]!, "in.csv")
+    if (header._tag !== "Success") throw new Error("header")
+    const row = toRow(out[2]!, header.success, 2)
+    expect(row.ok).toBe(false)
+    if (!row.ok) expect(row.error.details).toEqual({ line: 3, rule: "too_long", limit: MAX_RECORD_CHARS })
+  })
+
+  test("binary garbage as a CSV: the error echoes at most 200 characters of it", async () => {
+    let seed = 7
+    const garbage = Uint8Array.from({ length: 300_000 }, () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) >> 16) & 0xff).map((b) => (b === 10 || b === 13 ? 65 : b))
+    const [item] = await rowsOf(garbage, 1 << 16)
+    expect(item?.["invalid"]).toBeDefined()
+    expect(String(item?.["invalid"]).length).toBeLessThan(400)
+    // Text that is UTF-8 but has no smiles column: the columns are cut too.
+    const wide = enc(Array.from({ length: 5000 }, (_, i) => `column${i}`).join(",") + "\nx\n")
+    const [noSmiles] = await rowsOf(wide)
+    expect(String(noSmiles?.["invalid"]).length).toBeLessThan(400)
+    expect(String(noSmiles?.["invalid"])).toContain("characters)")
+  })
+
+  test("clipEcho cuts to 200 characters and says how long the text was", () => {
+    expect(clipEcho("abc")).toBe("abc")
+    expect(clipEcho("x".repeat(300))).toBe(`${"x".repeat(200)}… (300 characters)`)
   })
 })

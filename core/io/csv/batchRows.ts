@@ -1,6 +1,6 @@
 import { Result, Schema } from "effect"
 import { ValidationError } from "../../errors/index.ts"
-import { isBlank, type CsvRecord } from "./parse.ts"
+import { clipEcho, isBlank, MAX_RECORD_CHARS, type CsvRecord } from "./parse.ts"
 
 /** The batch output columns, exactly the Python backend's. */
 export const OUTPUT_COLUMNS = ["id", "smiles", "property", "prediction_value", "prediction_units", "ok", "error_code", "error_message", "request_id"] as const
@@ -20,16 +20,23 @@ export interface InputHeader {
 /** Finds `smiles` (required) and `id` (optional) among the header's columns, ignoring case and spaces. */
 export const readHeader = (record: CsvRecord, file: string): Result.Result<InputHeader, ValidationError> => {
   if (!record.ok) {
-    return Result.fail(new ValidationError({ message: `${file}: the header line is malformed (${record.reason})`, action: "fix the first line of the CSV", details: { file, line: record.line } }))
+    return Result.fail(
+      new ValidationError({
+        message: `${file}: the header line is malformed (${record.reason})`,
+        action: record.rule === "encoding" ? "save the file as UTF-8" : record.rule === "too_long" ? "give a CSV file: its first line is the header, with a 'smiles' column" : "fix the first line of the CSV",
+        details: { file, line: record.line, ...(record.rule === undefined ? {} : { rule: record.rule }) },
+      }),
+    )
   }
   const names = record.fields.map((f) => f.trim().toLowerCase())
   const smilesColumn = names.indexOf("smiles")
   if (smilesColumn < 0) {
+    // A binary file read as CSV has a "header" of any length: what is echoed is cut (ECHO_LIMIT).
     return Result.fail(
       new ValidationError({
-        message: `${file} has no 'smiles' column (columns: ${record.fields.join(", ") || "none"})`,
+        message: `${file} has no 'smiles' column (columns: ${clipEcho(record.fields.join(", ")) || "none"})`,
         action: "add a header line with a 'smiles' column (and optionally 'id')",
-        details: { file, columns: record.fields },
+        details: { file, columns: record.fields.slice(0, 20).map((f) => clipEcho(f)), ...(record.fields.length > 20 ? { column_count: record.fields.length } : {}) },
       }),
     )
   }
@@ -42,7 +49,16 @@ export type RowResult = { readonly ok: true; readonly row: InputRow } | { readon
 /** One data record → a row, or an error row that the batch writes and moves past. `n` is the 1-based row number. */
 export const toRow = (record: CsvRecord, header: InputHeader, n: number): RowResult => {
   if (!record.ok) {
-    return { ok: false, id: String(n), smiles: "", error: new ValidationError({ message: `malformed CSV record at line ${record.line}: ${record.reason}`, action: "fix the quoting of that line", details: { line: record.line } }) }
+    const error =
+      record.rule === "encoding"
+        ? new ValidationError({ message: `line ${record.line} holds bytes that are not valid UTF-8`, action: "save the file as UTF-8", details: { line: record.line, rule: "encoding" } })
+        : record.rule === "too_long"
+          ? new ValidationError({ message: `line ${record.line} is longer than ${MAX_RECORD_CHARS} characters`, action: "no repeat unit is that long: check that the file is the CSV meant", details: { line: record.line, rule: "too_long", limit: MAX_RECORD_CHARS } })
+          : new ValidationError({ message: `malformed CSV record at line ${record.line}: ${record.reason}`, action: "fix the quoting of that line", details: { line: record.line } })
+    // A row that is only badly encoded is still named by its id, and shows its SMILES as read (cut).
+    const id = record.fields === undefined || header.idColumn === undefined ? String(n) : (record.fields[header.idColumn] ?? "").trim() || String(n)
+    const smiles = record.fields?.[header.smilesColumn]?.trim() ?? ""
+    return { ok: false, id: clipEcho(id), smiles: clipEcho(smiles), error }
   }
   const id = header.idColumn === undefined ? String(n) : (record.fields[header.idColumn] ?? "").trim() || String(n)
   const smiles = record.fields[header.smilesColumn]

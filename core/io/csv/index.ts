@@ -1,3 +1,4 @@
 export * from "./batchRows.ts"
 export * from "./format.ts"
+export * from "./input.ts"
 export * from "./parse.ts"

@@ -1,0 +1,50 @@
+import { describe, expect, test } from "bun:test"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { errorOf, ROOT, run, tempDir } from "../support/binary.ts"
+
+/** `--input -` (standard input) and rows that are not UTF-8, through the command line (bun bin/periogt.ts). */
+const home = tempDir("input-home")
+const periogt = (args: ReadonlyArray<string>, stdin?: string) =>
+  run(["bun", path.join(ROOT, "bin/periogt.ts"), ...args], { env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", HOME: home, PERIOGT_CHECKPOINT_DIR: path.join(home, "ck"), PERIOGT_WORKERS: "0" }, cwd: home, ...(stdin === undefined ? {} : { stdin }) })
+const lines = (out: string) => out.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as Record<string, unknown>)
+
+describe("--input - reads standard input", () => {
+  test("featurize", () => {
+    const r = periogt(["featurize", "--input", "-"], "id,smiles\na,*CC*\nb,*CC(C)*\n")
+    expect(r.code).toBe(0)
+    expect(lines(r.stdout).map((l) => [l["id"], l["valid"]])).toEqual([["a", true], ["b", true]])
+  })
+
+  test("descriptors (JSON lines)", () => {
+    const r = periogt(["descriptors", "--input", "-", "--format", "json"], "smiles\n*CC*\n")
+    expect(r.code).toBe(0)
+    expect(lines(r.stdout)).toHaveLength(1)
+    expect(lines(r.stdout)[0]!["smiles"]).toBe("*CC*")
+  })
+
+  test("demo", () => {
+    const r = periogt(["demo", "--input", "-", "--format", "json"], "smiles\n*CC*\n")
+    expect(r.code).toBe(0)
+    expect(lines(r.stdout).map((l) => l["smiles"])).toEqual(["*CC*"])
+  })
+
+  test("batch refuses it, saying why and what to do (it reads its input again to resume)", () => {
+    const r = periogt(["batch", "--input", "-", "--property", "eps"], "smiles\n*CC*\n")
+    expect(r.code).toBe(2)
+    const e = errorOf(r.stderr) as { code: string; message: string; action?: string } | undefined
+    expect(e?.code).toBe("validation_error")
+    expect(e?.message).toContain("standard input")
+    expect(e?.action).toContain("save the rows to a file first")
+  })
+})
+
+test("a row with bytes that are not UTF-8 is an error line (rule encoding), the others are featurized", () => {
+  const file = path.join(home, "latin1.csv")
+  fs.writeFileSync(file, Buffer.concat([Buffer.from("id,smiles\na,*CC*\nb,*C"), Buffer.from([0xe9]), Buffer.from("C*\nc,*CC(C)*\n")]))
+  const r = periogt(["featurize", "--input", file])
+  expect(r.code).toBe(1)
+  const out = lines(r.stdout)
+  expect(out.map((l) => [l["id"], l["valid"]])).toEqual([["a", true], ["b", false], ["c", true]])
+  expect((out[1]!["error"] as { rule: string }).rule).toBe("encoding")
+})
