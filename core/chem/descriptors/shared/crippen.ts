@@ -146,92 +146,114 @@ export const crippenContribs = (ctx: DescriptorContext): { logp: Float64Array; m
     return { logp, mr }
   })
 
-/** the H rows of the table (H1–H4, HS): [logP, MR] */
-const H1: readonly [number, number] = [0.123, 1.057]
-const H2: readonly [number, number] = [-0.2677, 1.395]
-const H3: readonly [number, number] = [0.2142, 0.9627]
-const H4: readonly [number, number] = [0.298, 1.805]
-const HS: readonly [number, number] = [0.1125, 1.112]
+/** the H rows of the table in order (H1 `[#1][#6,#1]` … HS `[#1]`): [logP, MR] */
+const H_ROWS: readonly (readonly [number, number])[] = CRIPPEN.filter(([label]) => /^H[0-9S]$/.test(label)).map(([, , lp, m]) => [lp, m])
+/** RDKit's SubstructMatch default `maxMatches`, which getCrippenAtomContribs does not change */
+const MAX_MATCHES = 1000
 
 /**
- * Crippen type of a hydrogen on atom x in the molecule with its hydrogens added — one that `Chem.AddHs` puts
- * there (self = −1) or the graph's own H atom `self` — by the H rows of the table in order: `[#1][#6,#1]`,
- * `[#1]O[CX4,c]`, `[#1]O[!#6;!#7;!#8;!#16]`, `[#1][!#6;!#7;!#8]`, `[#1][#7]`, `[#1]O[#7]`, `[#1]OC=[#6,#7,O,S]`,
- * `[#1]O[O,S]`, `[#1]`. "O" is an aliphatic oxygen; its other neighbour y is bonded by a single or aromatic
- * bond (SMARTS' default bond) — the hydrogens added to x count as neighbours too.
+ * The matches of each H row of the table (`[#1][#6,#1]`, `[#1]O[CX4,c]`, `[#1]O[!#6;!#7;!#8;!#16]`,
+ * `[#1][!#6;!#7;!#8]`, `[#1][#7]`, `[#1]O[#7]`, `[#1]OC=[#6,#7,O,S]`, `[#1]O[O,S]`, `[#1]`) that start at one
+ * hydrogen of the molecule with its hydrogens added, into `out` — a hydrogen bonded to atom x, one that
+ * `Chem.AddHs` puts there (self = −1) or the graph's own H atom `self` (x = −1: none). Matches are not
+ * uniquified: `[#1]O[…]` counts every other neighbour of the oxygen that fits. "O" is an aliphatic oxygen;
+ * its other neighbour y is bonded by a single or aromatic bond (SMARTS' default bond) — the hydrogens added
+ * to x count as neighbours too.
  */
-const hydrogenType = (g: Graph, x: number, self: number): readonly [number, number] => {
+const hydrogenMatches = (g: Graph, x: number, self: number, out: Int32Array): void => {
+  out.fill(0)
+  out[8] = 1
+  if (x < 0) return
   const z = g.z[x]!
-  if (z === 6 || z === 1) return H1
-  const hydroxyl = z === 8 && !g.aromatic[x]
-  const others = (test: (y: number) => boolean): boolean => {
-    for (let k = g.nbrStart[x]!; k < g.nbrStart[x + 1]!; k++) {
-      const b = g.nbrBond[k]!
-      if (g.order[b] !== 1 && !g.bondAromatic[b]) continue
-      if (g.nbrAtom[k] !== self && test(g.nbrAtom[k]!)) return true
-    }
-    return false
-  }
-  const moreH = g.hCount[x]! > (self < 0 ? 1 : 0) // another added H on x (atomic number 1, single bond)
+  if (z === 6 || z === 1) out[0] = 1
+  if (z !== 6 && z !== 7 && z !== 8) out[3] = 1
+  if (z === 7) out[4] = 1
+  if (z !== 8 || g.aromatic[x]) return
   const totalDegree = (y: number) => g.nbrStart[y + 1]! - g.nbrStart[y]! + g.hCount[y]!
-  if (hydroxyl && others((y) => (g.z[y] === 6 && !g.aromatic[y] && totalDegree(y) === 4) || (g.z[y] === 6 && g.aromatic[y] === 1)))
-    return H2
-  if (hydroxyl && (moreH || others((y) => g.z[y] !== 6 && g.z[y] !== 7 && g.z[y] !== 8 && g.z[y] !== 16))) return H2
-  if (z !== 7 && z !== 8) return H2
-  if (z === 7) return H3
-  if (hydroxyl && others((y) => g.z[y] === 7)) return H3
-  if (
-    hydroxyl &&
-    others((y) => {
-      if (g.z[y] !== 6 || g.aromatic[y]) return false
-      for (let k = g.nbrStart[y]!; k < g.nbrStart[y + 1]!; k++) {
-        const b = g.nbrBond[k]!
-        if (g.order[b] !== 2 || g.bondAromatic[b]) continue
-        const w = g.nbrAtom[k]!
+  // the other added hydrogens on the oxygen: `[!#6;!#7;!#8;!#16]` neighbours
+  out[2] = g.hCount[x]! - (self < 0 ? 1 : 0)
+  for (let k = g.nbrStart[x]!; k < g.nbrStart[x + 1]!; k++) {
+    const b = g.nbrBond[k]!
+    const y = g.nbrAtom[k]!
+    if (y === self || (g.order[b] !== 1 && !g.bondAromatic[b])) continue
+    const zy = g.z[y]!
+    if (zy === 6 && (g.aromatic[y] === 1 || totalDegree(y) === 4)) out[1]!++
+    if (zy !== 6 && zy !== 7 && zy !== 8 && zy !== 16) out[2]!++
+    if (zy === 7) out[5]!++
+    if ((zy === 8 || zy === 16) && !g.aromatic[y]) out[7]!++
+    if (zy === 6 && !g.aromatic[y])
+      for (let q = g.nbrStart[y]!; q < g.nbrStart[y + 1]!; q++) {
+        const c = g.nbrBond[q]!
+        if (g.order[c] !== 2 || g.bondAromatic[c]) continue
+        const w = g.nbrAtom[q]!
         const zw = g.z[w]!
-        if (zw === 6 || zw === 7 || ((zw === 8 || zw === 16) && !g.aromatic[w])) return true
+        if (zw === 6 || zw === 7 || ((zw === 8 || zw === 16) && !g.aromatic[w])) out[6]!++
       }
-      return false
-    })
-  )
-    return H4
-  if (hydroxyl && others((y) => (g.z[y] === 8 || g.z[y] === 16) && !g.aromatic[y])) return H4
-  return HS
+  }
 }
 
 /**
  * RDKit's `Crippen.MolLogP` / `MolMR` (calcCrippenDescriptors with includeHs): contributions of the molecule
  * with its hydrogens added, summed in that molecule's atom order (atoms, then each atom's added H in turn).
  * Heavy atoms keep their type from `crippenContribs` (their SMARTS see the same neighbourhood with or without
- * H atoms); H atoms are typed here, by their neighbour in the H-added molecule. null without SMARTS matching.
+ * H atoms, and no H can start or continue their matches, so the same matches in the same order). H atoms are
+ * typed here as getCrippenAtomContribs types them: each H row's matches listed by their first atom in atom
+ * order (the graph's own H atoms, then the added ones), only the first 1000 kept (SubstructMatch's default
+ * `maxMatches`), an H taking the first row whose kept matches start at it — so past 1000 hydrogens some H
+ * get no type and contribute 0. null without SMARTS matching.
  */
 export const crippenTotals = (ctx: DescriptorContext): { logp: number; mr: number } | null =>
   ctx.cached("crippenTotals", () => {
     const c = crippenContribs(ctx)
     if (c === null) return null
     const g = ctx.graph(false)
+    // matches of each H row so far, and the matches starting at the current H
+    const seen = new Int32Array(H_ROWS.length)
+    const here = new Int32Array(H_ROWS.length)
+    const typeOf = (x: number, self: number): readonly [number, number] => {
+      hydrogenMatches(g, x, self, here)
+      let type: readonly [number, number] = UNTYPED
+      for (let p = 0; p < here.length; p++) {
+        if (type === UNTYPED && here[p]! > 0 && seen[p]! < MAX_MATCHES) type = H_ROWS[p]!
+        seen[p]! += here[p]!
+      }
+      return type
+    }
+    // the graph's own H atoms come first in atom order; their types are summed at their place
+    const own = new Map<number, readonly [number, number]>()
+    for (let i = 0; i < g.n; i++) {
+      if (g.z[i] !== 1) continue
+      // an H bonded to an added H ([HH]) matches `[#1][#6,#1]` first
+      const x = g.hCount[i]! > 0 ? i : g.nbrStart[i + 1]! > g.nbrStart[i]! ? g.nbrAtom[g.nbrStart[i]!]! : -1
+      own.set(i, x === i ? firstOfH(seen) : typeOf(x, i))
+    }
     let logp = 0
     let mr = 0
     for (let i = 0; i < g.n; i++) {
-      if (g.z[i] === 1) {
-        // the graph's own H atoms ([2H], [HH]…): their neighbours gain the added H too
-        const x = g.nbrStart[i + 1]! > g.nbrStart[i]! ? g.nbrAtom[g.nbrStart[i]!]! : -1
-        const [lp, m] = g.hCount[i]! > 0 ? H1 : x < 0 ? HS : hydrogenType(g, x, i)
-        logp += lp
-        mr += m
-        continue
-      }
-      logp += c.logp[i]!
-      mr += c.mr[i]!
+      const t = own.get(i)
+      logp += t === undefined ? c.logp[i]! : t[0]
+      mr += t === undefined ? c.mr[i]! : t[1]
     }
     for (let i = 0; i < g.n; i++) {
       const h = g.hCount[i]!
-      if (h === 0) continue
-      const [lp, m] = hydrogenType(g, i, -1)
       for (let k = 0; k < h; k++) {
+        const [lp, m] = typeOf(i, -1)
         logp += lp
         mr += m
       }
     }
     return { logp, mr }
   })
+
+const UNTYPED: readonly [number, number] = [0, 0]
+
+/** an H whose neighbour is another H: `[#1][#6,#1]`, `[#1][!#6;!#7;!#8]` and `[#1]` start there once each */
+const firstOfH = (seen: Int32Array): readonly [number, number] => {
+  const rows = [0, 3, 8]
+  let type: readonly [number, number] = UNTYPED
+  for (const p of rows) {
+    if (type === UNTYPED && seen[p]! < MAX_MATCHES) type = H_ROWS[p]!
+    seen[p]!++
+  }
+  return type
+}
