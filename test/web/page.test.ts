@@ -26,6 +26,31 @@ const launch = () => puppeteer.launch({ executablePath: browserInfo.path!, headl
 
 const text = (page: Page, selector: string) => page.$eval(selector, (el) => (el as unknown as { textContent: string | null }).textContent ?? "")
 
+/**
+ * WCAG contrast of every element that shows text directly: its color against the first opaque
+ * background up the tree (white at the root). The five lowest, lowest first.
+ */
+const CONTRAST_SCRIPT = `(() => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number)
+  const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4) }).reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0)
+  const background = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor)
+      if (c.length >= 3 && (c.length === 3 || c[3] === 1)) return c
+    }
+    return [255, 255, 255]
+  }
+  const out = []
+  for (const el of document.querySelectorAll("body *")) {
+    if (!el.checkVisibility || !el.checkVisibility()) continue
+    const own = [...el.childNodes].filter((n) => n.nodeType === 3 && n.textContent.trim() !== "").map((n) => n.textContent.trim()).join(" ")
+    if (own === "") continue
+    const a = lum(rgb(getComputedStyle(el).color)), b = lum(background(el))
+    out.push({ ratio: Math.round(((Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)) * 100) / 100, text: own.slice(0, 40) })
+  }
+  return out.sort((x, y) => x.ratio - y.ratio).slice(0, 5)
+})()`
+
 /** Focus moves: Tab until `id` has focus (at most `max` presses). */
 const tabTo = async (page: Page, id: string, max = 40): Promise<number> => {
   for (let i = 1; i <= max; i++) {
@@ -143,6 +168,22 @@ describe.skipIf(browserInfo.path === undefined || !hasScaler)("the page on the r
     await page.evaluate("document.querySelector('#results tbody').replaceChildren()")
     await page.keyboard.press("Enter")
     await page.waitForSelector("#results tbody tr")
+    await page.close()
+  })
+
+  test("contrast: every visible text on the page (results and an invalid unit's rule shown) is at least 4.5:1 against its background", async () => {
+    const page = await open()
+    await page.type("#smiles", "*CC(C)*")
+    await page.waitForFunction("document.getElementById('smiles-status').textContent.includes('valid repeat unit')")
+    await page.click("#predict-button")
+    await page.waitForSelector("#results:not([hidden]) tbody tr")
+    await page.click("#smiles", { clickCount: 3 })
+    await page.keyboard.type("*C*C")
+    await page.waitForFunction("document.getElementById('smiles-status').dataset.rule !== ''")
+    const worst = (await page.evaluate(CONTRAST_SCRIPT)) as Array<{ ratio: number; text: string }>
+    expect(worst.length).toBe(5)
+    expect(worst.filter((w) => w.ratio < 4.5)).toEqual([])
+    console.log(`lowest text contrast on the page: ${worst.map((w) => `${w.ratio}:1 "${w.text}"`).join(", ")}`)
     await page.close()
   })
 
