@@ -224,6 +224,20 @@ describe("setup", () => {
     expect(errorOf(nested.stderr)?.message ?? "").not.toContain("extra/")
   })
 
+  test("a truncated archive whose MD5 matches (the list was made from the damaged file): a clear message, not FILE_ENDED", async () => {
+    const ckpt = tempDir("truncated")
+    files.set("truncated.zip", { body: pretrained.subarray(0, pretrained.length - 100) })
+    const r = await setup(ckpt, ["--archives", manifest(ckpt, [{ name: "truncated.zip", kind: "zip", target: "pretrained_ckpt" }])])
+    expect(r.code).toBe(2)
+    const e = errorOf(r.stderr) as { code: string; message: string; action?: string } | undefined
+    expect(e?.code).toBe("checksum_mismatch")
+    expect(e?.message).toContain("truncated.zip matches its MD5")
+    expect(e?.message).toContain("it is truncated, or not a zip archive")
+    expect(e?.message).not.toContain("FILE_ENDED")
+    expect(e?.action).toContain("get a complete truncated.zip")
+    expect(fs.existsSync(path.join(ckpt, "pretrained_ckpt"))).toBe(false)
+  })
+
   test("8 concurrent setups leave one consistent result and download each archive once", async () => {
     const ckpt = tempDir("concurrent")
     const m = manifest(ckpt, PUBLISHED_LIKE)

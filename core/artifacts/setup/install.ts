@@ -145,7 +145,14 @@ const install = async (spec: ArchiveSpec, file: string, o: InstallOptions): Prom
   } catch (e) {
     fs.rmSync(staging, { recursive: true, force: true })
     if (e instanceof UnsafeArchiveError) fail(new ValidationError({ message: `refusing ${spec.name}: ${e.message}`, action: "this archive is not safe to extract; get it again from the published source", details: { archive: e.archive, entry: e.entry, reason: e.why } }))
-    fail(new ChecksumMismatch({ message: `${spec.name} cannot be extracted: ${e instanceof Error ? e.message : String(e)}`, action: "delete it and rerun setup to download it again", details: { archive: file } }))
+    // The MD5 matched: the file is the one the manifest describes, and that file is not a whole zip.
+    const why = e instanceof Error ? e.message : String(e)
+    const reason = why === "FILE_ENDED" ? "it ends before the zip's list of entries: it is truncated, or not a zip archive at all" : why
+    fail(new ChecksumMismatch({
+      message: `${spec.name} matches its MD5 (${spec.md5}) but is not a complete zip archive: ${reason}`,
+      action: `the MD5 in the archive list is that of this damaged file: get a complete ${spec.name} and its MD5 from where it is published (for --archives, fix the list), delete ${file}, and rerun setup`,
+      details: { archive: file, md5: spec.md5, reason: why },
+    }))
   }
   const old = `${target}.old-${process.pid}`
   if (fs.existsSync(target)) fs.renameSync(target, old)
