@@ -177,7 +177,7 @@ describe.skipIf(browserInfo.path === undefined || !hasScaler)("the page on the r
     await page.waitForFunction("document.getElementById('smiles-status').textContent.includes('valid repeat unit')")
     await page.click("#predict-button")
     await page.waitForSelector("#results:not([hidden]) tbody tr")
-    await page.click("#smiles", { clickCount: 3 })
+    await page.click("#smiles", { count: 3 })
     await page.keyboard.type("*C*C")
     await page.waitForFunction("document.getElementById('smiles-status').dataset.rule !== ''")
     const worst = (await page.evaluate(CONTRAST_SCRIPT)) as Array<{ ratio: number; text: string }>

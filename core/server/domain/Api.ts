@@ -142,7 +142,7 @@ export type JobList = typeof JobList.Type
 // --- The web page's helpers (periogt additions) ---
 
 export const ValidateRequest = Schema.Struct({
-  smiles: Schema.String.check(Schema.isMaxLength(API_LIMITS.smilesMaxLength)),
+  smiles: Schema.String.annotate({ description: "Any text: a unit over the length limit is answered with its rule (too_long), not refused" }),
 }).annotate({ identifier: "ValidateRequest" })
 export type ValidateRequest = typeof ValidateRequest.Type
 

@@ -5,6 +5,7 @@
  */
 
 const KEY_STORAGE = "periogt-api-key"
+const JOB_STORAGE = "periogt-last-job"
 
 const $ = <T extends HTMLElement>(id: string): T => {
   const el = document.getElementById(id)
@@ -199,6 +200,13 @@ const loadProperties = async () => {
     return
   }
   properties = ((await r.json()) as { properties: Array<Property> }).properties
+  const all = document.createElement("button")
+  all.type = "button"
+  all.className = "secondary"
+  all.textContent = "Select all"
+  all.addEventListener("click", () => {
+    for (const c of document.querySelectorAll<HTMLInputElement>('#properties input[name="property"]')) c.checked = true
+  })
   box.replaceChildren(
     ...properties.map((p, i) => {
       const label = document.createElement("label")
@@ -210,6 +218,7 @@ const loadProperties = async () => {
       label.append(c, ` ${p.label} (${p.id}, ${p.units})`)
       return label
     }),
+    ...(properties.length > 1 ? [all] : []),
   )
 }
 
@@ -364,11 +373,12 @@ const showJob = (job: Job) => {
   setStatus("job-status", `${job.state === "queued" ? "Queued" : "Running"}: ${job.rows_done} / ${job.rows_total ?? "?"} rows${pace}${eta}`)
 }
 
-const watchJob = async (id: string) => {
+const watchJob = async (id: string, focus = true) => {
   const link = $<HTMLAnchorElement>("job-download")
   link.hidden = true
   for (;;) {
     const r = await api(`/v1/jobs/${encodeURIComponent(id)}`)
+    if (r.status === 404 && !focus) return sessionStorage.removeItem(JOB_STORAGE)
     if (!r.ok) return setStatus("job-status", await errorText(r), "bad")
     const job = (await r.json()) as Job
     showJob(job)
@@ -376,7 +386,7 @@ const watchJob = async (id: string) => {
       link.hidden = false
       link.dataset["job"] = job.id
       link.dataset["name"] = `${job.name.replace(/\.[^.]*$/, "")}_predictions.csv`
-      link.focus()
+      if (focus) link.focus()
       return
     }
     if (job.state === "failed") return
@@ -411,6 +421,7 @@ $<HTMLFormElement>("batch-form").addEventListener("submit", (ev) => {
     const r = await api(`/v1/jobs?${query}`, { method: "POST", headers: { "content-type": "text/csv" }, body: file })
     if (!r.ok) return setStatus("job-status", await errorText(r), "bad")
     const job = (await r.json()) as Job
+    sessionStorage.setItem(JOB_STORAGE, job.id)
     showJob(job)
     await watchJob(job.id)
   })().catch((e: unknown) => setStatus("job-status", e instanceof Error ? e.message : String(e), "bad"))
@@ -427,6 +438,9 @@ const start = async () => {
   }
   await Promise.all([loadProperties(), loadGallery()])
   document.body.dataset["ready"] = "true"
+  // the job started from this tab before a reload: show it again (it ran on meanwhile)
+  const last = sessionStorage.getItem(JOB_STORAGE)
+  if (last !== null) void watchJob(last, false).catch(() => sessionStorage.removeItem(JOB_STORAGE))
 }
 
 void start().catch((e: unknown) => setStatus("predict-status", e instanceof Error ? e.message : String(e), "bad"))
