@@ -56,6 +56,7 @@ export const featurizeProgram = (o: FeaturizeOptions) =>
     // Streamed: one JSON line per row as it is read, whatever the file's size.
     const outcome = yield* Effect.promise(async () => {
       let failed = 0
+      let rows = 0
       for await (const item of inputRows(csvRecords(inputChunks(file)), inputName(file))) {
         if (item.kind === "invalid-file") return item.error
         const r = item.error ?? featurizeOne(item.smiles)
@@ -63,6 +64,9 @@ export const featurizeProgram = (o: FeaturizeOptions) =>
           failed++
           writeOut(JSON.stringify({ id: item.id, smiles: item.smiles, ...errorJson(r) }) + "\n")
         } else writeOut(JSON.stringify({ id: item.id, ...r }) + "\n")
+        // Rows are computed synchronously: let a stop signal's handler run between them, so SIGTERM
+        // stops the command within a row or so, not after the whole buffered chunk of input.
+        if (++rows % 8 === 0) await new Promise<void>((resolve) => setImmediate(resolve))
       }
       return failed
     })
