@@ -51,9 +51,9 @@ export const baseEnv = (home: string): Record<string, string> => ({
 })
 
 /** Starts `periogt serve` on 127.0.0.1 and a free port; resolves when it logs that it is serving. */
-export const startServe = async (env: Record<string, string>, args: ReadonlyArray<string> = []): Promise<ServeProcess> => {
+export const startServe = async (env: Record<string, string>, args: ReadonlyArray<string> = [], command: ReadonlyArray<string> = ["bun", CLI]): Promise<ServeProcess> => {
   const port = await freePort()
-  const proc = Bun.spawn(["bun", CLI, "serve", "--host", "127.0.0.1", "--port", String(port), ...args], { env, stdout: "ignore", stderr: "pipe" })
+  const proc = Bun.spawn([...command, "serve", "--host", "127.0.0.1", "--port", String(port), ...args], { env, stdout: "ignore", stderr: "pipe" })
   let text = ""
   const decoder = new TextDecoder()
   const reader = (proc.stderr as ReadableStream<Uint8Array>).getReader()
