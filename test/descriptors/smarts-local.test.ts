@@ -32,11 +32,16 @@ const EXTRA = [
   "CN=CNC", "C1CCNCC1", "c1ccncc1", "CSC", "c1ccsc1", "CC#N", "OCC(O)CO", "ON=C", "C1CC1C(=O)NC", "CC(F)(F)F",
 ]
 
-test("local SMARTS answers equal MinimalLib's on every pattern and molecule", async () => {
+const patterns = () => {
   const atomPatterns = new Set<string>(CRIPPEN.map(([, s]) => s))
   for (const m of source("EState.ts").matchAll(/\["\w+", "([^"]+)"\]/g)) atomPatterns.add(m[1]!)
   const countPatterns = new Set<string>([HBA_SMARTS, HBD_SMARTS, ROTATABLE_STRICT_SMARTS, ACID_Q, BASE_Q])
   for (const m of source("LogS.ts").matchAll(/\["([^"]+)", -?[\d.]+\]/g)) countPatterns.add(m[1]!)
+  return { atomPatterns, countPatterns }
+}
+
+test("local SMARTS answers equal MinimalLib's on every pattern and molecule", async () => {
+  const { atomPatterns, countPatterns } = patterns()
   expect(atomPatterns.size).toBeGreaterThan(180)
   expect(countPatterns.size).toBe(21)
 
@@ -86,3 +91,64 @@ test("local SMARTS answers equal MinimalLib's on every pattern and molecule", as
   // the point of it: almost every question is answered without a round trip
   expect(local).toBeGreaterThan(20 * remote)
 })
+
+// A search stopped at a match limit keeps the matches RDKit keeps (the matcher enumerates in RDKit's order):
+// with small limits the cap is reached on ordinary molecules, so every pattern is checked there at it.
+test("local SMARTS answers at a small match limit equal MinimalLib's (RDKit's match order)", async () => {
+  const { atomPatterns, countPatterns } = patterns()
+  const rd = await loadRDKit()
+  rdkit = rd
+  const smiles = new Set(EXTRA)
+  for (const m of await loadOracle()) if (m.n === 6 && !RUNTIME_UNPARSABLE.includes(`${m.polymer}/${m.n}`)) smiles.add(m.smiles)
+  const bad: string[] = []
+  let capped = 0
+  for (const s of smiles) {
+    const mol = rd.get_mol(s)
+    expect(mol, s).not.toBeNull()
+    try {
+      const lib = rdkitSmarts(rd as never, mol as never)
+      let remote = false
+      const counted = {
+        count: (q: string, o?: object) => ((remote = true), lib.count(q, o)),
+        atoms: (q: string, o?: object) => ((remote = true), lib.atoms(q, o)),
+      }
+      for (const maxMatches of [3, 29]) {
+        const ctx = new DescriptorContext(fromRDKitJson(mol!.get_json(), { smarts: counted }))
+        for (const p of atomPatterns) {
+          const opts = { uniquify: false, maxMatches }
+          remote = false
+          const ours = matchAtoms(ctx, p, opts)!.join()
+          const ref = lib.atoms(p, opts).join()
+          if (ours !== ref) bad.push(`${p} (max ${maxMatches}) on ${s}: ${ours} vs ${ref}`)
+          if (!remote && lib.count(p, opts) === maxMatches) capped++
+        }
+        for (const p of countPatterns)
+          for (const uniquify of [true, false]) {
+            const opts = { uniquify, maxMatches }
+            const ours = countMatches(ctx, p, opts)
+            // RDKit 2022.09 (mordred's) uniquifies the first maxMatches matches; MinimalLib (RDKit >= 2023.03)
+            // keeps searching until maxMatches distinct ones: the reference is 2022.09's, from the raw matches
+            const ref = uniquify ? distinctSets(mol!, p, maxMatches) : lib.count(p, opts)
+            if (ours !== ref) bad.push(`${p} (max ${maxMatches}, uniquify ${uniquify}) on ${s}: ${ours} vs ${ref}`)
+          }
+      }
+    } finally {
+      mol!.delete()
+    }
+  }
+  expect(bad.slice(0, 10)).toEqual([])
+  expect(capped).toBeGreaterThan(1000)
+})
+
+/** RDKit 2022.09's uniquified count at a match limit: distinct atom sets among the first maxMatches matches */
+const distinctSets = (mol: { get_substruct_matches(q: unknown, o: string): string }, smarts: string, maxMatches: number): number => {
+  const q = queries.get(smarts) ?? rdkit!.get_qmol(smarts)!
+  queries.set(smarts, q)
+  const raw = mol.get_substruct_matches(q, JSON.stringify({ uniquify: false, maxMatches }))
+  const parsed = JSON.parse(raw === "" ? "{}" : raw) as unknown
+  const sets = new Set<string>()
+  if (Array.isArray(parsed)) for (const m of parsed as { atoms: number[] }[]) sets.add([...m.atoms].sort((a, b) => a - b).join())
+  return sets.size
+}
+const queries = new Map<string, unknown>()
+let rdkit: Awaited<ReturnType<typeof loadRDKit>> | undefined

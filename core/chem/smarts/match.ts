@@ -25,6 +25,11 @@
  * a ring atom or bond of a ring system at least as large as the pattern's cycle system, which prunes
  * the search.
  *
+ * Order: matches come in RDKit's order (vf2.hpp `MatchAll`: the first pattern atom over the target atoms by
+ * index; each further pattern atom, in written order, over the neighbours of its parent's image in the
+ * target's adjacency order — bond order in an RDKit molecule), so a search stopped at a match limit keeps
+ * the matches RDKit keeps when the target's adjacency lists are in RDKit's bond order.
+ *
  * Speed: every distinct atom expression (and bond expression) is evaluated once per target for all its
  * atoms (bonds); searches then read those arrays.
  */
@@ -631,6 +636,8 @@ export interface Context {
   readonly used: Uint8Array
   /** some bond type is UNKNOWN_BOND */
   readonly unknownBonds: boolean
+  /** a recursive pattern with unknowns on this target reached RECURSION_MAX_MATCHES: its roots may differ from RDKit's */
+  capUncertain: boolean
 }
 
 const MAX_PATTERN_ATOMS = 64
@@ -663,6 +670,7 @@ export const smartsContext = (t: SmartsTarget): Context => {
     map: new Int32Array(MAX_PATTERN_ATOMS),
     used: new Uint8Array(n),
     unknownBonds: t.bondType.includes(UNKNOWN_BOND),
+    capUncertain: false,
   }
 }
 
@@ -797,15 +805,28 @@ const search = (p: SmartsPattern, ctx: Context, onMatch: (map: Int32Array) => bo
   return false
 }
 
-/** The atoms a recursive SMARTS matches with its first atom on (once per target). */
+/** RDKit's match limit for a recursive SMARTS (RecursiveMatcher calls vf2_all with its default, 1000) */
+export const RECURSION_MAX_MATCHES = 1000
+
+/**
+ * The atoms a recursive SMARTS matches with its first atom on (once per target): as RDKit, the first atoms
+ * of its first RECURSION_MAX_MATCHES matches (not uniquified), in search order. Where the limit is reached
+ * on a pattern with unknowns on this target, the answer may differ from RDKit's (`ctx.capUncertain`).
+ */
 const rootsOf = (p: SmartsPattern, ctx: Context): void => {
   if (ctx.rootsDone[p.id]) return
   ctx.rootsDone[p.id] = 1
   if (!compiledFor(p, ctx)) return
   const n = ctx.t.numAtoms
   const base = p.id * n
-  const tryRoot = searcher(p, ctx, () => true)
-  for (let a = 0; a < n; a++) if (tryRoot(a)) ctx.roots[base + a] = 1
+  let total = 0
+  const tryRoot = searcher(p, ctx, () => ++total >= RECURSION_MAX_MATCHES)
+  for (let a = 0; a < n && total < RECURSION_MAX_MATCHES; a++) {
+    const before = total
+    tryRoot(a)
+    if (total > before) ctx.roots[base + a] = 1
+  }
+  if (total >= RECURSION_MAX_MATCHES && !certainOn(p, ctx)) ctx.capUncertain = true
 }
 
 /** Whether no query of the pattern can come out unknown on this target (its def and poss readings then agree). */

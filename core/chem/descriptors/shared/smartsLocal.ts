@@ -7,9 +7,10 @@
  * valence v of non-aromatic atoms, bond type and ring membership. Anything else (hybridization, ring sizes,
  * valence of aromatic atoms, bond types other than single/double/triple/aromatic…) is unknown, and a
  * pattern that may meet an unknown is matched twice: counting only what is certain and counting everything
- * possible. When the two agree the answer is exact; otherwise the pattern goes to MinimalLib, as does a search reaching the match
- * cap (RDKit stops after `maxMatches` matches; which ones it keeps is its business) and a pattern the
- * matcher does not read. Uniquified counts are distinct atom sets; distinct first atoms are answered here
+ * possible. When the two agree the answer is exact; otherwise the pattern goes to MinimalLib, as does a
+ * pattern the matcher does not read. RDKit stops after `maxMatches` matches (recursive patterns after 1000):
+ * the matcher enumerates in RDKit's order on the graph's adjacency (bond order), so a pattern certain on the
+ * target is answered here at the cap too; an uncertain one reaching it goes to MinimalLib. Uniquified counts are distinct atom sets; distinct first atoms are answered here
  * for non-uniquified matches and one-atom patterns.
  *
  * Patterns MinimalLib answers are still skipped when no atom can be their first atom (a match maps it onto
@@ -137,11 +138,14 @@ export const countMatches = (ctx: DescriptorContext, smarts: string, opts: Match
   if (c.sure !== null && c.maybe !== null) {
     const m = matcher(ctx)
     const hi = embeddings(c.maybe, m, cap, uniquify)
-    if (hi.total === 0) return 0
-    if (hi.total < cap) {
+    if (!m.capUncertain) {
+      if (hi.total === 0) return 0
+      // certain: the search runs in RDKit's order, so a search stopped at the cap keeps RDKit's matches
       if (certainOn(c.maybe, m)) return uniquify ? hi.unique : hi.total
-      const lo = embeddings(c.sure, m, cap, uniquify)
-      if (uniquify ? lo.unique === hi.unique : lo.total === hi.total) return uniquify ? hi.unique : hi.total
+      if (hi.total < cap) {
+        const lo = embeddings(c.sure, m, cap, uniquify)
+        if (uniquify ? lo.unique === hi.unique : lo.total === hi.total) return uniquify ? hi.unique : hi.total
+      }
     }
   }
   return s.count(smarts, opts)
@@ -158,9 +162,11 @@ export const matchAtoms = (ctx: DescriptorContext, smarts: string, opts: MatchOp
   if (c.sure !== null && c.maybe !== null && (!uniquify || c.sure.n === 1)) {
     const m = matcher(ctx)
     const hi = embeddings(c.maybe, m, cap)
-    if (hi.total === 0) return NONE
-    if (hi.total < cap) {
-      const lo = certainOn(c.maybe, m) ? hi : embeddings(c.sure, m, cap)
+    const certain = certainOn(c.maybe, m)
+    if (hi.total === 0 && !m.capUncertain) return NONE
+    // certain: the search runs in RDKit's order, so a search stopped at the cap keeps RDKit's matches
+    if ((hi.total < cap || certain) && !m.capUncertain) {
+      const lo = certain ? hi : embeddings(c.sure, m, cap)
       let same = true
       let count = 0
       for (let i = 0; i < hi.perRoot.length && same; i++) {
