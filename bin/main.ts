@@ -2,6 +2,7 @@ import { Cause, Effect, Exit, Layer, Result } from "effect"
 import { AppConfig, describeSource, loadConfig, pathSettings, type PeriogtConfig, type SettingKey } from "../core/config/index.ts"
 import { EXIT, errorBody, toPeriogtError, type PeriogtError } from "../core/errors/index.ts"
 import { Log, makeLogger, type Logger } from "../core/log/index.ts"
+import { OnnxRuntimeLive, OnnxRuntimeService, RDKitRuntime, RDKitRuntimeLive } from "../core/runtime/services.ts"
 import { setStopTarget, stopSignalReceived } from "../core/runtime/signals.ts"
 
 /** Options every command accepts. */
@@ -20,7 +21,7 @@ export interface GlobalOptions {
 }
 
 /** The services every command program may use; composed here, once. */
-export type AppServices = AppConfig | Log
+export type AppServices = AppConfig | Log | RDKitRuntime | OnnxRuntimeService
 
 const flagsOf = (g: GlobalOptions): Partial<Record<SettingKey, string>> => {
   const flags: Partial<Record<SettingKey, string>> = {}
@@ -79,7 +80,9 @@ export const runCommand = async (
   const config = loaded.success
   const log = makeLogger({ format: config.logFormat.value, level: config.logLevel.value })
   if (options.quietStartup !== true) logStartup(log, config)
-  const services = Layer.mergeAll(Layer.succeed(AppConfig, config), Layer.succeed(Log, log))
+  const base = Layer.mergeAll(Layer.succeed(AppConfig, config), Layer.succeed(Log, log))
+  // RDKit and ONNX Runtime load on first use, once per process (core/runtime/services.ts)
+  const services = Layer.mergeAll(base, RDKitRuntimeLive, OnnxRuntimeLive.pipe(Layer.provide(base)))
   // SIGTERM/SIGINT from here on (model loading included) interrupt the program: its finalizers run,
   // then it exits 2 with a message (core/runtime/signals.ts; batch and descriptors stop more gently).
   const fiber = Effect.runFork(

@@ -14,7 +14,7 @@ import { csvRecords, inputChunks, inputName, inputRows } from "../io/csv/index.t
 import { descriptorIndex, describeFeatures } from "../pipeline/describe.ts"
 import { Predictor } from "../pipeline/Predictor.ts"
 import { rdkitRanks } from "../pipeline/ranks.ts"
-import { loadRDKit } from "../runtime/rdkit.ts"
+import { rdkit as loadedRDKit } from "../runtime/services.ts"
 import { writeOut } from "../io/stdout.ts"
 import { checkInputPath } from "../io/outputFile.ts"
 
@@ -62,7 +62,7 @@ export const demoProgram = (o: DemoOptions) =>
     const read = o.smiles !== undefined ? [{ id: "1", smiles: o.smiles }] : yield* readUnits(o.input ?? DEMO_ASSETS.examplesCsv)
     if (read instanceof ValidationError) return yield* read
     const units = read
-    const rdkit = yield* Effect.tryPromise({ try: () => loadRDKit(), catch: toPeriogtError })
+    const rdkit = yield* loadedRDKit
     const scaler = yield* Effect.tryPromise({ try: () => readDemoScaler(), catch: toPeriogtError })
     const ranks = rdkitRanks(rdkit)
     // one Featurizer per unit, shared by the network and the table: every number shown is the one used

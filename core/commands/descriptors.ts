@@ -19,7 +19,7 @@ import { Log, type Logger } from "../log/index.ts"
 import { countLines } from "../pipeline/batch.ts"
 import { describe, float32Text, namedDescriptors, type CappedUnits, type Described } from "../pipeline/describe.ts"
 import { makeWorkerPool } from "../pipeline/workers/pool.ts"
-import { loadRDKit } from "../runtime/rdkit.ts"
+import { rdkit as loadedRDKit } from "../runtime/services.ts"
 import { writeOut } from "../io/stdout.ts"
 import { writeAll } from "../io/writeAll.ts"
 import { checkInputPath, checkOutputPath, outputLock } from "../io/outputFile.ts"
@@ -178,7 +178,7 @@ const describeCommand = (o: DescriptorsOptions) =>
     let scaler: ScalerParams | undefined
     if (o.modelInput === true) scaler = yield* loadScaler(o.scaler === undefined ? artifactLayout(config.checkpointDir.value).descriptorScaler : path.resolve(o.scaler))
     const kind = scaler === undefined ? "raw" : "md"
-    const mainThread = Effect.promise(() => loadRDKit()).pipe(
+    const mainThread = loadedRDKit.pipe(
       Effect.map((rdkit) => (smiles: string) => describe(rdkit, smiles, { oligomer, ...(scaler === undefined ? {} : { scaler }) })),
     )
 

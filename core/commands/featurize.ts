@@ -7,7 +7,8 @@ import { Effect } from "effect"
 import * as fs from "node:fs"
 import { EXIT, ValidationError } from "../errors/index.ts"
 import { csvRecords, inputChunks, inputName, inputRows } from "../io/csv/index.ts"
-import { loadRDKit, type RDKit } from "../runtime/rdkit.ts"
+import type { RDKit } from "../runtime/rdkit.ts"
+import { rdkit as loadedRDKit } from "../runtime/services.ts"
 import { describeFeatures, namedDescriptors } from "../pipeline/describe.ts"
 import { featuresOf, featurizeReport, type AtomRanks } from "../pipeline/Featurizer.ts"
 import { writeOut } from "../io/stdout.ts"
@@ -29,7 +30,7 @@ export const featurizeProgram = (o: FeaturizeOptions) =>
     if ((o.smiles === undefined) === (o.input === undefined)) {
       return yield* new ValidationError({ message: "give exactly one of --smiles or --input", action: "periogt featurize --smiles '*CC(C)*'  or  --input polymers.csv", details: { option: "--smiles/--input" } })
     }
-    const rdkit = yield* Effect.promise(() => loadRDKit())
+    const rdkit = yield* loadedRDKit
     const ranks = o.ranks?.(rdkit)
     // one Featurizer per unit: the report and the descriptors come from the same computed features
     const featurizeOne = (smiles: string) => {

@@ -3,8 +3,7 @@ import { propertyMeta } from "../artifacts/properties.ts"
 import { AppConfig } from "../config/index.ts"
 import { ModelLoadFailed, toPeriogtError } from "../errors/index.ts"
 import { Log } from "../log/index.ts"
-import { loadOnnxRuntimeIn } from "../runtime/loadOrt.ts"
-import { loadRDKit } from "../runtime/rdkit.ts"
+import { onnxRuntime, rdkit as loadedRDKit } from "../runtime/services.ts"
 import type { StandardScalerParams } from "../io/pickle/index.ts"
 import { loadEngine, readScaler } from "./engine.ts"
 import { featurizeForNetwork } from "./Featurizer.ts"
@@ -21,7 +20,7 @@ import { makeFeaturizePool } from "./workers/pool.ts"
 const makeFeaturize = (workers: number, scaler: StandardScalerParams) =>
   Effect.gen(function* () {
     if (workers === 0) {
-      const rdkit = yield* Effect.promise(() => loadRDKit())
+      const rdkit = yield* loadedRDKit
       const ranks = rdkitRanks(rdkit)
       return (async (s) => featurizeForNetwork(rdkit, s, ranks, scaler)) satisfies Featurize
     }
@@ -46,11 +45,15 @@ const loadPredictor = (prepared: Prepared, options: LoadOptions = {}) =>
     const scaler = yield* Effect.tryPromise({ try: () => readScaler(prepared.layout), catch: toPeriogtError })
     // Started before the models load, so the workers' RDKit loads meanwhile.
     const featurize = yield* makeFeaturize(config.workers.value, scaler)
-    const ort = yield* loadOnnxRuntimeIn(config.cacheDir.value)
-    const engine = yield* Effect.tryPromise({
-      try: () => loadEngine({ ort, layout: prepared.layout, index: prepared.index, properties: prepared.properties, device: prepared.device.device, threads: config.threads.value, scaler, oneShot: options.oneShot === true }),
-      catch: toPeriogtError,
-    })
+    const ort = yield* onnxRuntime
+    // the inference sessions live as long as the command's scope and are released when it closes
+    const engine = yield* Effect.acquireRelease(
+      Effect.tryPromise({
+        try: () => loadEngine({ ort, layout: prepared.layout, index: prepared.index, properties: prepared.properties, device: prepared.device.device, threads: config.threads.value, scaler, oneShot: options.oneShot === true }),
+        catch: toPeriogtError,
+      }),
+      (e) => Effect.promise(() => e.release()),
+    )
     log.info("models loaded", { properties: prepared.properties.join(","), device: prepared.device.device, workers: config.workers.value, ms: Math.round(performance.now() - t0) })
     return makePredictor(engine, featurize, propertyInfos(prepared))
   })

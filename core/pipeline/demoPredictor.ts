@@ -11,7 +11,8 @@ import { readCheckpoint } from "../model/checkpoint/index.ts"
 import { createSession } from "../model/inference/index.ts"
 import { buildEncoderModel, buildFinetunedModel } from "../model/onnx/index.ts"
 import { DEMO_ASSETS } from "../demo/assets.ts"
-import { loadOnnxRuntime } from "../runtime/onnxRuntime.ts"
+import type { OnnxRuntime } from "../runtime/onnxRuntime.ts"
+import { onnxRuntime, rdkit as loadedRDKit } from "../runtime/services.ts"
 import type { Engine } from "./engine.ts"
 import { ValidationError } from "../errors/index.ts"
 import { networkInputOf, type UnitFeatures } from "./Featurizer.ts"
@@ -20,7 +21,6 @@ import { Predictor } from "./Predictor.ts"
 import { DEMO_PROPERTY } from "../demo/demoModel.ts"
 import { featuresOf } from "./Featurizer.ts"
 import { rdkitRanks } from "./ranks.ts"
-import { loadRDKit } from "../runtime/rdkit.ts"
 
 /** The demonstration scaler (fitted on the embedded examples, core/demo/assets/README.md). */
 export const readDemoScaler = async (): Promise<StandardScalerParams> => {
@@ -30,7 +30,7 @@ export const readDemoScaler = async (): Promise<StandardScalerParams> => {
   return { mean, scale, variance: scale.map((s) => s * s), nFeaturesIn: mean.length, nSamplesSeen: json.samples, withMean: true, withStd: true, sklearnVersion: null }
 }
 
-const loadDemoEngine = async (ort: Awaited<ReturnType<typeof loadOnnxRuntime>>, threads: number): Promise<Engine> => {
+const loadDemoEngine = async (ort: OnnxRuntime, threads: number): Promise<Engine> => {
   const cfg = { provider: "cpu", ...(threads > 0 ? { intraOpThreads: threads } : {}) } as const
   const pretrained = await readCheckpoint(DEMO_ASSETS.pretrainedPth)
   const finetuned = await readCheckpoint(DEMO_ASSETS.finetunedPth)
@@ -56,8 +56,8 @@ export const demoPredictorLayerWith = (featuresFor: (smiles: string) => UnitFeat
   Layer.effect(Predictor)(
     Effect.gen(function* () {
       const config = yield* AppConfig
-      const ort = yield* Effect.tryPromise({ try: () => loadOnnxRuntime(config.cacheDir.value), catch: toPeriogtError })
-      const engine = yield* Effect.tryPromise({ try: () => loadDemoEngine(ort, config.threads.value), catch: toPeriogtError })
+      const ort = yield* onnxRuntime
+      const engine = yield* Effect.acquireRelease(Effect.tryPromise({ try: () => loadDemoEngine(ort, config.threads.value), catch: toPeriogtError }), (e) => Effect.promise(() => e.release()))
       return makePredictor(
         engine,
         async (s) => {
@@ -72,7 +72,7 @@ export const demoPredictorLayerWith = (featuresFor: (smiles: string) => UnitFeat
 /** The demonstration Predictor with its own Featurizer (RDKit, canonical ranks, the demonstration scaler). */
 export const demoPredictorLayer = Layer.unwrap(
   Effect.gen(function* () {
-    const rdkit = yield* Effect.tryPromise({ try: () => loadRDKit(), catch: toPeriogtError })
+    const rdkit = yield* loadedRDKit
     const scaler = yield* Effect.tryPromise({ try: () => readDemoScaler(), catch: toPeriogtError })
     const ranks = rdkitRanks(rdkit)
     return demoPredictorLayerWith((s) => featuresOf(rdkit, s, { ranks, scaler }))

@@ -4,7 +4,7 @@ import { AppConfig } from "../config/index.ts"
 import type { DeviceDecision } from "../gpu/assess.ts"
 import { resolveDevice } from "../gpu/resolveDevice.ts"
 import { Log } from "../log/index.ts"
-import { loadOnnxRuntime } from "../runtime/onnxRuntime.ts"
+import { OnnxRuntimeService } from "../runtime/services.ts"
 import { selectProperties } from "./properties.ts"
 
 export interface Prepared {
@@ -24,7 +24,8 @@ export const prepareInference = (property: string | undefined | null) =>
   Effect.gen(function* () {
     const config = yield* AppConfig
     const log = yield* Log
-    const device = yield* resolveDevice(config.device.value, () => loadOnnxRuntime(config.cacheDir.value))
+    const ort = yield* OnnxRuntimeService
+    const device = yield* resolveDevice(config.device.value, () => Effect.runPromise(ort.load))
     for (const w of device.warnings) log.warn(w)
     log.info("device", { device: device.device, gpu: device.gpu?.name })
     const layout = artifactLayout(config.checkpointDir.value)
