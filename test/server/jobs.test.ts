@@ -130,6 +130,15 @@ describe("/v1/jobs", () => {
     for (const j of jobs) expect((await settled(s, j.id)).state).toBe("completed")
   })
 
+  test("one server per job store: a second one on the same directory refuses to start, naming the first", async () => {
+    const second = await startTestServer({ jobsDir: dir, quiet: true }).then(
+      () => "started",
+      (e: unknown) => String(e instanceof Error ? e.message : e),
+    )
+    expect(second).toContain("being written by another run")
+    expect(second).toContain(`process ${process.pid}`)
+  })
+
   test("the OpenAPI document has the job routes", async () => {
     const doc = (await (await fetch(`${s.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, { parameters?: Array<{ name: string; in: string }> }>> }
     expect(Object.keys(doc.paths["/v1/jobs"]!).sort()).toEqual(["get", "post"])

@@ -8,6 +8,7 @@
  */
 import { Context, Effect, Layer, Result } from "effect"
 import { errorBody, toPeriogtError, UnsupportedProperty, type PeriogtError } from "../../errors/index.ts"
+import { outputLock } from "../../io/outputFile.ts"
 import { Log } from "../../log/index.ts"
 import { runBatch } from "../../pipeline/batch.ts"
 import { Predictor, type PredictorShape } from "../../pipeline/Predictor.ts"
@@ -68,6 +69,9 @@ export const jobsLayer = Layer.effect(Jobs)(
       return { store: undefined, notify: () => {}, cancel: async () => {}, pace: () => ({ rowsPerSecond: null, etaSeconds: null }) }
     }
     const dir = config.jobsDir
+    // One server per job store: two would run the same queued job. A second `serve` on the same
+    // results_dir refuses to start, naming the first; the lock of a server killed outright is recovered.
+    yield* outputLock(JobStore.dbPath(dir), "the job store")
     const store = yield* Effect.acquireRelease(
       Effect.sync(() => JobStore.open(dir)),
       (s) => Effect.sync(() => s.close()),
