@@ -25,7 +25,7 @@ beforeAll(async () => {
   oracle = (await loadOracle()).filter((m) => UNITS.includes(m.polymer))
   const valid = fs.readFileSync(path.resolve(import.meta.dir, "../fixtures/polymers/valid.csv"), "utf8").trim().split("\n").slice(1)
   smilesOf = new Map(valid.map((l) => l.split(",")).map(([id, smiles]) => [id!, smiles!]))
-})
+}, 300_000) // compiling the executable takes longer than bun's default 5 s on a busy machine
 
 const periogt = (args: ReadonlyArray<string>) => run([bin, ...args], { env: { PATH: "/nonexistent", HOME: dir, PERIOGT_CHECKPOINT_DIR: path.join(dir, "ck") }, cwd: dir })
 
@@ -103,7 +103,10 @@ describe("periogt descriptors", () => {
       const temporary = () => fs.readdirSync(outDir).filter((f) => f.endsWith(".tmp"))
       for (const until = performance.now() + 30_000; temporary().length === 0 && performance.now() < until; ) await Bun.sleep(50)
       expect(temporary().length).toBe(1)
-      await Bun.sleep(1000)
+      // mid-run once rows reach the temporary file (written in 1 MB drains; a fixed sleep failed on a busy machine)
+      const written = () => temporary().reduce((n, f) => n + (fs.existsSync(path.join(outDir, f)) ? fs.statSync(path.join(outDir, f)).size : 0), 0)
+      for (const until = performance.now() + 60_000; written() === 0 && performance.now() < until; ) await Bun.sleep(20)
+      expect(written()).toBeGreaterThan(0)
       const at = performance.now()
       p.kill(signal)
       const [code, stderr] = await Promise.all([p.exited, new Response(p.stderr).text()])

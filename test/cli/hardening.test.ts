@@ -29,7 +29,7 @@ beforeAll(() => {
   fs.writeFileSync(input, "id,smiles\na,*CC*\nb,*CC(C)*\n")
   longInput = path.join(dir, "long.csv")
   fs.writeFileSync(longInput, "id,smiles\n" + Array.from({ length: 3000 }, (_, i) => `r${i},*CC(${"C".repeat(i % 7)})*`).join("\n") + "\n")
-})
+}, 300_000)
 
 const env = (extra: Record<string, string> = {}) => ({ PATH: "/usr/bin:/bin", HOME: dir, PERIOGT_CHECKPOINT_DIR: ckpt, PERIOGT_CACHE_DIR: path.join(dir, "cache"), ...extra })
 const periogt = (args: ReadonlyArray<string>, extra: Record<string, string> = {}) => run([bin, ...args], { env: env(extra), cwd: dir })
@@ -71,7 +71,7 @@ describe("result files are written, never replaced blindly", () => {
     expect(fs.readFileSync(target, "utf8")).toBe("keep me\n")
     expect(fs.readdirSync(sub)).toEqual([])
     expect(fs.existsSync(`${sub}.partial`) || fs.existsSync(`${sub}.progress`) || fs.existsSync(`${sub}.lock`)).toBe(false)
-  })
+  }, 60_000)
 
   test("descriptors --output naming a directory, a FIFO or a symbolic link is refused; a .partial beside a batch output that is not a file too", () => {
     const fifo = path.join(dir, "d.fifo")
@@ -89,7 +89,7 @@ describe("result files are written, never replaced blindly", () => {
     fs.mkdirSync(`${out}.partial`)
     const e = expectError(periogt(["batch", "--input", input, "--property", "eps", "--output", out]), "validation_error")
     expect(e.message).toContain(`${out}.partial`)
-  })
+  }, 60_000)
 
   test("an output whose directory cannot be written, or whose path runs through a file, is refused up front", () => {
     const file = path.join(dir, "plain-file")
@@ -101,7 +101,7 @@ describe("result files are written, never replaced blindly", () => {
     expect(results.message).toContain(file)
     // /proc accepts no new files, even from root
     expectError(periogt(["descriptors", "--smiles", "*CC*", "--output", "/proc/periogt-out.json"]), "validation_error")
-  })
+  }, 60_000)
 
   test.skipIf(unprivileged === undefined)("a read-only directory (EACCES for an ordinary user): validation_error naming it, no work done", () => {
     const ro = path.join(dir, "readonly")
@@ -112,7 +112,7 @@ describe("result files are written, never replaced blindly", () => {
     expect(e.message).toContain(ro)
     expect(e.message).toContain("not writable")
     expect(fs.readdirSync(ro)).toEqual([])
-  })
+  }, 60_000)
 
   test("a second run on the same output fails at once, naming the running process (host, pid); the first finishes and removes its lock", async () => {
     const out = path.join(dir, "shared.csv")
@@ -146,7 +146,7 @@ describe("result files are written, never replaced blindly", () => {
     expect(e.details).toMatchObject({ host: "node-elsewhere-17", pid: 4242 })
     expect(fs.existsSync(other)).toBe(false)
     expect(fs.existsSync(`${other}.lock`)).toBe(true)
-  })
+  }, 60_000)
 })
 
 describe("stdout fails loudly, or ends quietly when its reader goes", () => {
@@ -187,19 +187,19 @@ describe("filesystem mistakes are validation errors naming the path", () => {
       expect(e.message).toContain(dir)
       expect(e.message).toContain("directory")
     }
-  })
+  }, 60_000)
 
   test("gen --out naming an existing file", () => {
     const file = path.join(dir, "not-a-dir")
     fs.writeFileSync(file, "x")
     const e = expectError(periogt(["gen", "slurm", "--out", file]), "validation_error")
     expect(e.message).toContain(file)
-  })
+  }, 60_000)
 
   test("PERIOGT_CACHE_DIR under a file (/dev/null/cache): demo says so instead of 'a bug'", () => {
     const e = expectError(periogt(["demo"], { PERIOGT_CACHE_DIR: "/dev/null/cache" }), "validation_error")
     expect(e.message).toContain("/dev/null/cache")
-  })
+  }, 60_000)
 
   test.skipIf(process.getuid?.() !== 0)("a full filesystem (ENOSPC on a 16 KiB tmpfs, as root): descriptors --output is a validation_error naming the file, and leaves nothing", () => {
     const small = path.join(dir, "small")

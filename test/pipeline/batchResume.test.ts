@@ -3,6 +3,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { csvRecords } from "../../core/io/csv/index.ts"
 import { tempDir } from "../support/binary.ts"
+import { committedRows, waitFor } from "../support/process.ts"
 
 const HARNESS = path.join(import.meta.dir, "batchHarness.ts")
 const ROWS = 3000
@@ -34,7 +35,7 @@ test("uninterrupted: one row per (input row, property), in order, failures as ro
   expect(rows.length).toBe(1 + 2 * ROWS)
   expect(rows[2 * 97 - 1]).toMatchObject({ 0: "p97", 2: "eps", 5: "false", 6: "validation_error" })
   expect(fs.existsSync(`${output}.partial`) || fs.existsSync(`${output}.progress`)).toBe(false)
-})
+}, 60_000)
 
 test("killed (SIGKILL) at 25 random points and restarted each time: every row exactly once, byte-identical to an uninterrupted run", async () => {
   const dir = tempDir("kill")
@@ -57,14 +58,15 @@ test("killed (SIGKILL) at 25 random points and restarted each time: every row ex
   if (!fs.existsSync(output)) expect(await harness(input, output, 7, 0).exited).toBe(1)
   expect(kills).toBe(25)
   expect(fs.readFileSync(output)).toEqual(fs.readFileSync(reference))
-})
+}, 300_000) // 26 processes: far over bun's default 5 s on a busy machine
 
 test("SIGTERM (Slurm's walltime): commits, records progress, exits 2; the same command finishes the job", async () => {
   const dir = tempDir("term")
   const input = makeInput(dir)
   const output = path.join(dir, "out.csv")
   const p = harness(input, output, 7, 2)
-  await Bun.sleep(400)
+  // under way once the journal records a committed chunk (a fixed sleep failed on a busy machine)
+  await waitFor(() => committedRows(`${output}.progress`) > 0, 60_000, "the first committed chunk")
   p.kill("SIGTERM")
   expect(await p.exited).toBe(2)
   const summary = JSON.parse(await new Response(p.stdout).text()) as { rows: number; interrupted: boolean }
@@ -78,14 +80,14 @@ test("SIGTERM (Slurm's walltime): commits, records progress, exits 2; the same c
   expect(resumed.resumedFrom).toBe(summary.rows)
   expect(resumed.failedRows).toBe(Math.floor(ROWS / 97))
   expect((await rowsOf(output)).length).toBe(1 + 2 * ROWS)
-})
+}, 120_000)
 
 test("a journal from another job is not resumed from", async () => {
   const dir = tempDir("other")
   const input = makeInput(dir)
   const output = path.join(dir, "out.csv")
   const p = harness(input, output, 7, 2)
-  await Bun.sleep(300)
+  await waitFor(() => committedRows(`${output}.progress`) > 0, 60_000, "the first committed chunk")
   p.kill("SIGKILL")
   await p.exited
   fs.appendFileSync(input, "p9999,*CCO*\n")
@@ -93,4 +95,4 @@ test("a journal from another job is not resumed from", async () => {
   expect(await again.exited).toBe(1)
   expect(JSON.parse(await new Response(again.stdout).text())).toMatchObject({ resumedFrom: 0 })
   expect((await rowsOf(output)).length).toBe(1 + 2 * (ROWS + 1))
-})
+}, 120_000)

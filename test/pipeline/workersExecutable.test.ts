@@ -3,6 +3,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { periogtBinary, runAsync, tempDir } from "../support/binary.ts"
 import { placeCheckpoints, SHARED_SCALER } from "../support/checkpoints.ts"
+import { committedRows, waitFor } from "../support/process.ts"
 
 /**
  * The compiled executable featurizing on worker threads (the worker is a second entry point embedded in
@@ -46,15 +47,9 @@ describe.skipIf(!has)("the executable with featurization workers", () => {
     const reference = path.join(dir, "out-0.csv")
     const output = path.join(dir, "sigterm.csv")
     const p = Bun.spawn([periogtBinary(), "batch", "--input", "units.csv", "--property", "eps", "--output", output], { env: { ...env, PERIOGT_WORKERS: "2" }, cwd: dir, stdout: "pipe", stderr: "pipe" })
-    const stderr = { text: "" }
-    const reader = p.stderr.getReader()
-    const decoder = new TextDecoder()
-    while (!stderr.text.includes("models loaded")) {
-      const { value, done } = await reader.read()
-      if (done) break
-      stderr.text += decoder.decode(value, { stream: true })
-    }
-    await Bun.sleep(800)
+    const stderrText = new Response(p.stderr).text()
+    // mid-run once the journal records a first committed chunk (a fixed sleep failed on a busy machine)
+    await waitFor(() => committedRows(`${output}.progress`) > 0, 120_000, "the first committed chunk")
     const termAt = performance.now()
     p.kill("SIGTERM")
     const [code, stdout] = await Promise.all([p.exited, new Response(p.stdout).text()])
