@@ -222,7 +222,7 @@ export const usage = (plan: DeployPlan, sh: SchedulerShell, job: JobName): strin
       return [
         `periogt submit --input polymers.csv --property eps --shards 8 --max-running 2 --scheduler ${sh.target === "slurm" ? "slurm" : "pbs|torque"}`,
         "periogt submit writes a run directory (ledger run.json, shards, these scripts) and submits this script as an array:",
-        sh.submitArray("RUN_DIR=<results_dir>/runs/<run-id>", "N-1", script),
+        sh.submitArray("RUN_DIR=/path/to/results/runs/RUN-ID", "N-1", script),
         "Each task takes its shard from the run's ledger (never from a directory listing) and writes its output into the run's",
         "outputs/ folder; PERIOGT_SHARD=I runs shard I as a plain job. Then: periogt jobs RUN, periogt collect RUN.",
       ]
@@ -289,7 +289,7 @@ export const jobBody = (plan: DeployPlan, sh: SchedulerShell, job: JobName): str
       )
     }
     case "batch-array": {
-      const example = `periogt submit --input polymers.csv --property eps --shards 8, or: ${sh.submitArray("RUN_DIR=<results_dir>/runs/<run-id>", "N-1", script)}`
+      const example = `periogt submit --input polymers.csv --property eps --shards 8, or: ${sh.submitArray("RUN_DIR=/path/to/results/runs/RUN-ID", "N-1", script)}`
       return lines(
         sourceEnv(plan),
         "",
@@ -384,7 +384,7 @@ export const shardScript = (plan: DeployPlan, sh: SchedulerShell): string => {
     "    ' \"$input\"",
     '    echo "shard.sh: ${rows} rows in ${n} shards under ${dir}"',
     `    echo "for an array job over shards use periogt submit instead: it splits, keeps each row's global number, submits ${path.basename(arrayScript)} and collects:"`,
-    '    echo "  periogt submit --input ${input} --property <property> --shards ${n}"',
+    '    echo "  periogt submit --input ${input} --property PROPERTY --shards ${n}"',
     "    ;;",
     "  merge)",
     '    if [[ $# -lt 3 ]]; then die "usage: shard.sh merge OUTPUT.csv FILE..."; fi',

@@ -10,7 +10,8 @@ import { fixedConfig } from "./cases.ts"
 /**
  * The generated job scripts run directly with bash (no scheduler): every check happens before
  * periogt is called, the launcher is the executable or `apptainer exec` with the right binds, the
- * exit status is periogt's, and shard.sh splits and merges.
+ * exit status is periogt's (a batch complete with invalid rows exits 0 unless PERIOGT_FAIL_ON_INVALID=1), the array
+ * script takes its shard from a run's ledger, and shard.sh splits and merges.
  */
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "periogt-scripts-"))
@@ -110,14 +111,20 @@ describe("checks before any work", () => {
     expect(r.stderr).toContain("PERIOGT_BIN")
   })
 
-  test("array script without an array index, or with one past the shards: exit 2", () => {
-    const r = runScript(path.join(slurm, "batch-array.sbatch"), { PERIOGT_BIN: fakeBin, SHARD_DIR: submit, PROPERTY: "eps" })
+  test("array script without a run directory, or without an array index: exit 2 before periogt runs", () => {
+    const none = runScript(path.join(slurm, "batch-array.sbatch"), { PERIOGT_BIN: fakeBin, SLURM_ARRAY_TASK_ID: "0" })
+    expect(none.code).toBe(2)
+    expect(none.stderr).toContain("RUN_DIR is required")
+    const notRun = runScript(path.join(slurm, "batch-array.sbatch"), { PERIOGT_BIN: fakeBin, RUN_DIR: submit, SLURM_ARRAY_TASK_ID: "0" })
+    expect(notRun.code).toBe(2)
+    expect(notRun.stderr).toContain("holds no run.json")
+    const run = path.join(work, "a-run")
+    fs.mkdirSync(run, { recursive: true })
+    fs.writeFileSync(path.join(run, "run.json"), "{}")
+    const r = runScript(path.join(slurm, "batch-array.sbatch"), { PERIOGT_BIN: fakeBin, RUN_DIR: run })
     expect(r.code).toBe(2)
-    expect(r.stderr).toContain("runs as an array job")
-    const r2 = runScript(path.join(slurm, "batch-array.sbatch"), { PERIOGT_BIN: fakeBin, SHARD_DIR: submit, PROPERTY: "eps", SLURM_ARRAY_TASK_ID: "5" })
-    expect(r2.code).toBe(2)
-    expect(r2.stderr).toContain("array index 5, but")
-    expect(r2.called).toBe(false)
+    expect(r.stderr).toContain("no shard index")
+    expect(r.called).toBe(false)
   })
 })
 
@@ -125,15 +132,40 @@ describe("running periogt", () => {
   test("batch runs the executable with absolute paths and reports the results location", () => {
     const r = runScript(path.join(slurm, "batch.sbatch"), { PERIOGT_BIN: fakeBin, INPUT_CSV: "in.csv", PROPERTY: "eps", SLURM_SUBMIT_DIR: submit })
     expect(r.code).toBe(0)
-    const output = path.join(base, "results", "in_predictions.csv")
+    const output = path.join(base, "results", "in_eps_predictions.csv")
     expect(r.args).toEqual(["batch", "--input", path.join(submit, "in.csv"), "--property", "eps", "--output", output])
     expect(r.stdout).toContain(`periogt-job: done; results: ${output}`)
   })
 
-  test("periogt's exit status is the job's: 1 for partial batches", () => {
+  test("a batch complete with invalid rows (periogt's exit 1) exits 0, counted in the log; PERIOGT_FAIL_ON_INVALID=1 keeps 1; 2 stays 2", () => {
     const r = runScript(path.join(slurm, "batch.sbatch"), { PERIOGT_BIN: fakeBin, INPUT_CSV: "in.csv", PROPERTY: "eps", FAKE_EXIT: "1" })
-    expect(r.code).toBe(1)
-    expect(r.stderr).toContain("some rows failed")
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain("some rows are invalid")
+    const strict = runScript(path.join(slurm, "batch.sbatch"), { PERIOGT_BIN: fakeBin, INPUT_CSV: "in.csv", PROPERTY: "eps", FAKE_EXIT: "1", PERIOGT_FAIL_ON_INVALID: "1" })
+    expect(strict.code).toBe(1)
+    expect(strict.stderr).toContain("some rows failed")
+    const fatal = runScript(path.join(slurm, "batch.sbatch"), { PERIOGT_BIN: fakeBin, INPUT_CSV: "in.csv", PROPERTY: "eps", FAKE_EXIT: "2" })
+    expect(fatal.code).toBe(2)
+  })
+
+  test("two batches of one input for different properties get different default outputs", () => {
+    const a = runScript(path.join(slurm, "batch.sbatch"), { PERIOGT_BIN: fakeBin, INPUT_CSV: "in.csv", PROPERTY: "eps" })
+    const b = runScript(path.join(slurm, "batch.sbatch"), { PERIOGT_BIN: fakeBin, INPUT_CSV: "in.csv", PROPERTY: "Egc, eps" })
+    expect(a.args[6]).toBe(path.join(base, "results", "in_eps_predictions.csv"))
+    expect(b.args[6]).toBe(path.join(base, "results", "in_egc-eps_predictions.csv"))
+  })
+
+  test("the array task takes its shard from the run's ledger: periogt batch --run RUN --shard <index>; PERIOGT_SHARD for a plain job", () => {
+    const run = path.join(work, "ledger-run")
+    fs.mkdirSync(run, { recursive: true })
+    fs.writeFileSync(path.join(run, "run.json"), "{}")
+    const r = runScript(path.join(slurm, "batch-array.sbatch"), { PERIOGT_BIN: fakeBin, RUN_DIR: run, SLURM_ARRAY_TASK_ID: "3" })
+    expect(r.code).toBe(0)
+    expect(r.args).toEqual(["batch", "--run", run, "--shard", "3"])
+    const one = runScript(path.join(pbs, "batch-array.pbs"), { PERIOGT_BIN: fakeBin, RUN_DIR: run, PERIOGT_SHARD: "2", PERIOGT_FAIL_ON_INVALID: "1" })
+    expect(one.args).toEqual(["batch", "--run", run, "--shard", "2", "--fail-on-invalid"])
+    const pbsArray = runScript(path.join(pbs, "batch-array.pbs"), { PERIOGT_BIN: fakeBin, RUN_DIR: run, PBS_ARRAY_INDEX: "4" })
+    expect(pbsArray.args).toEqual(["batch", "--run", run, "--shard", "4"])
   })
 
   test("predict keeps the result in the results directory and the log", () => {
@@ -169,20 +201,15 @@ describe("running periogt", () => {
 })
 
 describe("shard.sh", () => {
-  test("splits into consecutive shards with the header, the array job reads its shard, merge joins them", () => {
+  test("splits into consecutive shards with the header (pointing to periogt submit for array jobs), merge joins them", () => {
     const shards = path.join(work, "shards")
     const split = Bun.spawnSync([path.join(slurm, "shard.sh"), "split", "in.csv", "2", shards], { cwd: submit, stdout: "pipe", stderr: "pipe" })
     expect(split.exitCode).toBe(0)
-    expect(split.stdout.toString()).toContain(`SHARD_DIR=${shards} PROPERTY=<property> sbatch --array=0-1 ${path.join(slurm, "batch-array.sbatch")}`)
+    expect(split.stdout.toString()).toContain(`periogt submit --input ${path.join(submit, "in.csv")} --property PROPERTY --shards 2`)
     expect(fs.readFileSync(path.join(shards, "in_shard0000.csv"), "utf8")).toBe("id,smiles\na,*CC*\nb,*CC(C)*\nc,*CCO*\n")
     expect(fs.readFileSync(path.join(shards, "in_shard0001.csv"), "utf8")).toBe("id,smiles\nd,*CCN*\ne,*CCS*\n")
     const again = Bun.spawnSync([path.join(slurm, "shard.sh"), "split", "in.csv", "2", shards], { cwd: submit, stderr: "pipe" })
     expect(again.exitCode).toBe(2)
-
-    const r = runScript(path.join(slurm, "batch-array.sbatch"), { PERIOGT_BIN: fakeBin, SHARD_DIR: shards, PROPERTY: "eps", SLURM_ARRAY_TASK_ID: "1" })
-    expect(r.code).toBe(0)
-    expect(r.args.slice(0, 3)).toEqual(["batch", "--input", path.join(shards, "in_shard0001.csv")])
-    expect(r.args[6]).toBe(path.join(base, "results", "in_shard0001_predictions.csv"))
 
     const merged = path.join(work, "merged.csv")
     const m = Bun.spawnSync([path.join(slurm, "shard.sh"), "merge", merged, path.join(shards, "in_shard0000.csv"), path.join(shards, "in_shard0001.csv")], { stdout: "pipe" })

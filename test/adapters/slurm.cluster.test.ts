@@ -12,7 +12,7 @@ import { missingTools } from "./tools.ts"
  * (`periogt gen slurm`), submitted with sbatch from a directory other than the output directory, run
  * the executable directly (PERIOGT_BIN, no container).
  *
- * Always: with an empty checkpoint directory, predict, batch and both array tasks end FAILED with
+ * Always: with an empty checkpoint directory, predict and batch end FAILED with
  * ExitCode 2:0 and checkpoint_missing in their logs; a job whose input file is missing ends with
  * exit 2 before periogt is called.
  * With PERIOGT_TEST_CHECKPOINT_DIR naming prepared artifacts (once the engine exists), the same jobs
@@ -54,22 +54,17 @@ const gen = (out: string, checkpointDir: string) => {
   expect(p.stderr.toString()).toContain("next:")
 }
 
-/** Submits predict, batch, array (2 shards) and a batch whose input is missing, from `submit`. */
+/** Submits predict, batch and a batch whose input is missing, from `submit` (array jobs: test/jobs/slurm.cluster.test.ts, through periogt submit). */
 const submitAll = async (c: SlurmCluster, out: string, submit: string) => {
   fs.mkdirSync(submit, { recursive: true })
   fs.writeFileSync(path.join(submit, "polymers.csv"), "id,smiles\np1,*CC*\np2,*CC(C)*\np3,*CC(Cl)*\n")
   const env = { HOME: work, USER: "root" }
   const predict = c.sbatch([path.join(out, "predict.sbatch")], { cwd: submit, env: { ...env, SMILES: "*CC(C)*", PROPERTY: property } })
   const batch = c.sbatch([path.join(out, "batch.sbatch")], { cwd: submit, env: { ...env, INPUT_CSV: "polymers.csv", PROPERTY: property } })
-  const split = Bun.spawnSync([path.join(out, "shard.sh"), "split", "polymers.csv", "2"], { cwd: submit, stdout: "pipe", stderr: "pipe" })
-  expect(split.exitCode).toBe(0)
-  expect(split.stdout.toString()).toContain("--array=0-1")
-  const array = c.sbatch(["--array=0-1", path.join(out, "batch-array.sbatch")], { cwd: submit, env: { ...env, SHARD_DIR: path.join(submit, "polymers_shards"), PROPERTY: property } })
   const missing = c.sbatch([path.join(out, "batch.sbatch")], { cwd: submit, env: { ...env, INPUT_CSV: "no-such-file.csv", PROPERTY: property } })
   return {
     predict: await c.waitFinal(predict),
     batch: await c.waitFinal(batch),
-    array: await c.waitFinal(array),
     missing: await c.waitFinal(missing),
   }
 }
@@ -89,7 +84,7 @@ describe.skipIf(why !== undefined)(`generated Slurm scripts on a one-node Slurm 
     if (work !== "") fs.rmSync(work, { recursive: true, force: true })
   })
 
-  test("checkpoint_missing: predict, batch and array jobs fail with exit 2; a missing input is refused before periogt runs", async () => {
+  test("checkpoint_missing: predict and batch jobs fail with exit 2; a missing input is refused before periogt runs", async () => {
     const c = cluster as SlurmCluster
     const out = path.join(work, "jobs-empty")
     const empty = path.join(work, "empty-checkpoints")
@@ -97,8 +92,7 @@ describe.skipIf(why !== undefined)(`generated Slurm scripts on a one-node Slurm 
     gen(out, empty)
     const r = await submitAll(c, out, path.join(work, "submit-empty"))
 
-    const failed = [...r.predict, ...r.batch, ...r.array]
-    expect(r.array).toHaveLength(2)
+    const failed = [...r.predict, ...r.batch]
     for (const o of failed) {
       const log = readLog(o)
       expect({ job: o.jobId, state: o.state, exit: o.exitCode }).toEqual({ job: o.jobId, state: "FAILED", exit: "2:0" })
@@ -106,9 +100,6 @@ describe.skipIf(why !== undefined)(`generated Slurm scripts on a one-node Slurm 
       expect(log).toContain("periogt-job: periogt exited with status 2")
       expect(path.dirname(o.stdoutPath ?? "")).toBe(path.join(work, "submit-empty"))
     }
-    const arrayLogs = r.array.map(readLog).join("\n")
-    expect(arrayLogs).toContain("polymers_shard0000.csv")
-    expect(arrayLogs).toContain("polymers_shard0001.csv")
 
     const [missing] = r.missing
     expect(missing?.state).toBe("FAILED")
@@ -131,14 +122,13 @@ describe.skipIf(why !== undefined)(`generated Slurm scripts on a one-node Slurm 
       const out = path.join(work, "jobs-ready")
       gen(out, preparedCheckpoints === "tiny" ? prepareTiny() : (preparedCheckpoints ?? ""))
       const r = await submitAll(c, out, path.join(work, "submit-ready"))
-      for (const o of [...r.predict, ...r.batch, ...r.array]) {
+      for (const o of [...r.predict, ...r.batch]) {
         expect({ job: o.jobId, state: o.state, exit: o.exitCode, log: o.state === "COMPLETED" ? "" : readLog(o) }).toEqual({ job: o.jobId, state: "COMPLETED", exit: "0:0", log: "" })
       }
       const results = path.join(work, "base", "results")
-      const batchOut = fs.readFileSync(path.join(results, "polymers_predictions.csv"), "utf8").trim().split("\n")
+      const batchOut = fs.readFileSync(path.join(results, `polymers_${property}_predictions.csv`), "utf8").trim().split("\n")
       expect(batchOut[0]).toContain("prediction_value")
       expect(batchOut).toHaveLength(4)
-      for (const k of ["0000", "0001"]) expect(fs.existsSync(path.join(results, `polymers_shard${k}_predictions.csv`))).toBe(true)
       expect(r.missing[0]?.exitCode).toBe("2:0")
     },
     150_000,

@@ -172,6 +172,13 @@ export const slurmExecutor = (): Executor => {
             )
             for (const [k, v] of sc) if (!states.has(k)) states.set(k, v)
           }
+          // Without accounting a pending array task cancelled with scancel leaves no record at all: the
+          // controller drops it from the array's pending set. A task missing while its array is still known
+          // (finished tasks keep their records for MinJobAge) was cancelled before it started.
+          const known = new Set([...states.keys()].map((k) => k.split("_")[0]!))
+          for (const id of jobIds) {
+            if (!states.has(id) && id.includes("_") && known.has(id.split("_")[0]!)) states.set(id, { state: "cancelled", raw: "removed from its array while pending (scancel; no accounting to confirm)" })
+          }
         }
         return states
       }),

@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { errorOf, tempDir } from "../support/binary.ts"
+import { SHARED_SCALER } from "../support/checkpoints.ts"
+import { journalRows, jobs, periogt, submit, tinyCheckpoints, waitFile, waitJobs, writeInput } from "./support.ts"
+
+/**
+ * The local executor end to end with the compiled executable on the tiny synthetic checkpoints, no
+ * scheduler: submit → jobs → collect equals one `periogt batch` of the same input byte for byte; a
+ * shard killed with SIGKILL and the rest cancelled show failed and cancelled, and `submit --resume`
+ * completes them where they stopped; collect refuses a missing shard (exit 2, naming it) unless
+ * --partial; --dry-run writes nothing.
+ */
+const has = fs.existsSync(SHARED_SCALER)
+if (!has) console.warn(`skipping the local executor's end-to-end tests: upstream's descriptor scaler is not at ${SHARED_SCALER}`)
+
+let dir = ""
+let env: Record<string, string> = {}
+let input = ""
+let reference = ""
+
+beforeAll(async () => {
+  if (!has) return
+  dir = tempDir("jobs-local")
+  const ck = await tinyCheckpoints(dir)
+  env = { PATH: "/usr/bin:/bin", HOME: dir, PERIOGT_CHECKPOINT_DIR: ck, PERIOGT_RESULTS_DIR: path.join(dir, "results"), PERIOGT_DEVICE: "cpu", PERIOGT_THREADS: "1", PERIOGT_WORKERS: "0" }
+  input = path.join(dir, "units.csv")
+  writeInput(input, 12)
+  reference = path.join(dir, "reference.csv")
+  const r = await periogt(["batch", "--input", input, "--property", "eps", "--output", reference], env)
+  if (r.code !== 1) throw new Error(`reference batch: exit ${r.code}: ${r.stderr}`)
+}, 300_000)
+
+afterAll(() => {
+  if (dir !== "") fs.rmSync(dir, { recursive: true, force: true })
+})
+
+describe.skipIf(!has)("local executor", () => {
+  test("--dry-run prints the commands and writes nothing", async () => {
+    const r = await periogt(["submit", "--input", input, "--property", "eps", "--shards", "3", "--scheduler", "local", "--dry-run"], env)
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain("driver.sh 1 0 1 2")
+    expect(fs.existsSync(path.join(dir, "results", "runs"))).toBe(false)
+  }, 60_000)
+
+  test("submit → jobs → collect equals one batch; a missing shard is refused unless --partial", async () => {
+    const run = await submit(["--input", input, "--property", "eps", "--shards", "3", "--max-running", "2", "--scheduler", "local"], env)
+    const ledger = JSON.parse(fs.readFileSync(path.join(run, "run.json"), "utf8"))
+    expect(ledger.shards.map((s: { first_row: number; rows: number }) => [s.first_row, s.rows])).toEqual([[1, 72], [73, 72], [145, 72]])
+    const v = await waitJobs(run, env)
+    expect(v.shards.map((s) => [s.state, s.rows_done, s.failed_rows])).toEqual([["completed", 72, 8], ["completed", 72, 8], ["completed", 72, 8]])
+    expect(v.complete).toBe(true)
+    const c = await periogt(["collect", run], env)
+    expect(c.code).toBe(0)
+    const summary = JSON.parse(c.stdout)
+    expect(summary).toMatchObject({ rows: 216, failed_rows: 24, missing_shards: [], partial: false })
+    const merged = path.join(dir, "results", "units_eps_predictions.csv")
+    expect(summary.output).toBe(merged)
+    expect(fs.readFileSync(merged, "utf8")).toBe(fs.readFileSync(reference, "utf8"))
+    // The shard's rerun does nothing and says so.
+    const again = await periogt(["batch", "--run", run, "--shard", "1"], env)
+    expect(again.code).toBe(0)
+    expect(again.stderr).toContain("already complete")
+    // A shard output gone: refused, naming it; --partial merges the rest.
+    fs.rmSync(path.join(run, ledger.shards[1].output))
+    const refused = await periogt(["collect", run, "--output", path.join(dir, "x.csv")], env)
+    expect(refused.code).toBe(2)
+    expect(errorOf(refused.stderr)).toMatchObject({ code: "validation_error", details: { missing_shards: [1] } })
+    expect(fs.existsSync(path.join(dir, "x.csv"))).toBe(false)
+    const partial = await periogt(["collect", run, "--output", path.join(dir, "x.csv"), "--partial"], env)
+    expect(partial.code).toBe(0)
+    expect(JSON.parse(partial.stdout)).toMatchObject({ rows: 144, missing_shards: [1], partial: true })
+  }, 300_000)
+
+  test("a shard killed with SIGKILL and the others cancelled; submit --resume completes them where they stopped", async () => {
+    const run = await submit(["--input", input, "--property", "eps", "--shards", "3", "--max-running", "1", "--scheduler", "local"], env)
+    const progress = path.join(run, "outputs", "shard-0000_eps_predictions.csv.progress")
+    await waitFile(progress, (t) => journalRows(t) >= 32)
+    const pid = Number(fs.readFileSync(path.join(run, "local", "shard-0000.pid"), "utf8"))
+    process.kill(pid, "SIGKILL")
+    const cancel = await periogt(["cancel", run], env)
+    expect(cancel.code).toBe(0)
+    const v = await waitJobs(run, env)
+    expect(v.shards[0]!.state).toBe("failed")
+    expect(v.shards[0]!.rows_done).toBeGreaterThanOrEqual(32)
+    expect(v.shards[0]!.rows_done).toBeLessThan(72)
+    expect(v.shards.slice(1).map((s) => s.state)).toEqual(["cancelled", "cancelled"])
+    const human = await periogt(["jobs", run], env)
+    expect(human.stdout).toContain(`periogt submit --resume ${run}`)
+    const resumed = await periogt(["submit", "--resume", run], env)
+    expect(resumed.code).toBe(0)
+    expect(resumed.stderr).toContain("resubmitting")
+    const done = await waitJobs(run, env)
+    expect(done.shards.map((s) => s.state)).toEqual(["completed", "completed", "completed"])
+    const status0 = JSON.parse(fs.readFileSync(path.join(run, "outputs", "shard-0000.status.json"), "utf8"))
+    expect(status0.resumed_from).toBeGreaterThanOrEqual(32)
+    const out = path.join(dir, "resumed.csv")
+    expect((await periogt(["collect", run, "--output", out], env)).code).toBe(0)
+    expect(fs.readFileSync(out, "utf8")).toBe(fs.readFileSync(reference, "utf8"))
+    // Nothing left to resubmit: says so.
+    const nothing = await periogt(["submit", "--resume", run], env)
+    expect(nothing.stderr).toContain("nothing to resubmit")
+    expect((await jobs(run, env)).complete).toBe(true)
+  }, 300_000)
+})
