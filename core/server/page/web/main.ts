@@ -436,8 +436,11 @@ const start = async () => {
     $("version").textContent = info.version
     $("demo-banner").hidden = !info.demo
   }
-  await Promise.all([loadProperties(), loadGallery()])
+  // interactive once the properties are there; the gallery (depicted on the server) follows
+  const gallery = loadGallery().then(() => (document.body.dataset["gallery"] = "true"))
+  await loadProperties()
   document.body.dataset["ready"] = "true"
+  void gallery
   // the job started from this tab before a reload: show it again (it ran on meanwhile)
   const last = sessionStorage.getItem(JOB_STORAGE)
   if (last !== null) void watchJob(last, false).catch(() => sessionStorage.removeItem(JOB_STORAGE))
