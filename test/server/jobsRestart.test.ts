@@ -27,6 +27,8 @@ test("a job survives SIGKILL of the server: resumed at restart, no row lost or r
     // kill it once at least one chunk is committed and the job is not done yet
     const mid = await waitJob(first.url, id, (j) => (j.state === "running" && j.rows_done > 0) || j.state === "completed")
     expect(mid.state).toBe("running")
+    expect(mid.rows_per_second).toBeGreaterThan(0)
+    expect(mid.eta_seconds).toBeGreaterThanOrEqual(0)
     first.proc.kill("SIGKILL")
     await first.proc.exited
 

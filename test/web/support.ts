@@ -105,6 +105,8 @@ export interface JobBody {
   readonly rows_total: number | null
   readonly rows_done: number
   readonly rows_failed: number
+  readonly rows_per_second: number | null
+  readonly eta_seconds: number | null
   readonly results_url: string | null
 }
 

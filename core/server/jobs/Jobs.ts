@@ -104,6 +104,9 @@ export const jobsLayer = Layer.effect(Jobs)(
       const properties = resolveProperties(job.properties, predictor)
       if (properties instanceof UnsupportedProperty) return store.fail(job.id, detailOf(properties))
       store.markRunning(job.id)
+      // the pace counts from here: rows done before (a resumed job) are not this run's
+      self.startRows = store.get(job.id)?.rowsDone ?? 0
+      self.startedAt = performance.now()
       log.info(`job ${job.id} running`, { job: job.id, name: job.name, properties: properties.join(",") })
       const summary = await runBatch({
         input: store.inputPath(job.id),
@@ -113,13 +116,7 @@ export const jobsLayer = Layer.effect(Jobs)(
         predict: (items) => Effect.runPromise(predictor.predict(items)),
         chunkRows: JOB_CHUNK_ROWS,
         progress: {
-          update: (done, total) => {
-            if (self.startRows === undefined) {
-              self.startRows = done
-              self.startedAt = performance.now()
-            }
-            store.progress(job.id, done, total)
-          },
+          update: (done, total) => store.progress(job.id, done, total),
           finish: () => {},
         },
         shouldStop: () => stopping || self.stop,
