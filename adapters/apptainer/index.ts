@@ -67,7 +67,8 @@ const definition = (plan: DeployPlan): string => {
     env("PERIOGT_BASE_DIR", plan.baseDir.value),
     env("PERIOGT_CHECKPOINT_DIR", plan.checkpointDir.value),
     env("PERIOGT_RESULTS_DIR", plan.resultsDir.value),
-    `    export PERIOGT_HOST="\${PERIOGT_HOST:-${plan.host.value}}"`,
+    // Loopback unless a host was given: a server beyond loopback needs a key (the server jobs set both).
+    `    export PERIOGT_HOST="\${PERIOGT_HOST:-${plan.host.from.startsWith("configuration: default") ? "127.0.0.1" : plan.host.value}}"`,
     `    export PERIOGT_PORT="\${PERIOGT_PORT:-${plan.port.value}}"`,
     "",
     "%runscript",
@@ -97,13 +98,17 @@ const buildScript = (plan: DeployPlan): string => {
     "#   --binary        the periogt executable to bake in",
     gpu ? `#   --ort-cuda-dir  the directory holding ${PROVIDERS.join(" and ")}` : undefined,
     "#                   (ONNX Runtime's CUDA providers, the same version as periogt's ONNX Runtime)",
-    "#   --output        where the image goes (default: PERIOGT_CONTAINER of the jobs)",
+    gpu && plan.imageOutput.value !== plan.container.value
+      ? "#   --output        where the image goes (default: PERIOGT_CONTAINER_GPU of the jobs: the GPU variant beside the CPU image)"
+      : "#   --output        where the image goes (default: PERIOGT_CONTAINER of the jobs)",
     "set -euo pipefail",
     "",
     `DEF=${dq(def)}`,
     `BINARY="\${PERIOGT_BINARY:-${plan.binary.value}}"`,
     gpu ? `ORT_CUDA_DIR="\${PERIOGT_ORT_CUDA_DIR:-${plan.ortCudaDir.value}}"` : undefined,
-    `OUTPUT="\${PERIOGT_CONTAINER:-${plan.container.value}}"`,
+    gpu && plan.imageOutput.value !== plan.container.value
+      ? `OUTPUT="\${PERIOGT_CONTAINER_GPU:-${plan.imageOutput.value}}"`
+      : `OUTPUT="\${PERIOGT_CONTAINER:-${plan.imageOutput.value}}"`,
     "FAKEROOT=()",
     "",
     "die() {",
@@ -161,7 +166,7 @@ const buildScript = (plan: DeployPlan): string => {
 
 const readme = (plan: DeployPlan): string => {
   const gpu = plan.flavor.value === "gpu"
-  const c = plan.container.value
+  const c = plan.imageOutput.value
   const nv = gpu ? "--nv " : ""
   return lines(
     `# periogt Apptainer image (${gpu ? "GPU" : "CPU"}) for ${plan.profile.title}`,
@@ -179,6 +184,15 @@ const readme = (plan: DeployPlan): string => {
       ? [
           "",
           `GPU images need \`libonnxruntime_providers_cuda.so\` and \`libonnxruntime_providers_shared.so\` of the same ONNX Runtime version as periogt's (\`periogt doctor\` prints it): from the \`onnxruntime-linux-x64-gpu\` release archive (\`lib/\`), or from an \`onnxruntime-node\` install made with network access. They are copied next to periogt's \`libonnxruntime.so.1\` inside the image, where ONNX Runtime looks for them. The base image carries the CUDA 12 runtime and cuDNN 9 they load; the host needs an NVIDIA driver >= 560.28.`,
+        ]
+      : undefined,
+    "",
+    plan.containerGpu.value !== plan.container.value
+      ? [
+          "",
+          gpu
+            ? `This is the GPU variant of ${plan.profile.title}'s image: the generated jobs run it (\`PERIOGT_CONTAINER_GPU\`) where they see a GPU, and the CPU image \`${plan.container.value}\` elsewhere.`
+            : `The jobs of ${plan.profile.title} run this CPU image by default; where a job sees a GPU it runs the GPU variant \`${plan.containerGpu.value}\` (\`PERIOGT_CONTAINER_GPU\`), built with \`periogt gen apptainer --cluster ${plan.profile.name} --set flavor=gpu\`.`,
         ]
       : undefined,
     "",
@@ -208,7 +222,7 @@ const readme = (plan: DeployPlan): string => {
       ["flavor", plan.flavor],
       ["binary", plan.binary],
       ["ort_cuda_dir", gpu ? plan.ortCudaDir : undefined],
-      ["container", plan.container],
+      ["image output", plan.imageOutput],
       ["device", plan.device],
     ]),
   )
@@ -228,6 +242,8 @@ export const apptainerAdapter: Adapter = {
   nextSteps: ({ plan }) => [
     ...plan.warnings.map((w) => `warning: ${w}`),
     `build: ${path.join(plan.outDir, "build.sh")} --fakeroot${plan.flavor.value === "gpu" && plan.ortCudaDir.value.includes("<") ? " --ort-cuda-dir DIR" : ""}`,
-    `then run the jobs of periogt gen slurm with PERIOGT_CONTAINER=${plan.container.value}`,
+    plan.flavor.value === "gpu" && plan.imageOutput.value !== plan.container.value
+      ? `then the jobs of periogt gen slurm run it where they see a GPU (PERIOGT_CONTAINER_GPU=${plan.imageOutput.value})`
+      : `then run the jobs of periogt gen slurm with PERIOGT_CONTAINER=${plan.imageOutput.value}`,
   ],
 }

@@ -50,7 +50,29 @@ const directives = (plan: DeployPlan, job: JobName, kind: "predict" | "batch" | 
   out.push(`#PBS -l walltime=${j.time.value}`)
   if (plan.account !== undefined) out.push(`#PBS -A ${plan.account.value}`)
   else if (p.accountNote !== undefined) out.push(`# No -A: ${p.accountNote}.`)
+  if (plan.qos !== undefined) out.push(`#PBS -l qos=${plan.qos.value}`)
+  if (plan.constraint !== undefined) out.push(`# Node features (Slurm --constraint=${plan.constraint.value}): PBS sites name them as node properties, e.g. -l nodes=1:ppn=N:<property>.`)
+  if (plan.reservation !== undefined) out.push(`# Reservation ${plan.reservation.value}: submit to the reservation's queue (qsub -q ${plan.reservation.value}).`)
+  if (plan.mailType !== undefined) {
+    const m = pbsMailOptions(plan.mailType.value)
+    out.push(`#PBS -m ${m}`)
+  }
+  if (plan.mailUser !== undefined) out.push(`#PBS -M ${plan.mailUser.value}`)
   return out
+}
+
+/** Slurm mail types → PBS -m letters: BEGIN b, END e, FAIL/REQUEUE/TIME_LIMIT a, ALL abe, NONE n. */
+const pbsMailOptions = (types: string): string => {
+  const t = types.split(",")
+  if (t.includes("NONE")) return "n"
+  if (t.includes("ALL")) return "abe"
+  const letters = new Set<string>()
+  for (const x of t) {
+    if (x === "BEGIN") letters.add("b")
+    else if (x === "END") letters.add("e")
+    else letters.add("a")
+  }
+  return ["a", "b", "e"].filter((x) => letters.has(x)).join("")
 }
 
 const jobScript = (plan: DeployPlan, job: JobName, kind: "predict" | "batch" | "server", what: string): string =>
@@ -62,7 +84,8 @@ const jobScript = (plan: DeployPlan, job: JobName, kind: "predict" | "batch" | "
     "# Submit from any directory (#PBS -V passes your environment, so the variables reach the job):",
     comment(usage(plan, pbsShell, job).map((l) => `  ${l}`)),
     "# Overrides (export before qsub): PERIOGT_CONTAINER, PERIOGT_BIN (run the executable, no container),",
-    "#   PERIOGT_BASE_DIR, PERIOGT_CHECKPOINT_DIR, PERIOGT_RESULTS_DIR, PERIOGT_DEVICE; paths in setup_env.sh.",
+    "#   PERIOGT_BASE_DIR, PERIOGT_CHECKPOINT_DIR, PERIOGT_RESULTS_DIR, PERIOGT_DEVICE, PERIOGT_JOB_DIR; paths in the",
+    "#   setup_env.sh of this folder (PBS runs a copy of the script: export PERIOGT_JOB_DIR for a copied folder).",
     "# PBS starts jobs in $HOME: relative inputs are taken from $PBS_O_WORKDIR, the directory you submit from.",
     directives(plan, job, kind),
     "",
@@ -81,7 +104,7 @@ const readme = (plan: DeployPlan): string =>
     "",
     "## Jobs",
     "",
-    "Submit from any directory; each script finds `setup_env.sh` through its absolute path and checks its inputs before running anything (exit 2 with an example command).",
+    "Submit from any directory; each script reads the `setup_env.sh` of its folder and checks its inputs before running anything (exit 2 with an example command). PBS runs a copy of the script, so the folder is the one the scripts were generated in: for a copied folder, `export PERIOGT_JOB_DIR=/path/to/copy` before `qsub` (a job whose folder is gone refuses, saying so). GPU or CPU is decided when the job runs (`nvidia-smi -L`: `--nv` and `PERIOGT_DEVICE=cuda`, else cpu). The server job listens on the node's loopback on a free port and requires `X-Api-Key` (a new key per job, mode 0600, unless `PERIOGT_API_KEY_FILE` is exported); its log prints the tunnel command.",
     "",
     JOBS.flatMap(({ job, what }) => [`- \`${job}.pbs\`: ${what}.`, "", "  ```bash", ...usage(plan, pbsShell, job).filter((l) => /qsub|shard\.sh/.test(l) && !/^(Optional|optional|Each)/.test(l)).map((l) => `  ${l}`), "  ```", ""]),
     "- `shard.sh`: `split INPUT N [DIR]` and `merge OUTPUT FILE...`.",
@@ -118,7 +141,13 @@ export const pbsAdapter: Adapter = {
     return Result.succeed(files)
   },
   nextSteps: ({ plan }) => [
-    ...plan.placeholders.map((p) => `edit ${p.name} (${p.value}) in ${path.join(plan.outDir, "setup_env.sh")}, or export it before qsub`),
+    ...plan.placeholders.map((p) =>
+      p.name === "account"
+        ? `edit the account (${p.value}) on the #PBS -A line of each .pbs script in ${plan.outDir}, or generate again with --set account=NAME`
+        : p.name === "mail_user"
+          ? `edit the mail address (${p.value}) on the #PBS -M line of each .pbs script in ${plan.outDir}, or generate again with --set mail_user=ADDRESS`
+          : `edit ${p.name} (${p.value}) on its export PERIOGT_${p.name.toUpperCase()}= line in ${path.join(plan.outDir, "setup_env.sh")}, or export it before qsub`,
+    ),
     ...plan.warnings.map((w) => `warning: ${w}`),
     `submit: ${pbsShell.submit("SMILES='*CC(C)*' PROPERTY=eps", scriptPath(plan, pbsShell, "predict"))}`,
     `read ${path.join(plan.outDir, "README.md")} for batch, array and server jobs`,

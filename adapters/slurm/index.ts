@@ -32,7 +32,8 @@ const directives = (plan: DeployPlan, job: JobName, kind: "predict" | "batch" | 
   const j = plan.jobs[kind]
   const p = plan.profile
   const log = job === "batch-array" ? `periogt-${job}-%A_%a.out` : `periogt-${job}-%j.out`
-  const others = p.partitions.filter((x) => x.name !== plan.partition?.value && x.interactive_only !== true)
+  // Other partitions a 1-GPU or CPU job may use (never one whose policy wants several GPUs).
+  const others = p.partitions.filter((x) => x.name !== plan.partition?.value && x.interactive_only !== true && (x.min_gpus_per_job ?? 0) <= 1)
   const out = [
     rule("common directives"),
     `#SBATCH --job-name=periogt-${job}`,
@@ -61,9 +62,15 @@ const directives = (plan: DeployPlan, job: JobName, kind: "predict" | "batch" | 
   } else if (p.accountNote !== undefined) {
     out.push(`# No --account: ${p.accountNote}.`)
   }
+  if (plan.qos !== undefined) out.push(`#SBATCH --qos=${plan.qos.value}`)
+  if (plan.constraint !== undefined) out.push(`#SBATCH --constraint=${plan.constraint.value}`)
+  if (plan.reservation !== undefined) out.push(`#SBATCH --reservation=${plan.reservation.value}`)
+  if (plan.mailType !== undefined) out.push(`#SBATCH --mail-type=${plan.mailType.value}`)
+  if (plan.mailUser !== undefined) out.push(`#SBATCH --mail-user=${plan.mailUser.value}`)
   for (const o of others) {
     const how = [`--partition=${o.name}`, o.max_gpus_per_job > 0 && o.gres !== undefined ? `--gres=${o.gres}` : undefined].filter((x) => x !== undefined).join(" ")
-    out.push(`# Alternative: sbatch ${how} ...${o.max_time === undefined ? "" : ` (max ${o.max_time})`}${o.access === undefined ? "" : `; ${o.access}`}`)
+    const image = o.max_gpus_per_job > 0 && plan.containerGpu.value !== plan.container.value ? "; runs the GPU image PERIOGT_CONTAINER_GPU" : ""
+    out.push(`# Alternative: sbatch ${how} ...${o.max_time === undefined ? "" : ` (max ${o.max_time})`}${o.access === undefined ? "" : `; ${o.access}`}${image}`)
   }
   return out
 }
@@ -77,7 +84,8 @@ const jobScript = (plan: DeployPlan, job: JobName, kind: "predict" | "batch" | "
     "# Submit from any directory:",
     comment(usage(plan, slurmShell, job).map((l) => `  ${l}`)),
     "# Overrides (export before sbatch): PERIOGT_CONTAINER, PERIOGT_BIN (run the executable, no container),",
-    "#   PERIOGT_BASE_DIR, PERIOGT_CHECKPOINT_DIR, PERIOGT_RESULTS_DIR, PERIOGT_DEVICE; paths in setup_env.sh.",
+    "#   PERIOGT_BASE_DIR, PERIOGT_CHECKPOINT_DIR, PERIOGT_RESULTS_DIR, PERIOGT_DEVICE, PERIOGT_JOB_DIR; paths in the",
+    "#   setup_env.sh beside this script (a copied folder uses its own).",
     "# The job log goes to the directory you submit from.",
     directives(plan, job, kind),
     "",
@@ -96,7 +104,7 @@ const readme = (plan: DeployPlan): string =>
     "",
     "## Jobs",
     "",
-    "Submit from any directory; each script finds `setup_env.sh` through its absolute path, and relative input paths are taken from the directory you submit from. Every script checks its inputs and paths first and exits 2 with an example command when one is missing, before running anything.",
+    "Submit from any directory; each script reads the `setup_env.sh` of its own folder (see Job folder below), and relative input paths are taken from the directory you submit from. Every script checks its inputs and paths first and exits 2 with an example command when one is missing, before running anything.",
     "",
     JOBS.flatMap(({ job, what }) => [`- \`${job}.sbatch\`: ${what}.`, "", "  ```bash", ...usage(plan, slurmShell, job).filter((l) => /sbatch|shard\.sh/.test(l) && !/^(Optional|optional|Each)/.test(l)).map((l) => `  ${l}`), "  ```", ""]),
     "- `shard.sh`: splits a CSV into shards (`split INPUT N [DIR]`) and merges the shards' results (`merge OUTPUT FILE...`).",
@@ -104,7 +112,17 @@ const readme = (plan: DeployPlan): string =>
     "",
     "## Container or executable",
     "",
-    `The jobs run \`apptainer exec${plan.gpu ? " --nv" : ""}\` on \`PERIOGT_CONTAINER\` (build it with \`periogt gen apptainer\`), binding the checkpoint and results directories and the input's directory; add more binds in \`APPTAINER_BIND\` (commented in \`setup_env.sh\`). With \`PERIOGT_BIN=/path/to/periogt\` exported, they run that executable directly instead.`,
+    `The jobs run \`apptainer exec\` on \`PERIOGT_CONTAINER\` (build it with \`periogt gen apptainer\`), binding the checkpoint and results directories and the input's directory; add more binds in \`APPTAINER_BIND\` (commented in \`setup_env.sh\`). With \`PERIOGT_BIN=/path/to/periogt\` exported, they run that executable directly instead.`,
+    "",
+    `GPU or CPU is decided when a job runs, so one script serves both kinds of partition: when \`nvidia-smi -L\` lists a GPU visible to the job, it adds \`--nv\`, ${plan.containerGpu.value === plan.container.value ? "" : "runs the GPU image `PERIOGT_CONTAINER_GPU` (`periogt gen apptainer --set flavor=gpu` builds it), "}and sets \`PERIOGT_DEVICE=cuda\`; otherwise \`PERIOGT_DEVICE=cpu\`. ${plan.jobDevice.value === "" ? "An exported `PERIOGT_DEVICE` wins." : `This folder fixes \`PERIOGT_DEVICE=${plan.jobDevice.value}\` (${plan.jobDevice.from}).`}`,
+    "",
+    "## Job folder",
+    "",
+    "The folder carries its own settings: each job sources the `setup_env.sh` beside it (run directly: the script's folder; under Slurm, which runs a copy of the script: the folder of the submitted script, from `scontrol show job`). Copy the folder, edit the copy's `setup_env.sh`, submit the copy's scripts: they use the copy's settings, and the job log says which file it read. Where the folder cannot be found, the job falls back to the folder it was generated in, and refuses with what to do when that is gone; `export PERIOGT_JOB_DIR=/path/to/folder` names it explicitly.",
+    "",
+    "## Server job",
+    "",
+    "`server.sbatch` listens on the node's loopback (`PERIOGT_SERVER_BIND=node`: on its hostname) on a free port chosen when it starts, and always requires `X-Api-Key`: a new random key in `<results_dir>/server-<job id>/api_key` (mode 0600) unless you export `PERIOGT_API_KEY_FILE` (or `PERIOGT_API_KEY`). The job log prints the SSH tunnel command, the URL and where the key is; `<results_dir>/server-<job id>/connection.txt` holds the same.",
     "",
     "## GPU type",
     "",
@@ -121,6 +139,36 @@ const readme = (plan: DeployPlan): string =>
     clusterNotes(plan),
   )
 
+/** What to edit for a placeholder, naming the file and line where it is written. */
+const placeholderStep = (plan: DeployPlan, name: string, value: string): string => {
+  const files = slurmFiles(plan)
+  const where = (file: string, pattern: RegExp): string | undefined => {
+    const f = files.find((x) => x.path === file)
+    const at = f?.content.split("\n").findIndex((l) => pattern.test(l)) ?? -1
+    return at < 0 ? undefined : `${path.join(plan.outDir, file)} line ${at + 1}`
+  }
+  if (name === "account") {
+    const lines = JOBS.map(({ job }) => where(`${job}.sbatch`, /^#SBATCH --account=/)).filter((x) => x !== undefined)
+    return `edit the account (${value}) on the #SBATCH --account line of each job script: ${lines.join(", ")}; or generate again with --set account=NAME`
+  }
+  if (name === "mail_user") {
+    const lines = JOBS.map(({ job }) => where(`${job}.sbatch`, /^#SBATCH --mail-user=/)).filter((x) => x !== undefined)
+    return `edit the mail address (${value}) on the #SBATCH --mail-user line of each job script: ${lines.join(", ")}; or generate again with --set mail_user=ADDRESS`
+  }
+  if (name === "login_host") {
+    return `edit the login node (${value}) on the login= line of ${where("server.sbatch", /^login=/) ?? "server.sbatch"}; or generate again with --set login_host=HOST`
+  }
+  const variable = `PERIOGT_${name.toUpperCase()}`
+  return `edit ${name} (${value}) in ${where("setup_env.sh", new RegExp(`^export ${variable}=`)) ?? path.join(plan.outDir, "setup_env.sh")}, or export ${variable} before sbatch`
+}
+
+const slurmFiles = (plan: DeployPlan): GeneratedFile[] => [
+  { path: "setup_env.sh", content: setupEnv(plan, slurmShell), mode: 0o644 },
+  ...JOBS.map(({ job, kind, what }) => ({ path: path.basename(scriptPath(plan, slurmShell, job)), content: jobScript(plan, job, kind, what), mode: 0o755 })),
+  { path: "shard.sh", content: shardScript(plan, slurmShell), mode: 0o755 },
+  { path: "README.md", content: readme(plan), mode: 0o644 },
+]
+
 export const slurmAdapter: Adapter = {
   name: "slurm",
   description: "Slurm job scripts: predict, batch, array batch over shards, server; setup_env.sh; shard.sh",
@@ -134,16 +182,10 @@ export const slurmAdapter: Adapter = {
         }),
       )
     }
-    const files: GeneratedFile[] = [
-      { path: "setup_env.sh", content: setupEnv(plan, slurmShell), mode: 0o644 },
-      ...JOBS.map(({ job, kind, what }) => ({ path: path.basename(scriptPath(plan, slurmShell, job)), content: jobScript(plan, job, kind, what), mode: 0o755 })),
-      { path: "shard.sh", content: shardScript(plan, slurmShell), mode: 0o755 },
-      { path: "README.md", content: readme(plan), mode: 0o644 },
-    ]
-    return Result.succeed(files)
+    return Result.succeed(slurmFiles(plan))
   },
   nextSteps: ({ plan }) => [
-    ...plan.placeholders.map((p) => `edit ${p.name} (${p.value}) in ${path.join(plan.outDir, "setup_env.sh")}, or export it before sbatch`),
+    ...plan.placeholders.map((p) => placeholderStep(plan, p.name, p.value)),
     ...(plan.account !== undefined && plan.account.from.startsWith("cluster profile") && plan.profile.accountNote !== undefined ? [`confirm the account ${plan.account.value}: ${plan.profile.accountNote}`] : []),
     ...plan.warnings.map((w) => `warning: ${w}`),
     `submit: ${slurmShell.submit("SMILES='*CC(C)*' PROPERTY=eps", scriptPath(plan, slurmShell, "predict"))}`,

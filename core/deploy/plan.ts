@@ -3,7 +3,7 @@ import { Result } from "effect"
 import type { Device, PeriogtConfig, Resolved } from "../config/index.ts"
 import { describeSource } from "../config/index.ts"
 import { ValidationError } from "../errors/index.ts"
-import { JOB_KINDS, purgedFilesystemOf, timeSeconds, type ClusterProfile, type Filesystem, type JobKind, type Partition } from "./profiles/index.ts"
+import { JOB_KINDS, memMiB, profileFieldLocation, purgedFilesystemOf, timeSeconds, type ClusterProfile, type Filesystem, type JobKind, type Partition } from "./profiles/index.ts"
 import type { SetKey, SetValues } from "./sets.ts"
 
 /**
@@ -30,11 +30,25 @@ export const DEPLOY_DEFAULTS = {
   imageGpu: "nvidia/cuda:12.6.3-cudnn-runtime-ubuntu22.04",
   imageCpu: "debian:bookworm-slim",
   containerName: "periogt.sif",
+  /** The GPU image beside a CPU one, on clusters whose default jobs run on the CPU (CADES). */
+  containerGpuName: "periogt-gpu.sif",
+  /**
+   * The base directory when neither the configuration nor the profile names one: written as is, so
+   * `$HOME` is the home of whoever runs the job, never that of whoever generated the files.
+   */
+  baseDir: "$HOME/periogt",
   condaEnv: "periogt",
   modalApp: "periogt",
   modalVolume: "periogt-checkpoints",
   /** Where the Modal Volume is mounted; PERIOGT_CHECKPOINT_DIR inside the Modal container. */
   modalCheckpointDir: "/vol/checkpoints",
+  /** Modal's GPU when none is given: the cheapest that runs periogt comfortably (24 GB, sm_89). */
+  modalGpu: "L4",
+  /** The Modal Secret that holds PERIOGT_API_KEY. */
+  modalSecret: "periogt-api-key",
+  /** CPU cores and memory (MiB) of the Modal `setup` function: conversion holds two checkpoints at once. */
+  modalSetupCpu: 4,
+  modalSetupMemoryMiB: 16384,
   ortCudaPlaceholder: "<ort-cuda-dir>",
 } as const
 
@@ -67,12 +81,26 @@ export interface DeployPlan {
   /** Only when given (configuration or --set): otherwise periogt's own default applies on the node. */
   readonly cacheDir: Valued<string> | undefined
   readonly container: Valued<string>
+  /** The image the jobs run when a GPU is visible to them (the same as `container` when that is a GPU image). */
+  readonly containerGpu: Valued<string>
+  /** Where `periogt gen apptainer` writes its image: `containerGpu` for a GPU build, else `container`. */
+  readonly imageOutput: Valued<string>
+  /**
+   * PERIOGT_DEVICE written into the jobs' environment: empty when the job decides when it runs (a GPU
+   * visible to it: --nv and cuda; none: cpu); a value only when given (--set device, configuration).
+   */
+  readonly jobDevice: Valued<string>
   /** Empty: jobs run the container; a path: jobs run this executable directly. */
   readonly bin: Valued<string>
   readonly device: Valued<Device>
   readonly host: Valued<string>
   readonly port: Valued<number>
   readonly account: Valued<string> | undefined
+  readonly qos: Valued<string> | undefined
+  readonly constraint: Valued<string> | undefined
+  readonly reservation: Valued<string> | undefined
+  readonly mailType: Valued<string> | undefined
+  readonly mailUser: Valued<string> | undefined
   readonly partition: Valued<string> | undefined
   /** The profile's facts about the chosen partition, when it knows it. */
   readonly partitionFacts: Partition | undefined
@@ -92,13 +120,24 @@ export interface DeployPlan {
   readonly modal: {
     readonly app: Valued<string>
     readonly volume: Valued<string>
-    readonly gpu: Valued<string> | undefined
-    readonly secret: Valued<string> | undefined
+    readonly gpu: Valued<string>
+    /** key: periogt's X-Api-Key from the Modal Secret; proxy: Modal's proxy auth tokens; both. */
+    readonly auth: Valued<"key" | "proxy" | "both">
+    /** The Modal Secret providing PERIOGT_API_KEY (key and both). */
+    readonly secret: Valued<string>
+    readonly setupCpu: number
+    readonly setupMemoryMiB: number
     readonly checkpointDir: string
     readonly device: Valued<Device>
     /** Modal runs on a GPU unless `--set flavor=cpu`; independent of the cluster's partition. */
     readonly flavor: Valued<"gpu" | "cpu">
     readonly image: Valued<string>
+  }
+  readonly ood: {
+    /** The Open OnDemand cluster id the app submits to. */
+    readonly cluster: Valued<string>
+    /** Partitions offered in the form: every one a 1-GPU or CPU job may use (interactive ones included: OnDemand sessions are interactive). */
+    readonly partitions: ReadonlyArray<Partition>
   }
   /** Purged filesystems of the cluster: the scripts warn when a checkpoint directory lies on one. */
   readonly purged: ReadonlyArray<Filesystem>
@@ -122,7 +161,8 @@ export const makePlan = (i: PlanInputs): Result.Result<DeployPlan, ValidationErr
 
   // Paths: a user-given base directory carries the directories derived from it.
   const userBase = s.base_dir !== undefined ? v(s.base_dir, fromSet("base_dir")) : given(c.baseDir) ? v(c.baseDir.value, fromConfig(c.baseDir)) : undefined
-  const baseDir = userBase ?? (p.paths.baseDir !== undefined ? v(p.paths.baseDir, fromProfile(p, "paths.base_dir")) : v(c.baseDir.value, fromConfig(c.baseDir)))
+  const baseDir =
+    userBase ?? (p.paths.baseDir !== undefined ? v(p.paths.baseDir, fromProfile(p, "paths.base_dir")) : v(DEPLOY_DEFAULTS.baseDir, "default: $HOME/periogt of the user who runs the job"))
   const underBase = (key: "checkpoint_dir" | "results_dir", r: Resolved<string>, profileValue: string | undefined, leaf: string): Valued<string> => {
     const set = s[key]
     if (set !== undefined) return v(set, fromSet(key))
@@ -151,6 +191,13 @@ export const makePlan = (i: PlanInputs): Result.Result<DeployPlan, ValidationErr
   }
   if (partitionFacts?.interactive_only === true) {
     return invalid(`partition ${partitionFacts.name} is for interactive sessions only`, `choose a batch partition: ${p.partitions.filter((x) => x.interactive_only !== true).map((x) => x.name).join(", ")}`, { partition: partitionFacts.name })
+  }
+  if (partitionFacts?.min_gpus_per_job !== undefined && partitionFacts.min_gpus_per_job > 1) {
+    return invalid(
+      `partition ${partitionFacts.name} takes jobs of ${partitionFacts.min_gpus_per_job} or more GPUs (cluster profile ${p.name}); periogt uses one GPU`,
+      `choose a partition for 1-GPU jobs: ${p.partitions.filter((x) => x.max_gpus_per_job > 0 && (x.min_gpus_per_job ?? 0) <= 1 && x.interactive_only !== true).map((x) => x.name).join(", ") || "none in this profile"} (--set partition=NAME)`,
+      { partition: partitionFacts.name },
+    )
   }
   if (partitionFacts?.access !== undefined) warnings.push(`partition ${partitionFacts.name}: ${partitionFacts.access}`)
 
@@ -199,12 +246,22 @@ export const makePlan = (i: PlanInputs): Result.Result<DeployPlan, ValidationErr
     }
     const cpus = pick("cpus")
     jobs[kind] = { time: pick("time"), cpus: v(Number(cpus.value), cpus.from), mem: pick("mem") }
-    const max = partitionFacts?.max_time
-    if (max !== undefined && timeSeconds(jobs[kind].time.value) > timeSeconds(max)) {
-      return invalid(`the ${kind} job's time ${jobs[kind].time.value} (${jobs[kind].time.from}) exceeds partition ${partitionFacts?.name}'s limit ${max}`, `use --set ${kind}.time=${max} or less`, { partition: partitionFacts?.name, limit: max })
+    // What to change: the --set the value came from, or the profile field (file and line).
+    const advice = (k: "time" | "cpus" | "mem", from: string, limit: string) => {
+      const set = /^--set (\S+)$/.exec(from)?.[1]
+      if (set !== undefined) return `use --set ${set}=${limit} or less`
+      return `edit ${profileFieldLocation(p, ["jobs", kind, k])} to ${limit} or less, or use --set ${kind}.${k}=${limit}`
     }
-    if (partitionFacts?.cpus_per_node !== undefined && jobs[kind].cpus.value > partitionFacts.cpus_per_node) {
-      return invalid(`the ${kind} job asks for ${jobs[kind].cpus.value} cores; partition ${partitionFacts.name} has ${partitionFacts.cpus_per_node} per node`, `use --set ${kind}.cpus=${partitionFacts.cpus_per_node} or less`, {})
+    const facts = partitionFacts
+    const max = facts?.max_time
+    if (facts !== undefined && max !== undefined && timeSeconds(jobs[kind].time.value) > timeSeconds(max)) {
+      return invalid(`the ${kind} job's time ${jobs[kind].time.value} (${jobs[kind].time.from}) exceeds partition ${facts.name}'s limit ${max}`, advice("time", jobs[kind].time.from, max), { partition: facts.name, limit: max })
+    }
+    if (facts?.cpus_per_node !== undefined && jobs[kind].cpus.value > facts.cpus_per_node) {
+      return invalid(`the ${kind} job asks for ${jobs[kind].cpus.value} cores (${jobs[kind].cpus.from}); partition ${facts.name} has ${facts.cpus_per_node} per node`, advice("cpus", jobs[kind].cpus.from, String(facts.cpus_per_node)), { partition: facts.name, limit: facts.cpus_per_node })
+    }
+    if (facts?.mem_per_node !== undefined && memMiB(jobs[kind].mem.value) > memMiB(facts.mem_per_node)) {
+      return invalid(`the ${kind} job asks for ${jobs[kind].mem.value} of memory (${jobs[kind].mem.from}); partition ${facts.name} has ${facts.mem_per_node} per node`, advice("mem", jobs[kind].mem.from, facts.mem_per_node), { partition: facts.name, limit: facts.mem_per_node })
     }
   }
 
@@ -220,6 +277,16 @@ export const makePlan = (i: PlanInputs): Result.Result<DeployPlan, ValidationErr
   const image = s.image !== undefined ? v(s.image, fromSet("image")) : flavor.value === "gpu" ? v(DEPLOY_DEFAULTS.imageGpu, "default GPU base: CUDA 12 runtime with cuDNN 9") : v(DEPLOY_DEFAULTS.imageCpu, "default CPU base: a small glibc distribution")
   const ortCudaDir = s.ort_cuda_dir !== undefined ? v(s.ort_cuda_dir, fromSet("ort_cuda_dir")) : v(DEPLOY_DEFAULTS.ortCudaPlaceholder, "placeholder: give --set ort_cuda_dir=DIR or build.sh --ort-cuda-dir DIR")
   const modalFlavor: Valued<"gpu" | "cpu"> = s.flavor !== undefined ? v(s.flavor as "gpu" | "cpu", fromSet("flavor")) : v("gpu", "default: a Modal function with a GPU")
+  // Images: the jobs pick the GPU image when a GPU is visible to them. A cluster whose default image is a
+  // CPU one (CADES) keeps its GPU image beside it; elsewhere the one GPU image serves both kinds of node.
+  const containerGpu =
+    s.container !== undefined || device.value !== "cpu"
+      ? v(container.value, s.container !== undefined ? fromSet("container") : `${container.from}; a GPU image, which serves CPU nodes too`)
+      : v(path.posix.join(path.posix.dirname(container.value), DEPLOY_DEFAULTS.containerGpuName), `beside the CPU image: its GPU variant (periogt gen apptainer --cluster ${i.clusterArg} --set flavor=gpu)`)
+  const imageOutput = flavor.value === "gpu" ? containerGpu : container
+  const jobDevice: Valued<string> = explicitDevice !== undefined ? v(explicitDevice.value, explicitDevice.from) : v("", "decided when the job runs: a GPU visible to it (nvidia-smi -L) gives --nv and cuda, none gives cpu")
+  const pick = <K extends "qos" | "constraint" | "reservation" | "mail_type" | "mail_user">(key: K, profileValue: string | undefined): Valued<string> | undefined =>
+    s[key] !== undefined ? v(s[key] as string, fromSet(key)) : profileValue !== undefined ? v(profileValue, fromProfile(p, key)) : undefined
   const modalDevice: Valued<Device> =
     s.device !== undefined ? v(s.device as Device, fromSet("device")) : given(c.device) ? v(c.device.value, fromConfig(c.device)) : v(modalFlavor.value === "gpu" ? "cuda" : "cpu", `flavor ${modalFlavor.value}`)
   const modalImage = s.image !== undefined ? v(s.image, fromSet("image")) : modalFlavor.value === "gpu" ? v(DEPLOY_DEFAULTS.imageGpu, "default GPU base: CUDA 12 runtime with cuDNN 9") : v("debian_slim", "Modal's debian_slim")
@@ -241,11 +308,19 @@ export const makePlan = (i: PlanInputs): Result.Result<DeployPlan, ValidationErr
     resultsDir,
     cacheDir,
     container,
+    containerGpu,
+    imageOutput,
+    jobDevice,
     bin,
     device,
     host: v(c.host.value, fromConfig(c.host)),
     port: s.port !== undefined ? v(Number(s.port), fromSet("port")) : v(c.port.value, fromConfig(c.port)),
     account,
+    qos: pick("qos", p.qos),
+    constraint: pick("constraint", p.constraint),
+    reservation: pick("reservation", p.reservation),
+    mailType: pick("mail_type", p.mailType),
+    mailUser: pick("mail_user", p.mailUser),
     partition: partitionName,
     partitionFacts,
     gres,
@@ -263,23 +338,32 @@ export const makePlan = (i: PlanInputs): Result.Result<DeployPlan, ValidationErr
     modal: {
       app: s["modal.app"] !== undefined ? v(s["modal.app"], fromSet("modal.app")) : v(DEPLOY_DEFAULTS.modalApp, "default"),
       volume: s["modal.volume"] !== undefined ? v(s["modal.volume"], fromSet("modal.volume")) : v(DEPLOY_DEFAULTS.modalVolume, "default"),
-      gpu: s["modal.gpu"] !== undefined ? v(s["modal.gpu"], fromSet("modal.gpu")) : gpuKind,
-      secret: s["modal.secret"] !== undefined ? v(s["modal.secret"], fromSet("modal.secret")) : undefined,
+      gpu: s["modal.gpu"] !== undefined ? v(s["modal.gpu"], fromSet("modal.gpu")) : v(DEPLOY_DEFAULTS.modalGpu, "default: L4, chosen for cost (the cluster's GPU kind does not apply to Modal)"),
+      auth: s["modal.auth"] !== undefined ? v(s["modal.auth"] as "key" | "proxy" | "both", fromSet("modal.auth")) : v("key", "default: periogt's X-Api-Key, the key from a Modal Secret"),
+      secret: s["modal.secret"] !== undefined ? v(s["modal.secret"], fromSet("modal.secret")) : v(DEPLOY_DEFAULTS.modalSecret, "default"),
+      setupCpu: DEPLOY_DEFAULTS.modalSetupCpu,
+      setupMemoryMiB: DEPLOY_DEFAULTS.modalSetupMemoryMiB,
       checkpointDir: DEPLOY_DEFAULTS.modalCheckpointDir,
       device: modalDevice,
       flavor: modalFlavor,
       image: modalImage,
     },
+    ood: {
+      cluster: s["ood.cluster"] !== undefined ? v(s["ood.cluster"], fromSet("ood.cluster")) : p.oodCluster !== undefined ? v(p.oodCluster, fromProfile(p, "ood_cluster")) : v(p.name, `cluster profile ${p.name} (its name)`),
+      partitions: p.partitions.filter((x) => (x.min_gpus_per_job ?? 0) <= 1),
+    },
     purged,
     warnings,
   }
+  const mailUserValue = ["slurm", "pbs"].includes(i.target) ? plan.mailUser?.value : undefined
   const candidates: ReadonlyArray<readonly [string, string | undefined]> = [
     ["account", account?.value],
     ["base_dir", baseDir.value],
     ["checkpoint_dir", checkpointDir.value],
     ["results_dir", resultsDir.value],
-    ["container", ["slurm", "pbs", "apptainer"].includes(i.target) ? container.value : undefined],
+    ["container", ["slurm", "pbs", "apptainer", "ood"].includes(i.target) ? container.value : undefined],
     ["login_host", ["slurm", "pbs"].includes(i.target) ? loginHost?.value : undefined],
+    ["mail_user", mailUserValue],
     ["ort_cuda_dir", (i.target === "modal" ? modalFlavor.value : flavor.value) === "gpu" && ["apptainer", "conda", "modal"].includes(i.target) ? ortCudaDir.value : undefined],
   ]
   const placeholders = candidates.filter((x): x is readonly [string, string] => x[1] !== undefined && PLACEHOLDER.test(x[1])).map(([name, value]) => ({ name, value }))

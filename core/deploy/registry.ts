@@ -2,6 +2,7 @@ import { Result } from "effect"
 import { apptainerAdapter } from "../../adapters/apptainer/index.ts"
 import { condaAdapter } from "../../adapters/conda/index.ts"
 import { modalAdapter } from "../../adapters/modal/index.ts"
+import { oodAdapter } from "../../adapters/ood/index.ts"
 import { pbsAdapter } from "../../adapters/pbs/index.ts"
 import { slurmAdapter } from "../../adapters/slurm/index.ts"
 import { ValidationError } from "../errors/index.ts"
@@ -43,3 +44,4 @@ export const registry = new AdapterRegistry()
   .register(apptainerAdapter)
   .register(condaAdapter)
   .register(modalAdapter)
+  .register(oodAdapter)

@@ -16,6 +16,11 @@ const CPUS = { kind: "int", min: 1, max: 4096 } as const
 export const SET_KEYS = {
   account: { check: { kind: "text", pattern: /^[A-Za-z0-9_.<>-]+$/, hint: "an account name" }, description: "account / project charged by the scheduler" },
   partition: { check: NAME, description: "partition (Slurm) or queue (PBS) for every job" },
+  qos: { check: NAME, description: "quality of service of every job (--qos)" },
+  constraint: { check: { kind: "text", pattern: /^[A-Za-z0-9_.:&|,*[\]()-]+$/, hint: "node features, e.g. h100|a100" }, description: "node features every job asks for (--constraint)" },
+  reservation: { check: NAME, description: "advance reservation the jobs run in (--reservation)" },
+  mail_type: { check: { kind: "text", pattern: /^[A-Z_0-9]+(,[A-Z_0-9]+)*$/, hint: "Slurm mail types, e.g. END,FAIL" }, description: "when the scheduler mails (--mail-type), e.g. END,FAIL" },
+  mail_user: { check: { kind: "text", pattern: /^[A-Za-z0-9_.+-]+(@[A-Za-z0-9.-]+)?$/, hint: "a mail address or user name" }, description: "who the scheduler mails (--mail-user)" },
   gres: { check: { kind: "text", pattern: /^[A-Za-z0-9_:.-]+$/, hint: "e.g. gpu:a100:1" }, description: "GPU request written as --gres (Slurm)" },
   gpu_type: { check: NAME, description: "GPU type: the gres becomes gpu:<type>:1 and the GPU kind <type>" },
   time: { check: TIME, description: "time limit of every job" },
@@ -48,8 +53,10 @@ export const SET_KEYS = {
   "conda.env": { check: NAME, description: "name of the Conda environment" },
   "modal.app": { check: NAME, description: "Modal app name" },
   "modal.volume": { check: NAME, description: "Modal Volume holding the checkpoints" },
-  "modal.gpu": { check: { kind: "text", pattern: /^[A-Za-z0-9_:.-]+$/, hint: "e.g. H100, A100-80GB, L40S" }, description: "Modal GPU kind" },
-  "modal.secret": { check: NAME, description: "Modal Secret providing PERIOGT_API_KEY (optional)" },
+  "modal.gpu": { check: { kind: "text", pattern: /^[A-Za-z0-9_:.-]+$/, hint: "e.g. H100, A100-80GB, L40S" }, description: "Modal GPU kind (default L4)" },
+  "modal.secret": { check: NAME, description: "Modal Secret providing PERIOGT_API_KEY (default periogt-api-key)" },
+  "modal.auth": { check: { kind: "choice", choices: ["key", "proxy", "both"] }, description: "Modal authentication: key (X-Api-Key from the Modal Secret, default), proxy (Modal proxy auth tokens), both" },
+  "ood.cluster": { check: NAME, description: "Open OnDemand cluster id (clusters.d/<id>.yml) of the OnDemand app" },
 } as const satisfies Record<string, { readonly check: Check; readonly description: string }>
 
 export type SetKey = keyof typeof SET_KEYS

@@ -30,7 +30,11 @@ export const GOLDEN_CASES: ReadonlyArray<GoldenCase> = [
       .filter((cluster) => target !== "pbs" || cluster === "generic")
       .map((cluster) => ({ dir: `${target}/${cluster}`, target, cluster, sets: [] })),
   ),
-  { dir: "slurm/cades-gpu", target: "slurm", cluster: "cades", sets: ["partition=gpu_acmhs"] },
+  { dir: "slurm/cades-gpu", target: "slurm", cluster: "cades-gpu", sets: [] },
+  { dir: "apptainer/cades-gpu", target: "apptainer", cluster: "cades-gpu", sets: [] },
+  { dir: "ood/cades", target: "ood", cluster: "cades", sets: [] },
+  { dir: "ood/explorer", target: "ood", cluster: "explorer", sets: [] },
+  { dir: "ood/generic", target: "ood", cluster: "generic", sets: [] },
   { dir: "apptainer/explorer-providers", target: "apptainer", cluster: "explorer", sets: ["ort_cuda_dir=/opt/onnxruntime/lib"] },
 ]
 

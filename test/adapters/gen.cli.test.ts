@@ -28,7 +28,8 @@ describe("periogt gen", () => {
     expect(fs.statSync(path.join(out, "batch.sbatch")).mode & 0o777).toBe(0o755)
     expect(fs.statSync(path.join(out, "setup_env.sh")).mode & 0o777).toBe(0o644)
     expect(fs.readdirSync(out).filter((f) => f.endsWith(".tmp"))).toEqual([])
-    expect(fs.readFileSync(path.join(out, "predict.sbatch"), "utf8")).toContain(`source "${path.join(out, "setup_env.sh")}"`)
+    expect(fs.readFileSync(path.join(out, "predict.sbatch"), "utf8")).toContain(`PERIOGT_GENERATED_DIR="${out}"`)
+    expect(fs.readFileSync(path.join(out, "predict.sbatch"), "utf8")).toContain('source "${PERIOGT_JOB_DIR}/setup_env.sh"')
   })
 
   test("regenerating the same content is fine; edited files need --force", () => {

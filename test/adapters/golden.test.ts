@@ -12,6 +12,15 @@ const listFiles = (dir: string): string[] => {
   return fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name).sort()
 }
 
+/** Every file below `dir`, as relative paths (the OnDemand app has a template/ folder). */
+const listTree = (dir: string, prefix = ""): string[] => {
+  if (!fs.existsSync(dir)) return []
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? listTree(path.join(dir, e.name), `${prefix}${e.name}/`) : e.isFile() ? [`${prefix}${e.name}`] : []))
+    .sort()
+}
+
 const shellFiles = (dir: string) => listFiles(dir).filter((f) => /\.(sh|sbatch|pbs)$/.test(f))
 
 describe("golden files (bun test/adapters/update-golden.ts regenerates them)", () => {
@@ -19,7 +28,7 @@ describe("golden files (bun test/adapters/update-golden.ts regenerates them)", (
     test(`${c.dir} matches byte for byte`, () => {
       const { files } = generateCase(c)
       const dir = path.join(FIXTURES, c.dir)
-      expect(files.map((f) => f.path).sort()).toEqual(listFiles(dir))
+      expect(files.map((f) => f.path).sort()).toEqual(listTree(dir))
       for (const f of files) {
         const golden = fs.readFileSync(path.join(dir, f.path), "utf8")
         if (golden !== f.content) {
@@ -90,11 +99,11 @@ describe("generated shell scripts", () => {
     }
   })
 
-  test("scripts never source a path relative to the working directory", () => {
+  test("scripts source only the setup_env.sh of their own job folder, never a path relative to the working directory", () => {
     for (const d of dirs) {
       for (const f of shellFiles(d)) {
         for (const m of fs.readFileSync(path.join(d, f), "utf8").matchAll(/^\s*(?:source|\.)\s+(\S+)/gm)) {
-          expect({ file: `${d}/${f}`, source: m[1] }).toEqual({ file: `${d}/${f}`, source: expect.stringMatching(/^"\/opt\/periogt\/deploy\//) })
+          expect({ file: `${d}/${f}`, source: m[1] }).toEqual({ file: `${d}/${f}`, source: '"${PERIOGT_JOB_DIR}/setup_env.sh"' })
         }
       }
     }
@@ -107,7 +116,8 @@ describe("cluster goldens: a user edits only the account and paths", () => {
       const d = path.join(FIXTURES, "slurm", cluster)
       for (const f of listFiles(d).filter((x) => /\.(sh|sbatch)$/.test(x))) {
         const code = fs.readFileSync(path.join(d, f), "utf8").split("\n").filter((l) => !/^\s*#(?!SBATCH)/.test(l))
-        const withPlaceholder = code.filter((l) => /<[a-z][a-z_-]*>/.test(l) && !/PROPERTY=<property>/.test(l))
+        // Example command lines in messages (example='...') are text, not settings.
+        const withPlaceholder = code.filter((l) => /<[a-z][a-z_-]*>/.test(l) && !/<property>/.test(l) && !/^example=/.test(l))
         for (const l of withPlaceholder) expect(l).toMatch(/^export PERIOGT_(BASE_DIR|CHECKPOINT_DIR|RESULTS_DIR|CONTAINER)=/)
       }
     })
@@ -139,7 +149,8 @@ describe("cluster goldens: a user edits only the account and paths", () => {
     const gpu = fs.readFileSync(path.join(FIXTURES, "slurm/cades-gpu/predict.sbatch"), "utf8")
     expect(gpu).toContain("#SBATCH --partition=gpu_acmhs\n")
     expect(gpu).toContain("#SBATCH --gres=gpu:1\n")
-    expect(fs.readFileSync(path.join(FIXTURES, "slurm/cades-gpu/setup_env.sh"), "utf8")).toContain("PERIOGT_NV=(--nv)")
+    // --nv is decided when the job runs, never fixed at generation.
+    for (const c of ["cades", "cades-gpu", "explorer", "generic"]) expect(fs.readFileSync(path.join(FIXTURES, `slurm/${c}/setup_env.sh`), "utf8")).toContain("PERIOGT_NV=()\n")
   })
 })
 
@@ -155,12 +166,73 @@ describe("Modal app", () => {
         const text = fs.readFileSync(file, "utf8")
         expect(text).toContain("@modal.web_server(PORT")
         expect(text).toContain('CHECKPOINT_DIR = "/vol/checkpoints"')
-        expect(text).toContain('subprocess.Popen([PERIOGT, "serve"])')
+        expect(text).toContain("subprocess.Popen(SERVE)")
       }
     } finally {
       fs.rmSync(cache, { recursive: true, force: true })
     }
-    expect(fs.readFileSync(path.join(FIXTURES, "modal/explorer/periogt_modal.py"), "utf8")).toContain('GPU = "H200"')
-    expect(fs.readFileSync(path.join(FIXTURES, "modal/cades/periogt_modal.py"), "utf8")).toContain('GPU = "H100"')
+    // L4 whatever the cluster (cost), authentication on: the key from a Modal Secret.
+    for (const c of ["cades", "explorer", "generic"]) {
+      const text = fs.readFileSync(path.join(FIXTURES, `modal/${c}/periogt_modal.py`), "utf8")
+      expect(text).toContain('GPU = "L4"')
+      expect(text).toContain('AUTH = "key"')
+      expect(text).toContain('secrets = [modal.Secret.from_name(API_KEY_SECRET, required_keys=["PERIOGT_API_KEY"])] if USE_KEY else []')
+      expect(text).toContain("requires_proxy_auth=REQUIRES_PROXY_AUTH")
+      expect(text).toContain("cpu=SETUP_CPU, memory=SETUP_MEMORY_MIB")
+    }
   }, 60_000)
+
+  // The generated module imported by Python with the real `modal` package (no Modal account needed to
+  // import): a venv under .cache/modal-venv, made once with pip; skipped, saying why, where pip cannot.
+  const venv = path.resolve(import.meta.dir, "../../.cache/modal-venv")
+  const venvPython = path.join(venv, "bin/python")
+  const modalWhy = (() => {
+    if (Bun.which("python3") === null) return "python3 not found"
+    if (!fs.existsSync(venvPython)) {
+      const mk = Bun.spawnSync(["python3", "-m", "venv", venv], { stderr: "pipe" })
+      if (mk.exitCode !== 0) return `python3 -m venv failed: ${mk.stderr.toString().trim().slice(-200)}`
+    }
+    if (Bun.spawnSync([venvPython, "-c", "import modal"]).exitCode === 0) return undefined
+    const pip = Bun.spawnSync([path.join(venv, "bin/pip"), "install", "-q", "modal"], { stderr: "pipe", timeout: 240_000 })
+    if (pip.exitCode !== 0) return `pip install modal failed (no network?): ${pip.stderr.toString().trim().split("\n").slice(-1)[0] ?? ""}`
+    return undefined
+  })()
+  test.skipIf(modalWhy !== undefined)(`imports with the modal package: auth on, L4, setup's CPU and memory${modalWhy === undefined ? "" : ` (skipped: ${modalWhy})`}`, () => {
+    const probe = [
+      "import importlib.util, json, sys",
+      "spec = importlib.util.spec_from_file_location('periogt_modal', sys.argv[1])",
+      "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)",
+      "s = m.serve._spec_",
+      "print(json.dumps({'gpu': s.gpus, 'auth': m.AUTH, 'key': m.USE_KEY, 'proxy': m.REQUIRES_PROXY_AUTH, 'secrets': [repr(x) for x in s.secrets], 'serve': m.SERVE, 'setup_cpu': m.setup._spec_.cpu, 'setup_memory': m.setup._spec_.memory}))",
+    ].join("\n")
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "periogt-modal-"))
+    try {
+      for (const c of GOLDEN_CASES.filter((x) => x.target === "modal")) {
+        const file = path.join(FIXTURES, c.dir, "periogt_modal.py")
+        const p = Bun.spawnSync([venvPython, "-c", probe, file], { cwd: tmp, stdout: "pipe", stderr: "pipe", env: { PATH: process.env["PATH"] ?? "", HOME: tmp, PYTHONDONTWRITEBYTECODE: "1" } })
+        if (p.exitCode !== 0) throw new Error(`${file}: ${p.stderr.toString()}`)
+        expect(JSON.parse(p.stdout.toString())).toEqual({
+          gpu: "L4",
+          auth: "key",
+          key: true,
+          proxy: false,
+          secrets: ["modal.Secret.from_name('periogt-api-key')"],
+          serve: ["/opt/periogt/bin/periogt", "serve"],
+          setup_cpu: 4,
+          setup_memory: 16384,
+        })
+      }
+      // The other modes import too: proxy auth alone runs periogt with --allow-unauthenticated behind Modal's proxy.
+      const text = fs.readFileSync(path.join(FIXTURES, "modal/explorer/periogt_modal.py"), "utf8")
+      for (const [mode, expected] of [["proxy", { key: false, proxy: true, secrets: [] as string[], serve: ["/opt/periogt/bin/periogt", "serve", "--allow-unauthenticated"] }], ["both", { key: true, proxy: true, secrets: ["modal.Secret.from_name('periogt-api-key')"], serve: ["/opt/periogt/bin/periogt", "serve"] }]] as const) {
+        const f = path.join(tmp, `${mode}.py`)
+        fs.writeFileSync(f, text.replace(/^AUTH = "key"/m, `AUTH = "${mode}"`))
+        const p = Bun.spawnSync([venvPython, "-c", probe, f], { cwd: tmp, stdout: "pipe", stderr: "pipe", env: { PATH: process.env["PATH"] ?? "", HOME: tmp, PYTHONDONTWRITEBYTECODE: "1" } })
+        if (p.exitCode !== 0) throw new Error(`${mode}: ${p.stderr.toString()}`)
+        expect(JSON.parse(p.stdout.toString())).toMatchObject(expected)
+      }
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true })
+    }
+  }, 300_000)
 })

@@ -59,7 +59,7 @@ describe("built-in cluster profiles", () => {
   test("unknown names are refused with the list of built-ins", () => {
     const e = err(loadProfile("frontier", {}))
     expect(e.code).toBe("validation_error")
-    expect(e.action).toContain("cades, explorer, generic")
+    expect(e.action).toContain("cades, cades-gpu, explorer, generic")
   })
 })
 
@@ -145,7 +145,9 @@ describe("the plan: one resolved configuration + profile + --set; adapters only 
     const fromSet = ok(gen("slurm", "explorer", ["checkpoint_dir=/projects/x/ck"], { PERIOGT_CHECKPOINT_DIR: "/projects/y/ck" })).plan
     expect(fromSet.checkpointDir).toEqual({ value: "/projects/x/ck", from: "--set checkpoint_dir" })
     const generic = ok(gen("slurm", "generic")).plan
-    expect(generic.baseDir.value).toBe("/home/user/periogt")
+    // Never the generating user's home: $HOME is expanded on the node, for whoever runs the job.
+    expect(generic.baseDir.value).toBe("$HOME/periogt")
+    expect(generic.checkpointDir.value).toBe("$HOME/periogt/checkpoints")
     expect(generic.partition).toBeUndefined()
     expect(generic.gres).toBeUndefined()
   })
@@ -161,12 +163,14 @@ describe("the plan: one resolved configuration + profile + --set; adapters only 
   test("gpu_type and gres override the profile's gres", () => {
     expect(ok(gen("slurm", "explorer", ["gpu_type=a100"])).plan.gres?.value).toBe("gpu:a100:1")
     expect(ok(gen("slurm", "explorer", ["gres=gpu:v100:1"])).plan.gres?.value).toBe("gpu:v100:1")
-    expect(ok(gen("modal", "explorer", ["gpu_type=a100"])).plan.modal.gpu?.value).toBe("A100")
+    expect(ok(gen("modal", "explorer", ["modal.gpu=A100"])).plan.modal.gpu.value).toBe("A100")
   })
 
   test("partition limits are enforced", () => {
     expect(err(gen("slurm", "explorer", ["time=09:00:00"])).message).toContain("exceeds partition gpu's limit 08:00:00")
-    expect(ok(gen("slurm", "explorer", ["partition=multigpu", "time=20:00:00"])).plan.warnings.join()).toContain("approval")
+    // multigpu is for jobs of 2+ GPUs: refused for periogt's 1-GPU jobs, and never suggested.
+    expect(err(gen("slurm", "explorer", ["partition=multigpu", "time=20:00:00"])).message).toContain("takes jobs of 2 or more GPUs")
+    expect(ok(gen("slurm", "explorer")).files.map((f) => f.content).join("\n")).not.toContain("--partition=multigpu")
     expect(err(gen("slurm", "explorer", ["partition=gpu-interactive"])).message).toContain("interactive sessions only")
     expect(err(gen("slurm", "cades", ["cpus=256"])).message).toContain("128 per node")
   })
@@ -190,11 +194,81 @@ describe("the plan: one resolved configuration + profile + --set; adapters only 
   })
 })
 
+describe("profile fields and limits (issue 20)", () => {
+  test("memory over the partition's limit is refused, naming what to change", () => {
+    const e = err(gen("slurm", "cades", ["mem=900G"]))
+    expect(e.message).toContain("asks for 900G of memory (--set mem); partition batch_cnms has 512G per node")
+    expect(e.action).toBe("use --set mem=512G or less")
+    expect(ok(gen("slurm", "cades", ["mem=512G"])).plan.jobs.batch.mem.value).toBe("512G")
+    expect(err(gen("slurm", "cades", ["server.mem=1T"])).action).toBe("use --set server.mem=512G or less")
+  })
+
+  test("a too-long time names the key it came from, not predict.time", () => {
+    expect(err(gen("slurm", "explorer", ["time=09:00:00"])).action).toBe("use --set time=08:00:00 or less")
+    expect(err(gen("slurm", "explorer", ["batch.time=09:00:00"])).action).toBe("use --set batch.time=08:00:00 or less")
+  })
+
+  test("a profile file's job memory over its partition is refused with the file and line to edit", () => {
+    const f = path.join(tmp, "bigmem.toml")
+    fs.writeFileSync(f, ['name = "bigmem"', 'title = "Big memory"', 'default_partition = "cpu"', "[[partitions]]", 'name = "cpu"', "max_gpus_per_job = 0", 'mem_per_node = "256G"', "[jobs.batch]", 'time = "01:00:00"', "cpus = 8", 'mem = "300G"', ""].join("\n"))
+    const e = err(gen("slurm", f))
+    expect(e.message).toContain("the batch job asks for 300G of memory, beyond partition cpu's 256G per node")
+    expect(e.action).toBe(`edit jobs.batch.mem in ${f} line 11: 256G or less`)
+  })
+
+  test("qos, constraint, reservation and mail reach the directives (Slurm and PBS)", () => {
+    const sets = ["qos=long", "constraint=h100|a100", "reservation=lab_res", "mail_type=END,FAIL", "mail_user=me@example.edu"]
+    const slurm = ok(gen("slurm", "explorer", sets)).files.find((f) => f.path === "batch.sbatch")?.content ?? ""
+    for (const d of ["#SBATCH --qos=long\n", "#SBATCH --constraint=h100|a100\n", "#SBATCH --reservation=lab_res\n", "#SBATCH --mail-type=END,FAIL\n", "#SBATCH --mail-user=me@example.edu\n"]) expect(slurm).toContain(d)
+    const pbs = ok(gen("pbs", "generic", sets)).files.find((f) => f.path === "batch.pbs")?.content ?? ""
+    for (const d of ["#PBS -l qos=long\n", "#PBS -m ae\n", "#PBS -M me@example.edu\n"]) expect(pbs).toContain(d)
+    const f = path.join(tmp, "mail.toml")
+    fs.writeFileSync(f, ['name = "mail"', 'title = "Mail"', 'scheduler = "slurm"', 'qos = "normal"', 'mail_type = "FAIL"', ""].join("\n"))
+    const fromProfile = ok(gen("slurm", f)).plan
+    expect(fromProfile.qos).toEqual({ value: "normal", from: "cluster profile mail (qos)" })
+    expect(fromProfile.mailType?.value).toBe("FAIL")
+  })
+
+  test("the account's next step points at the #SBATCH --account lines of the job scripts", () => {
+    const g = ok(gen("slurm", "explorer", ["account=<lab-account>"]))
+    const steps = g.adapter.nextSteps({ plan: g.plan }).join("\n")
+    expect(steps).toMatch(/edit the account \(<lab-account>\) on the #SBATCH --account line of each job script: \/out\/predict\.sbatch line \d+/)
+    expect(steps).not.toContain("account (<lab-account>) in /out/setup_env.sh")
+  })
+
+  test("the generic profile writes no home directory of the generating user", () => {
+    for (const target of ["slurm", "pbs", "apptainer", "conda"]) {
+      const text = ok(gen(target, "generic")).files.map((f) => f.content).join("\n")
+      expect({ target, home: text.includes("/home/user") }).toEqual({ target, home: false })
+    }
+  })
+
+  test("cades-gpu: gpu_acmhs and the GPU image beside the CPU one", () => {
+    const p = ok(gen("slurm", "cades-gpu")).plan
+    expect(p.partition?.value).toBe("gpu_acmhs")
+    expect(p.containerGpu.value).toBe("/gpfs/wolf2/olcf/mat269/proj-shared/periogt/periogt-gpu.sif")
+    const cades = ok(gen("slurm", "cades")).plan
+    expect(cades.container.value).toBe("/gpfs/wolf2/olcf/mat269/proj-shared/periogt/periogt.sif")
+    expect(cades.containerGpu.value).toBe(p.containerGpu.value)
+    expect(ok(gen("apptainer", "cades-gpu")).plan.imageOutput.value).toBe(p.containerGpu.value)
+    expect(ok(gen("apptainer", "cades", ["flavor=gpu"])).plan.imageOutput.value).toBe(p.containerGpu.value)
+    expect(ok(gen("apptainer", "cades")).plan.imageOutput.value).toBe(cades.container.value)
+  })
+
+  test("Modal: L4 by default whatever the cluster, key auth on by default", () => {
+    for (const c of ["cades", "explorer", "generic"]) {
+      const p = ok(gen("modal", c)).plan
+      expect(p.modal.gpu.value).toBe("L4")
+      expect(p.modal.auth.value).toBe("key")
+    }
+  })
+})
+
 describe("registry", () => {
-  test("holds the five targets; an unknown one is refused with the list", () => {
-    expect(registry.names()).toEqual(["slurm", "pbs", "apptainer", "conda", "modal"])
+  test("holds the six targets; an unknown one is refused with the list", () => {
+    expect(registry.names()).toEqual(["slurm", "pbs", "apptainer", "conda", "modal", "ood"])
     const e = err(registry.get("kubernetes"))
-    expect(e.action).toContain("slurm, pbs, apptainer, conda, modal")
+    expect(e.action).toContain("slurm, pbs, apptainer, conda, modal, ood")
   })
 
   test("a name registered twice is a programming error", () => {

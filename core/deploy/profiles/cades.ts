@@ -66,3 +66,17 @@ export const cades: ClusterProfileInput = {
     "Legacy SHPC Condo V100 (sm_70) works; P100 (sm_60) is below periogt's minimum compute capability 7.0",
   ],
 }
+
+/**
+ * CADES Baseline's GPU partition: the jobs go to gpu_acmhs (access negotiated) and run the GPU image,
+ * kept beside the CPU one as periogt-gpu.sif (`periogt gen apptainer --cluster cades-gpu` builds it).
+ * The jobs of either profile choose --nv and CUDA when they run, from the GPUs they can see.
+ */
+export const cadesGpu: ClusterProfileInput = {
+  ...cades,
+  name: "cades-gpu",
+  title: "CADES Baseline (ORNL, CNMS), GPU partition gpu_acmhs",
+  default_partition: "gpu_acmhs",
+  ood_cluster: "cades", // the same cluster as cades; the id is an assumption (ask the OnDemand admins)
+  paths: { ...cades.paths, container: "/gpfs/wolf2/olcf/mat269/proj-shared/periogt/periogt-gpu.sif" },
+}

@@ -27,10 +27,11 @@ export const explorer: ClusterProfileInput = {
     {
       name: "multigpu",
       max_gpus_per_job: 8,
+      min_gpus_per_job: 2,
       gres: "gpu:1",
       max_time: "24:00:00",
       access: "gated: ServiceNow approval and a scaling test",
-      note: "up to 8 GPUs, 24 h; periogt uses one GPU, so gpu is the right partition",
+      note: "for jobs of 2 to 8 GPUs, 24 h; periogt uses one GPU: never suggested, refused",
     },
     {
       name: "gpu-interactive",

@@ -3,7 +3,7 @@ import * as path from "node:path"
 import { Result, Schema } from "effect"
 import { expandVars } from "../../config/expand.ts"
 import { ValidationError } from "../../errors/index.ts"
-import { cades } from "./cades.ts"
+import { cades, cadesGpu } from "./cades.ts"
 import { explorer } from "./explorer.ts"
 import { generic } from "./generic.ts"
 import { ClusterProfileFields, JOB_KINDS, type ClusterProfile, type ClusterProfileInput, type JobKind, type JobResources } from "./schema.ts"
@@ -17,7 +17,7 @@ export const DEFAULT_JOBS: Readonly<Record<JobKind, JobResources>> = {
   server: { time: "04:00:00", cpus: 8, mem: "32G" },
 }
 
-export const BUILTIN_PROFILES: Readonly<Record<string, ClusterProfileInput>> = { cades, explorer, generic }
+export const BUILTIN_PROFILES: Readonly<Record<string, ClusterProfileInput>> = { cades, "cades-gpu": cadesGpu, explorer, generic }
 export const builtinProfileNames = Object.keys(BUILTIN_PROFILES)
 
 /** Seconds in a Slurm time `[D-]HH:MM:SS`. */
@@ -25,6 +25,61 @@ export const timeSeconds = (t: string): number => {
   const m = /^(?:(\d+)-)?(\d+):(\d+):(\d+)$/.exec(t)
   if (m === null) return Number.NaN
   return Number(m[1] ?? 0) * 86400 + Number(m[2]) * 3600 + Number(m[3]) * 60 + Number(m[4])
+}
+
+/** MiB in a memory text `512M`, `32G`, `1T` (Slurm's units: powers of 1024). */
+export const memMiB = (m: string): number => {
+  const x = /^(\d+)([KMGT])$/.exec(m)
+  if (x === null) return Number.NaN
+  const n = Number(x[1])
+  return x[2] === "K" ? n / 1024 : x[2] === "M" ? n : x[2] === "G" ? n * 1024 : n * 1024 * 1024
+}
+
+/**
+ * Where a profile field is written, for messages that say what to edit: `FILE line N` for a profile
+ * file (TOML: the key under its `[section]`; JSON: the key's first line after its parents), or the
+ * built-in profile's name. `keyPath` is e.g. ["jobs", "batch", "mem"] or ["account"].
+ */
+export const profileFieldLocation = (profile: { readonly origin: string; readonly name: string }, keyPath: ReadonlyArray<string>): string => {
+  const dotted = keyPath.join(".")
+  if (profile.origin === "built-in") return `${dotted} of built-in cluster profile ${profile.name} (copy it to a profile file to change it, or use --set)`
+  let text: string
+  try {
+    text = fs.readFileSync(profile.origin, "utf8")
+  } catch {
+    return `${dotted} in ${profile.origin}`
+  }
+  const rows = text.split("\n")
+  const key = keyPath[keyPath.length - 1] ?? ""
+  let line = -1
+  if (profile.origin.endsWith(".json")) {
+    let from = 0
+    for (const k of keyPath) {
+      const at = rows.findIndex((r, i) => i >= from && r.includes(`"${k}"`))
+      if (at < 0) break
+      from = at
+      if (k === key) line = at
+    }
+  } else {
+    const section = keyPath.slice(0, -1).join(".")
+    let current = ""
+    for (let i = 0; i < rows.length; i++) {
+      const h = /^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*$/.exec(rows[i] ?? "")
+      if (h !== null) {
+        current = h[1] ?? ""
+        continue
+      }
+      if (current === section && new RegExp(`^\\s*"?${key.replace(/[.]/g, "\\.")}"?\\s*=`).test(rows[i] ?? "")) {
+        line = i
+        break
+      }
+    }
+    if (line < 0 && section !== "") {
+      const at = rows.findIndex((r) => new RegExp(`^\\s*\\[\\s*${section.replace(/[.]/g, "\\.")}\\s*\\]`).test(r))
+      if (at >= 0) return `${dotted} in ${profile.origin} (add \`${key} = ...\` below line ${at + 1}, [${section}])`
+    }
+  }
+  return line >= 0 ? `${dotted} in ${profile.origin} line ${line + 1}` : `${dotted} in ${profile.origin} (not written there yet: add it)`
 }
 
 /** True when `p` is `dir` or below it. */
@@ -68,6 +123,12 @@ export const normalizeProfile = (input: ClusterProfileInput, origin: string): Re
     loginHost: input.login_host,
     account: input.account,
     accountNote: input.account_note,
+    qos: input.qos,
+    constraint: input.constraint,
+    reservation: input.reservation,
+    mailType: input.mail_type,
+    mailUser: input.mail_user,
+    oodCluster: input.ood_cluster,
     apptainerVersion: input.apptainer_version,
     modules: input.modules ?? [],
     apptainerModules: input.apptainer_modules ?? [],
@@ -94,9 +155,18 @@ export const normalizeProfile = (input: ClusterProfileInput, origin: string): Re
     }
   }
   const d = partitions.find((p) => p.name === profile.defaultPartition)
+  if (d?.min_gpus_per_job !== undefined && d.min_gpus_per_job > 1) {
+    return fail(where, `default_partition ${d.name} takes jobs of ${d.min_gpus_per_job} or more GPUs; periogt uses one`, `edit ${profileFieldLocation(profile, ["default_partition"])}: choose a partition for 1-GPU or CPU jobs`)
+  }
   for (const kind of JOB_KINDS) {
     if (d?.max_time !== undefined && timeSeconds(jobs[kind].time) > timeSeconds(d.max_time)) {
-      return fail(where, `the ${kind} job asks for ${jobs[kind].time}, beyond partition ${d.name}'s limit ${d.max_time}`, `lower jobs.${kind}.time`)
+      return fail(where, `the ${kind} job asks for ${jobs[kind].time}, beyond partition ${d.name}'s limit ${d.max_time}`, `edit ${profileFieldLocation(profile, ["jobs", kind, "time"])}: ${d.max_time} or less`)
+    }
+    if (d?.mem_per_node !== undefined && memMiB(jobs[kind].mem) > memMiB(d.mem_per_node)) {
+      return fail(where, `the ${kind} job asks for ${jobs[kind].mem} of memory, beyond partition ${d.name}'s ${d.mem_per_node} per node`, `edit ${profileFieldLocation(profile, ["jobs", kind, "mem"])}: ${d.mem_per_node} or less`)
+    }
+    if (d?.cpus_per_node !== undefined && jobs[kind].cpus > d.cpus_per_node) {
+      return fail(where, `the ${kind} job asks for ${jobs[kind].cpus} cores, beyond partition ${d.name}'s ${d.cpus_per_node} per node`, `edit ${profileFieldLocation(profile, ["jobs", kind, "cpus"])}: ${d.cpus_per_node} or less`)
     }
   }
   return Result.succeed(profile)

@@ -19,11 +19,19 @@ export const MemText = Schema.String.check(Schema.isPattern(/^\d+[KMGT]$/))
 export const PathText = Schema.String.check(Schema.isPattern(/^\/[^"`\\\n]*$/))
 const Name = Schema.String.check(Schema.isPattern(/^[A-Za-z0-9_.-]+$/))
 const Line = Schema.String.check(Schema.isPattern(/^[^\n\r]*$/))
+/** Slurm's --mail-type: a comma list such as `END,FAIL`. */
+export const MailTypeText = Schema.String.check(Schema.isPattern(/^(NONE|BEGIN|END|FAIL|REQUEUE|ALL|INVALID_DEPEND|STAGE_OUT|TIME_LIMIT(_[0-9]+)?|ARRAY_TASKS)(,(NONE|BEGIN|END|FAIL|REQUEUE|ALL|INVALID_DEPEND|STAGE_OUT|TIME_LIMIT(_[0-9]+)?|ARRAY_TASKS))*$/))
+/** A mail address or a user name for --mail-user. */
+export const MailUserText = Schema.String.check(Schema.isPattern(/^[A-Za-z0-9_.+<>-]+(@[A-Za-z0-9.-]+)?$/))
+/** A Slurm --constraint expression: features joined by & | , with optional brackets and counts. */
+export const ConstraintText = Schema.String.check(Schema.isPattern(/^[A-Za-z0-9_.:&|,*\[\]()-]+$/))
 
 export const Partition = Schema.Struct({
   name: Name,
   /** GPUs one job may use on this partition; 0 for a CPU-only partition. */
   max_gpus_per_job: Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)),
+  /** Jobs must ask for at least this many GPUs (site policy, e.g. a multi-GPU partition): periogt uses one, so a partition above 1 is never suggested and is refused. */
+  min_gpus_per_job: Schema.optional(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))),
   gpus_per_node: Schema.optional(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))),
   /** Marketing name of the GPU (H100, H200, A100, V100): Modal's `gpu=` and the README use it. */
   gpu_kind: Schema.optional(Name),
@@ -77,6 +85,18 @@ export const ClusterProfileFields = Schema.Struct({
   /** Account / project to charge; may be a placeholder the user confirms. Omitted: no account line. */
   account: Schema.optional(Schema.String.check(Schema.isPattern(/^[A-Za-z0-9_.<>-]+$/))),
   account_note: Schema.optional(Line),
+  /** Quality of service (--qos); omitted: the account's default. */
+  qos: Schema.optional(Name),
+  /** Node features every job asks for (--constraint), e.g. `h100|a100`. */
+  constraint: Schema.optional(ConstraintText),
+  /** An advance reservation the jobs run in (--reservation). */
+  reservation: Schema.optional(Name),
+  /** When the scheduler mails the user (--mail-type), e.g. `END,FAIL`. */
+  mail_type: Schema.optional(MailTypeText),
+  /** Who gets the mail (--mail-user); omitted: the submitting user. */
+  mail_user: Schema.optional(MailUserText),
+  /** The Open OnDemand cluster id (the name of /etc/ood/config/clusters.d/<id>.yml); omitted: the profile's name. */
+  ood_cluster: Schema.optional(Name),
   apptainer_version: Schema.optional(Line),
   /** Modules loaded in every job. */
   modules: Schema.optional(Schema.Array(Schema.String.check(Schema.isPattern(/^[A-Za-z0-9_./+-]+$/)))),
@@ -113,6 +133,12 @@ export interface ClusterProfile {
   readonly loginHost: string | undefined
   readonly account: string | undefined
   readonly accountNote: string | undefined
+  readonly qos: string | undefined
+  readonly constraint: string | undefined
+  readonly reservation: string | undefined
+  readonly mailType: string | undefined
+  readonly mailUser: string | undefined
+  readonly oodCluster: string | undefined
   readonly apptainerVersion: string | undefined
   readonly modules: ReadonlyArray<string>
   readonly apptainerModules: ReadonlyArray<string>
