@@ -121,7 +121,7 @@ describe.skipIf(browserInfo.path === undefined || !hasScaler)("the page on the r
 
   test("a CSV uploaded as a job completes, and the downloaded results equal `periogt batch` on the same input", async () => {
     const input = path.join(home, "polymers.csv")
-    fs.writeFileSync(input, exampleCsv(40))
+    fs.writeFileSync(input, exampleCsv(128))
     const downloads = path.join(home, "downloads")
     fs.mkdirSync(downloads)
     const page = await open()
@@ -129,9 +129,13 @@ describe.skipIf(browserInfo.path === undefined || !hasScaler)("the page on the r
     await session.send("Browser.setDownloadBehavior", { behavior: "allow", downloadPath: downloads })
     const file = (await page.$("#csv-file")) as unknown as { uploadFile(...paths: Array<string>): Promise<void> }
     await file.uploadFile(input)
+    // every text the job's status line shows, as it changes
+    await page.evaluate(`window.statuses = []; new MutationObserver(() => window.statuses.push(document.getElementById("job-status").textContent)).observe(document.getElementById("job-status"), { childList: true, characterData: true, subtree: true })`)
     await page.click("#upload-button")
     await page.waitForSelector('#job[data-state="completed"]', { timeout: 120_000 })
-    expect(await text(page, "#job-status")).toContain("Completed: 41 rows, 1 failed")
+    expect(await text(page, "#job-status")).toContain("Completed: 129 rows, 1 failed")
+    const statuses = (await page.evaluate("window.statuses")) as Array<string>
+    expect(statuses.some((s) => /^Running: \d+ \/ 129 rows · [\d.]+ rows\/s · ETA \d+/.test(s))).toBe(true)
     expect(await page.$eval("#job-progress", (el) => (el as unknown as { value: number; max: number }).value === (el as unknown as { max: number }).max)).toBe(true)
     await page.click("#job-download")
     const saved = path.join(downloads, "polymers_predictions.csv")
