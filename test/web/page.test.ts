@@ -191,6 +191,41 @@ describe.skipIf(browserInfo.path === undefined || !hasScaler)("the page on the r
     await page.close()
   })
 
+  test("the embedding downloads as JSON, equal to POST /v1/embeddings", async () => {
+    const downloads = fs.mkdtempSync(path.join(home, "emb-"))
+    const page = await open()
+    const session = await browser.target().createCDPSession()
+    await session.send("Browser.setDownloadBehavior", { behavior: "allow", downloadPath: downloads })
+    await page.type("#smiles", "*CC(C)*")
+    await page.click("#embedding-button")
+    await page.waitForFunction("document.getElementById('predict-status').textContent.includes('Embedding saved')")
+    const saved = path.join(downloads, "embedding.json")
+    for (;;) {
+      if (fs.existsSync(saved) && !fs.readdirSync(downloads).some((f) => f.endsWith(".crdownload"))) break
+      await Bun.sleep(25)
+    }
+    const file = JSON.parse(fs.readFileSync(saved, "utf8")) as { smiles: string; dim: number; embedding: Array<number>; demo: boolean }
+    const api = (await (await fetch(`${server.url}/v1/embeddings`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ smiles: "*CC(C)*" }) })).json()) as { dim: number; embedding: Array<number> }
+    expect(file).toMatchObject({ smiles: "*CC(C)*", dim: api.dim, demo: false })
+    expect(file.embedding).toEqual(api.embedding)
+    await page.close()
+  })
+
+  test("a CSV dropped on the upload area lands in the file field", async () => {
+    const page = await open()
+    const name = await page.evaluate(`(() => {
+      const dt = new DataTransfer()
+      dt.items.add(new File(["id,smiles\\na,*CC*\\n"], "dropped.csv", { type: "text/csv" }))
+      const zone = document.getElementById("drop")
+      zone.dispatchEvent(new DragEvent("dragover", { dataTransfer: dt, bubbles: true, cancelable: true }))
+      const highlighted = zone.classList.contains("over")
+      zone.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }))
+      return highlighted + " " + document.getElementById("csv-file").files[0].name
+    })()`)
+    expect(name).toBe("true dropped.csv")
+    await page.close()
+  })
+
   test("readable at 360 px: no horizontal scrolling of the page", async () => {
     const page = await open(360)
     const width = (await page.evaluate("document.documentElement.scrollWidth")) as number
