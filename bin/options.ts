@@ -39,16 +39,21 @@ export const markValues = (argv: ReadonlyArray<string>, options: ReadonlyArray<C
     }
     const eq = token.indexOf("=")
     const option = token.startsWith("--") ? findOption(options, eq === -1 ? token : token.slice(0, eq)) : undefined
-    if (option === undefined || option.isBoolean === true) {
+    if (option?.isBoolean === true) {
       out.push(token)
       // mri lets a switch swallow the next word, keeping only "true" / "false"; any other word goes back to the arguments.
       const next = argv[i + 1]
-      if (option !== undefined && eq === -1 && next !== undefined && !next.startsWith("-") && next !== "true" && next !== "false") {
+      if (eq === -1 && next !== undefined && !next.startsWith("-") && next !== "true" && next !== "false") {
         out.push(MARK + next)
         i++
       }
       continue
     }
+    if (option === undefined && !token.startsWith("--")) {
+      out.push(token) // short options (-h, -v): switches
+      continue
+    }
+    // A value option, or an unknown long one (cac refuses it; its value, if any, stays a string meanwhile).
     if (eq !== -1) {
       out.push(token.slice(0, eq + 1) + MARK + token.slice(eq + 1))
       continue

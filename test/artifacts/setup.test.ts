@@ -187,7 +187,7 @@ describe("setup", () => {
     expect(fs.existsSync(path.join(outside, "X.pkl"))).toBe(false)
     expect(log.length).toBe(before)
     expect(fs.readdirSync(ckpt)).toEqual([])
-  })
+  }, 60_000)
 
   test("a manifest name climbing out with '..' and a wrong MD5 under --skip-download deletes nothing outside", async () => {
     const outside = tempDir("victim")
@@ -203,7 +203,7 @@ describe("setup", () => {
     expect(e?.code).toBe("validation_error")
     expect(e?.message).toContain("../../victim.txt")
     expect(fs.readFileSync(victim, "utf8")).toBe("precious")
-  })
+  }, 60_000)
 
   test("a manifest target under a symbolic link leading outside, or an absolute one, is refused", async () => {
     const outside = tempDir("linked")
@@ -222,7 +222,7 @@ describe("setup", () => {
     const nested = await setup(ckpt, ["--archives", manifest(ckpt, [{ name: "scaler_all.pkl", kind: "file", target: "extra/descriptor_scaler.pkl" }, { name: "pretrained_ckpt.zip", kind: "zip", target: "pretrained_ckpt" }])])
     expect(fs.readFileSync(path.join(ckpt, "extra", "descriptor_scaler.pkl"))).toEqual(Buffer.from(scaler))
     expect(errorOf(nested.stderr)?.message ?? "").not.toContain("extra/")
-  })
+  }, 60_000)
 
   test("a truncated archive whose MD5 matches (the list was made from the damaged file): a clear message, not FILE_ENDED", async () => {
     const ckpt = tempDir("truncated")
@@ -236,7 +236,7 @@ describe("setup", () => {
     expect(e?.message).not.toContain("FILE_ENDED")
     expect(e?.action).toContain("get a complete truncated.zip")
     expect(fs.existsSync(path.join(ckpt, "pretrained_ckpt"))).toBe(false)
-  })
+  }, 60_000)
 
   test("8 concurrent setups leave one consistent result and download each archive once", async () => {
     const ckpt = tempDir("concurrent")

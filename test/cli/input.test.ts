@@ -14,20 +14,20 @@ describe("--input - reads standard input", () => {
     const r = periogt(["featurize", "--input", "-"], "id,smiles\na,*CC*\nb,*CC(C)*\n")
     expect(r.code).toBe(0)
     expect(lines(r.stdout).map((l) => [l["id"], l["valid"]])).toEqual([["a", true], ["b", true]])
-  })
+  }, 60_000)
 
   test("descriptors (JSON lines)", () => {
     const r = periogt(["descriptors", "--input", "-", "--format", "json"], "smiles\n*CC*\n")
     expect(r.code).toBe(0)
     expect(lines(r.stdout)).toHaveLength(1)
     expect(lines(r.stdout)[0]!["smiles"]).toBe("*CC*")
-  })
+  }, 60_000)
 
   test("demo", () => {
     const r = periogt(["demo", "--input", "-", "--format", "json"], "smiles\n*CC*\n")
     expect(r.code).toBe(0)
     expect(lines(r.stdout).map((l) => l["smiles"])).toEqual(["*CC*"])
-  })
+  }, 60_000)
 
   test("batch refuses it, saying why and what to do (it reads its input again to resume)", () => {
     const r = periogt(["batch", "--input", "-", "--property", "eps"], "smiles\n*CC*\n")
@@ -36,7 +36,7 @@ describe("--input - reads standard input", () => {
     expect(e?.code).toBe("validation_error")
     expect(e?.message).toContain("standard input")
     expect(e?.action).toContain("save the rows to a file first")
-  })
+  }, 60_000)
 })
 
 test("a row with bytes that are not UTF-8 is an error line (rule encoding), the others are featurized", () => {
@@ -47,4 +47,4 @@ test("a row with bytes that are not UTF-8 is an error line (rule encoding), the 
   const out = lines(r.stdout)
   expect(out.map((l) => [l["id"], l["valid"]])).toEqual([["a", true], ["b", false], ["c", true]])
   expect((out[1]!["error"] as { rule: string }).rule).toBe("encoding")
-})
+}, 60_000)

@@ -14,7 +14,10 @@ const parse = (argv: ReadonlyArray<string>) => {
   cli.command("gen [target]", "").option("--set <kv>", "").option("--force", "").action(() => {})
   cli.parse(["bun", "periogt", ...argv], { run: false })
   checkOptionValues(cli)
-  return { options: cli.options, args: cli.args }
+  // What cac checks itself before running the command (bin/periogt.ts: runMatchedCommand).
+  cli.matchedCommand?.checkUnknownOptions()
+  cli.matchedCommand?.checkOptionValue()
+  return { options: cli.options, args: cli.args, matched: cli.matchedCommand !== undefined }
 }
 
 const optionError = (argv: ReadonlyArray<string>): OptionError => {
@@ -65,6 +68,57 @@ describe("option values arrive exactly as typed", () => {
   })
 })
 
+describe("option parsing fuzz", () => {
+  test("10 000 random argument vectors: a usage error, or every value exactly as typed and every switch a boolean", () => {
+    let seed = 14
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) >> 8) % n
+    const pick = <T>(xs: ReadonlyArray<T>): T => xs[rand(xs.length)]!
+    const valueFlags = ["--smiles", "--property", "--format", "--checkpoint-dir", "--results-dir", "--threads", "--input", "--set"]
+    const switches = ["--return-embedding", "--json-logs", "--force"]
+    const words = ["", " ", "-", "--", "0", "0012", "1e3", "-1", "0x10", "Infinity", "NaN", "true", "false", "*CC*", "a=b", "é", "--smiles", "-h", "=", "1.50", "null"]
+    const valueOf = (key: string) => key.replace(/^--/, "").replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())
+    let parsed = 0
+    for (let i = 0; i < 10_000; i++) {
+      const argv: Array<string> = [pick(["predict", "batch", "gen", "nothing", "0012"])]
+      for (let k = rand(6); k > 0; k--) {
+        const r = rand(10)
+        if (r < 5) {
+          const flag = pick(valueFlags)
+          if (rand(3) === 0) argv.push(`${flag}=${pick(words)}`)
+          else argv.push(flag, pick(words))
+        } else if (r < 7) argv.push(pick(switches))
+        else if (r < 8) argv.push(`--unknown-${rand(3)}`)
+        else argv.push(pick(words))
+      }
+      let result: ReturnType<typeof parse>
+      try {
+        result = parse(argv)
+      } catch (e) {
+        // Usage errors only: cac's own (unknown option, missing value, unused arguments) or ours.
+        expect(e instanceof OptionError || (e as Error).name === "CACError").toBe(true)
+        continue
+      }
+      if (!result.matched) continue // bin/periogt.ts: "unknown command", a usage error
+      parsed++
+      const typed = new Set(argv.flatMap((a) => [a, a.slice(a.indexOf("=") + 1)]))
+      for (const flag of valueFlags) {
+        const v = result.options[valueOf(flag)]
+        if (v === undefined || v === true) continue
+        for (const x of Array.isArray(v) ? v : [v]) {
+          expect(typeof x).toBe("string")
+          if (!(flag === "--format" && x === "json")) expect(typed.has(x as string)).toBe(true)
+        }
+      }
+      for (const flag of switches) {
+        const v = result.options[valueOf(flag)]
+        if (v !== undefined) expect(typeof v).toBe("boolean")
+      }
+      for (const a of result.args) expect(typeof a).toBe("string")
+    }
+    expect(parsed).toBeGreaterThan(500)
+  })
+})
+
 describe("the command line (bun bin/periogt.ts)", () => {
   const home = tempDir("options-home")
   const ckpt = tempDir("options-ckpt")
@@ -78,31 +132,31 @@ describe("the command line (bun bin/periogt.ts)", () => {
     const empty = periogt(["predict", "--smiles", "", "--property", "eps"])
     expect(empty.code).toBe(2)
     expect(errorOf(empty.stderr)).toMatchObject({ code: "validation_error", details: { rule: "empty", smiles: "" } })
-  })
+  }, 60_000)
 
   test("a repeated --smiles is a validation_error naming it", () => {
     const r = periogt(["embeddings", "--smiles", "*CC*", "--smiles", "*CC(C)*"])
     expect(r.code).toBe(2)
     expect(errorOf(r.stderr)).toMatchObject({ code: "validation_error", details: { option: "--smiles" } })
     expect(r.stderr).not.toContain("    at ")
-  })
+  }, 60_000)
 
   test("--checkpoint-dir 0012 stays ./0012", () => {
     const r = periogt(["predict", "--checkpoint-dir", "0012", "--smiles", "*CC*", "--property", "eps"])
     expect(r.code).toBe(2)
     expect(errorOf(r.stderr)?.code).toBe("checkpoint_missing")
     expect(errorOf(r.stderr)?.message).toContain(path.join(home, "0012", "pretrained_ckpt"))
-  })
+  }, 60_000)
 
   test("--version prints periogt's version, not the runtime's Node-compatibility version", () => {
     const r = periogt(["--version"])
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/^periogt 0\.1\.0 \(bun \d+\.\d+\.\d+, [a-z0-9-]+\)\n$/)
-  })
+  }, 60_000)
 
   test("an unknown command prints the JSON error line too", () => {
     const r = periogt(["frobnicate"])
     expect(r.code).toBe(2)
     expect(errorOf(r.stderr)).toMatchObject({ code: "validation_error", details: { command: "frobnicate" } })
-  })
+  }, 60_000)
 })

@@ -26,13 +26,13 @@ describe("serve and API keys", () => {
     expect(e?.action).toContain("PERIOGT_API_KEY")
     expect(e?.action).toContain("PERIOGT_API_KEY_FILE")
     expect(e?.action).toContain("--allow-unauthenticated")
-  })
+  }, 60_000)
 
   test("PERIOGT_HOST=0.0.0.0 with PERIOGT_API_KEY empty (an unset variable in a job script): validation_error naming PERIOGT_API_KEY", () => {
     const r = serve([], { PERIOGT_HOST: "0.0.0.0", PERIOGT_API_KEY: "" })
     expect(r.code).toBe(2)
     expect(errorOf(r.stderr)).toMatchObject({ code: "validation_error", message: "PERIOGT_API_KEY is set but empty", details: { variable: "PERIOGT_API_KEY" } })
-  })
+  }, 60_000)
 
   test("loopback without a key, any address with a key, or --allow-unauthenticated: past the key check", () => {
     const cases: ReadonlyArray<readonly [ReadonlyArray<string>, Record<string, string>]> = [
@@ -49,7 +49,7 @@ describe("serve and API keys", () => {
       expect(r.stderr).not.toContain("k3y-not-logged")
       if (args.includes("--allow-unauthenticated")) expect(r.stderr).toContain("without an API key (--allow-unauthenticated)")
     }
-  })
+  }, 120_000)
 
   test("which addresses are loopback", () => {
     for (const h of ["127.0.0.1", "127.8.9.10", "localhost", "LOCALHOST", "localhost.", "::1", "[::1]", "0:0:0:0:0:0:0:1", "::ffff:127.0.0.1"]) expect([h, isLoopbackHost(h)]).toEqual([h, true])
