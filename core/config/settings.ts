@@ -87,7 +87,7 @@ export const SETTINGS: Record<SettingKey, SettingSpec> = {
   },
   api_key: {
     key: "api_key", env: "PERIOGT_API_KEY", kind: "secret",
-    defaultText: "unset (no auth)", description: "X-Api-Key required by the server when set; never logged",
+    defaultText: "unset (no auth: serve then stays on loopback unless --allow-unauthenticated)", description: "X-Api-Key required by the server when set; never logged",
   },
   api_key_file: {
     key: "api_key_file", env: "PERIOGT_API_KEY_FILE", kind: "secret-file",
