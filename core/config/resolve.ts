@@ -69,7 +69,7 @@ const fixAt = (spec: Spec, source: Source): string =>
 /** One sentence: what was given and what is allowed (the schema's own wording would say it twice). */
 const invalid = (spec: Spec, source: Source, value: string) =>
   new ValidationError({
-    message: `${whereOf(spec.key, source)}=${JSON.stringify(value)} is not valid: expected ${allowedText(spec)}`,
+    message: `${source.kind === "file" ? `${spec.key} = ${JSON.stringify(value)} in ${source.name}` : `${whereOf(spec.key, source)}=${JSON.stringify(value)}`} is not valid: expected ${allowedText(spec)}`,
     action: fixAt(spec, source),
     details: { variable: spec.env, value, allowed: spec.choices ?? allowedText(spec), ...(source.kind === "file" ? { file: source.name, setting: spec.key } : {}) },
   })

@@ -108,7 +108,7 @@ describe("configuration resolution", () => {
 
   test("a bad value in the config file: the action says to fix the file, once, without repeating the allowed values", () => {
     const e = fail({ file: { path: "/cfg/p.toml", values: { device: "gpu" } } })
-    expect(e.message).toBe('device in /cfg/p.toml="gpu" is not valid: expected one of auto, cpu, cuda')
+    expect(e.message).toBe('device = "gpu" in /cfg/p.toml is not valid: expected one of auto, cpu, cuda')
     expect(e.action).toBe("in /cfg/p.toml, set device to one of auto, cpu, cuda (or remove the line)")
     expect(e.action).not.toContain("PERIOGT_DEVICE")
     const env = fail({ env: { PERIOGT_DEVICE: "gpu" } })
