@@ -79,6 +79,9 @@ describe("a job folder carries its own settings", () => {
   test("run from the copy: the copy's setup_env.sh, said in the log", () => {
     const r = run(path.join(copy, "predict.sbatch"), { PERIOGT_BIN: fakePeriogt, SMILES: "*CC*", PROPERTY: "eps", SLURM_JOB_ID: "7" })
     expect(r.code).toBe(0)
+    // periogt refuses a PERIOGT_* variable set but empty: the jobs never pass one.
+    expect(Object.entries(r.env).filter(([, v]) => v === "")).toEqual([])
+    expect(r.env["PERIOGT_PORT"]).toBeUndefined()
     expect(r.stdout).toContain(`periogt-job: settings from ${copy}/setup_env.sh (this script's folder)`)
     expect(fs.existsSync(path.join(copyResults, "predict-7.json"))).toBe(true)
     expect(fs.existsSync(path.join(base, "results", "predict-7.json"))).toBe(false)
@@ -122,6 +125,16 @@ describe("a job folder carries its own settings", () => {
     expect(r.stderr).toContain(`periogt-job: error: no setup_env.sh in ${gone}`)
     expect(r.stderr).toContain("Export PERIOGT_JOB_DIR=/path/to/the/job/folder before submitting")
     expect(r.called).toBe(false)
+  })
+})
+
+describe("messages name the file and line to edit", () => {
+  test("a placeholder left in a copied explorer folder: the copy's setup_env.sh and its line", () => {
+    const ex = writeTarget("explorer-placeholder", "slurm", "explorer", [])
+    const r = run(path.join(ex, "predict.sbatch"), { PERIOGT_BIN: fakePeriogt, SMILES: "*CC*", PROPERTY: "eps" })
+    expect(r.code).toBe(2)
+    const line = fs.readFileSync(path.join(ex, "setup_env.sh"), "utf8").split("\n").findIndex((l) => l.startsWith("export PERIOGT_BASE_DIR=")) + 1
+    expect(r.stderr).toContain(`PERIOGT_BASE_DIR=/projects/<group>/periogt still holds a placeholder: edit ${ex}/setup_env.sh line ${line} or export PERIOGT_BASE_DIR`)
   })
 })
 
