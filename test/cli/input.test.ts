@@ -29,6 +29,13 @@ describe("--input - reads standard input", () => {
     expect(lines(r.stdout).map((l) => l["smiles"])).toEqual(["*CC*"])
   }, 60_000)
 
+  test("a piped /dev/stdin is read once as a stream (descriptors used to count its rows first and find it empty)", () => {
+    const cmd = `printf 'smiles\\n*CC*\\n*CC(C)*\\n' | bun ${JSON.stringify(path.join(ROOT, "bin/periogt.ts"))} descriptors --input /dev/stdin --format json`
+    const r = run(["bash", "-c", cmd], { env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", HOME: home, PERIOGT_WORKERS: "0" }, cwd: home })
+    expect(r.code).toBe(0)
+    expect(lines(r.stdout).map((l) => l["smiles"])).toEqual(["*CC*", "*CC(C)*"])
+  }, 60_000)
+
   test("batch refuses it, saying why and what to do (it reads its input again to resume)", () => {
     const r = periogt(["batch", "--input", "-", "--property", "eps"], "smiles\n*CC*\n")
     expect(r.code).toBe(2)
