@@ -1,13 +1,16 @@
 /**
- * The web page's helper routes: `POST /v1/validate` (a repeat unit validated by the pipeline's own
- * `validateRepeatUnit` — core/chem/polymer/repeatUnit.ts — with the rule broken, and a depiction by
+ * The web page's helper routes: `POST /v1/validate` (a repeat unit validated by the pipeline's
+ * Featurizer — `featuresOf` of core/pipeline/Featurizer.ts, whose first step is validation and whose
+ * other members are computed only when asked for — with the rule broken, and a depiction by
  * RDKit MinimalLib's `get_svg`), `GET /v1/examples` (the demo's example polymers, depicted) and
  * `GET /v1/info` (version, whether this is the demonstration model, job limits).
  * RDKit is loaded in the server's thread on first use; validating one unit takes milliseconds.
  */
 import { Effect } from "effect"
-import { isRepeatUnit, validateRepeatUnit } from "../../chem/polymer/repeatUnit.ts"
+// the rules' wording only (a table of constants); validation itself goes through core/pipeline
 import { VALIDATION_RULES, type ValidationRule } from "../../chem/polymer/rules.ts"
+import { ValidationError } from "../../errors/index.ts"
+import { featuresOf } from "../../pipeline/Featurizer.ts"
 import { DEMO_ASSETS } from "../../demo/assets.ts"
 import { DEMO_MODEL_NAME } from "../../demo/demoModel.ts"
 import { csvRecords, inputRows } from "../../io/csv/index.ts"
@@ -36,8 +39,8 @@ export const depict = (rdkit: RDKit, smiles: string, width = 280, height = 200):
 }
 
 export const validateUnit = (rdkit: RDKit, smiles: string): Omit<ValidateResponse, "svg"> => {
-  const unit = validateRepeatUnit(rdkit, smiles)
-  if (isRepeatUnit(unit)) return { smiles, valid: true, rule: null, rule_text: null, message: null }
+  const unit = featuresOf(rdkit, smiles)
+  if (!(unit instanceof ValidationError)) return { smiles, valid: true, rule: null, rule_text: null, message: null }
   const rule = typeof unit.details?.["rule"] === "string" ? (unit.details["rule"] as string) : null
   return { smiles, valid: false, rule, rule_text: rule !== null && rule in VALIDATION_RULES ? VALIDATION_RULES[rule as ValidationRule] : null, message: unit.message }
 }
