@@ -64,7 +64,7 @@ export const batchProgram = (o: BatchOptions) =>
     if (isOneShotInput(inputPath(o.input))) {
       // The input is read again when a stopped batch resumes (and before, for its header): a pipe cannot be.
       return yield* new ValidationError({
-        message: `batch cannot take ${o.input === "-" ? "standard input" : `${o.input} (not a regular file)`} as --input: it reads the input again to resume after a stop`,
+        message: `batch cannot take ${o.input === "-" ? "standard input" : `${o.input} (a pipe or a device)`} as --input: it reads the input again to resume after a stop`,
         action: "save the rows to a file first (e.g. `cat > polymers.csv`), then give --input polymers.csv",
         details: { option: "--input", path: o.input },
       })

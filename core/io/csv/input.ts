@@ -17,7 +17,8 @@ export const inputPath = (value: string): string => (value === STDIN_INPUT ? STD
 export const isOneShotInput = (file: string): boolean => {
   if (file === STDIN_INPUT) return true
   try {
-    return !fs.statSync(file).isFile()
+    const st = fs.statSync(file)
+    return st.isFIFO() || st.isCharacterDevice() || st.isSocket()
   } catch {
     return false
   }
