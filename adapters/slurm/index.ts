@@ -68,7 +68,9 @@ const directives = (plan: DeployPlan, job: JobName, kind: "predict" | "batch" | 
   if (plan.mailType !== undefined) out.push(`#SBATCH --mail-type=${plan.mailType.value}`)
   if (plan.mailUser !== undefined) out.push(`#SBATCH --mail-user=${plan.mailUser.value}`)
   for (const o of others) {
-    const how = [`--partition=${o.name}`, o.max_gpus_per_job > 0 && o.gres !== undefined ? `--gres=${o.gres}` : undefined].filter((x) => x !== undefined).join(" ")
+    // A CPU partition from a script that asks for a GPU: --gres=none on the command line clears the directive.
+    const gresArg = o.max_gpus_per_job > 0 ? (o.gres !== undefined ? `--gres=${o.gres}` : undefined) : plan.gres !== undefined ? "--gres=none" : undefined
+    const how = [`--partition=${o.name}`, gresArg].filter((x) => x !== undefined).join(" ")
     const image = o.max_gpus_per_job > 0 && plan.containerGpu.value !== plan.container.value ? "; runs the GPU image PERIOGT_CONTAINER_GPU" : ""
     out.push(`# Alternative: sbatch ${how} ...${o.max_time === undefined ? "" : ` (max ${o.max_time})`}${o.access === undefined ? "" : `; ${o.access}`}${image}`)
   }
@@ -91,6 +93,12 @@ const jobScript = (plan: DeployPlan, job: JobName, kind: "predict" | "batch" | "
     "",
     jobBody(plan, slurmShell, job),
   )
+
+/** The profile's GPU partitions, for the README's GPU section. */
+const gpuPartitions = (plan: DeployPlan): string => {
+  const parts = plan.profile.partitions.filter((p) => p.max_gpus_per_job > 0 && p.interactive_only !== true && (p.min_gpus_per_job ?? 0) <= 1)
+  return parts.length === 0 ? "" : `${parts.map((p) => `\`${p.name}\``).join(", ")} in this profile${plan.profile.name === "cades" ? " (or the built-in profile `cades-gpu`)" : ""}; `
+}
 
 const readme = (plan: DeployPlan): string =>
   lines(
@@ -127,8 +135,8 @@ const readme = (plan: DeployPlan): string =>
     "## GPU type",
     "",
     plan.gres === undefined
-      ? "These jobs request no GPU. For a GPU partition: `--set partition=NAME --set gres=gpu:1` (or `--set gpu_type=a100`)."
-      : `The jobs request \`--gres=${plan.gres.value}\`. For another type without regenerating: \`SBATCH_GRES=gpu:a100:1 sbatch ...\` (sbatch's input variables override the script's directives); or regenerate with \`--set gpu_type=a100\`.`,
+      ? `These jobs request no GPU. For a GPU partition: ${gpuPartitions(plan)}\`--set partition=NAME --set gres=gpu:1\` (or \`--set gpu_type=a100\`), or submit these scripts with \`sbatch --partition=NAME --gres=gpu:1 ...\`: they add \`--nv\` when they see the GPU.`
+      : `The jobs request \`--gres=${plan.gres.value}\`. For another type without regenerating: \`SBATCH_GRES=gpu:a100:1 sbatch ...\` (sbatch's input variables override the script's directives); or regenerate with \`--set gpu_type=a100\`. On a CPU partition: \`sbatch --partition=NAME --gres=none ...\` (the jobs then run on the CPU).`,
     "",
     "## Values",
     "",

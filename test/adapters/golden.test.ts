@@ -149,6 +149,10 @@ describe("cluster goldens: a user edits only the account and paths", () => {
     const gpu = fs.readFileSync(path.join(FIXTURES, "slurm/cades-gpu/predict.sbatch"), "utf8")
     expect(gpu).toContain("#SBATCH --partition=gpu_acmhs\n")
     expect(gpu).toContain("#SBATCH --gres=gpu:1\n")
+    // A CPU partition offered from a GPU script clears the gres request; multigpu is never offered.
+    expect(gpu).toContain("# Alternative: sbatch --partition=batch_cnms --gres=none ...\n")
+    expect(cades).toContain("# Alternative: sbatch --partition=gpu_acmhs --gres=gpu:1 ...; not CNMS-owned: access is negotiated; runs the GPU image PERIOGT_CONTAINER_GPU\n")
+    expect(ex).not.toContain("multigpu")
     // --nv is decided when the job runs, never fixed at generation.
     for (const c of ["cades", "cades-gpu", "explorer", "generic"]) expect(fs.readFileSync(path.join(FIXTURES, `slurm/${c}/setup_env.sh`), "utf8")).toContain("PERIOGT_NV=()\n")
   })

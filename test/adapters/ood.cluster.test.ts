@@ -162,6 +162,19 @@ describe.skipIf(why !== undefined)(`OnDemand session and server job on a one-nod
     }
   }, 300_000)
 
+  test("a script that asks for a GPU goes to a CPU partition with --gres=none on the command line (the README's advice)", async () => {
+    const c = cluster as SlurmCluster
+    const jobs = path.join(work, "jobs-gres")
+    genCli("slurm", jobs, [`base_dir=${path.join(work, "base")}`, `bin=${demoBin()}`, "gres=gpu:1", "cpus=1", "mem=256M", "time=00:05:00"])
+    expect(() => c.sbatch([path.join(jobs, "predict.sbatch")], { cwd: work, env: { HOME: work, SMILES: "*CC*", PROPERTY: "eps" } })).toThrow("gres")
+    const id = c.sbatch(["--gres=none", path.join(jobs, "predict.sbatch")], { cwd: work, env: { HOME: work, USER: "root", SMILES: "*CC*", PROPERTY: "eps" } })
+    const [o] = await c.waitFinal(id)
+    // It ran (on the CPU: no GPU here), as far as the missing checkpoints: exit 2 from periogt, not from sbatch.
+    expect(o?.exitCode).toBe("2:0")
+    const log = fs.readFileSync(o?.stdoutPath ?? "", "utf8")
+    expect(log).toContain("no GPU visible to this job (nvidia-smi -L): device cpu")
+  }, 300_000)
+
   test("server.sbatch, from a copied job folder: loopback, a free port, the generated key: 200 with it, 401 without", async () => {
     const c = cluster as SlurmCluster
     const jobs = path.join(work, "jobs")
