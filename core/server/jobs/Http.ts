@@ -1,6 +1,6 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { ByteSize, Effect, Option, Result } from "effect"
+import { ByteSize, Effect, Option, Result, Stream } from "effect"
 import { HttpIncomingMessage, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { ValidationError, type PeriogtError } from "../../errors/index.ts"
 import { csvRecords, readHeader } from "../../io/csv/index.ts"
@@ -148,10 +148,14 @@ export const jobResults: Handler = ({ params }) =>
     if (job.state !== "completed") {
       return yield* new HttpProblem({ code: "job_not_finished", message: `job ${job.id} is ${job.state}; results come when it is completed`, details: { job: job.id, state: job.state } })
     }
-    const bytes = fs.readFileSync(store.resultsPath(job.id))
+    const file = store.resultsPath(job.id)
+    const size = fs.statSync(file).size
     const stem = path.basename(job.name, path.extname(job.name)) || "job"
-    return HttpServerResponse.uint8Array(bytes, {
+    // streamed from the file: a large job's results never sit whole in memory
+    const body = Stream.fromReadableStream({ evaluate: () => Bun.file(file).stream(), onError: (e) => e })
+    return HttpServerResponse.stream(body, {
       contentType: "text/csv; charset=utf-8",
+      contentLength: size,
       headers: { "content-disposition": `attachment; filename="${stem.replace(/"/g, "")}_predictions.csv"` },
     })
   })
