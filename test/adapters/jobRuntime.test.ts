@@ -355,3 +355,52 @@ describe("Open OnDemand app: the ERB templates as OnDemand renders them (Ruby's 
     expect(ex).not.toContain("multigpu")
   })
 })
+
+describe("conda install.sh: creates or updates, and stops on any other failure", () => {
+  // A stand-in conda: `env list` lists $FAKE_CONDA_ENVS, `env create` fails when FAKE_CONDA_CREATE_FAILS=1,
+  // `run` prints the prefix; every call is logged.
+  const dir = path.join(work, "conda-bin")
+  const prefix = path.join(work, "conda-prefix")
+  fs.mkdirSync(dir, { recursive: true })
+  fs.writeFileSync(
+    path.join(dir, "conda"),
+    [
+      "#!/bin/bash",
+      'echo "$*" >> "$CONDA_LOG"',
+      'case "$1 $2" in',
+      '  "env list") echo "# conda environments:"; for e in ${FAKE_CONDA_ENVS:-}; do echo "$e   /opt/envs/$e"; done ;;',
+      '  "env create") if [[ "${FAKE_CONDA_CREATE_FAILS:-0}" == 1 ]]; then echo "CondaHTTPError: HTTP 000 CONNECTION FAILED" >&2; exit 1; fi ;;',
+      '  "env update") ;;',
+      '  "run "*) mkdir -p "$FAKE_PREFIX/bin"; printf %s "$FAKE_PREFIX" ;;',
+      "esac",
+      "",
+    ].join("\n"),
+  )
+  fs.chmodSync(path.join(dir, "conda"), 0o755)
+  const conda = writeTarget("conda-cades", "conda", "cades", [])
+  const install = (env: Record<string, string>) => {
+    const log = path.join(work, `conda-${Math.random().toString(36).slice(2)}.log`)
+    const p = Bun.spawnSync(["bash", path.join(conda, "install.sh"), "--binary", fakePeriogt], {
+      env: { PATH: `${dir}:/usr/bin:/bin`, HOME: work, CONDA_LOG: log, FAKE_LOG: `${log}.periogt`, FAKE_PREFIX: prefix, ...env },
+      stdout: "pipe",
+      stderr: "pipe",
+    })
+    return { code: p.exitCode, stderr: p.stderr.toString(), calls: fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [] }
+  }
+
+  test("a failed create (the environment does not exist) stops with conda's message; no update is tried", () => {
+    const r = install({ FAKE_CONDA_CREATE_FAILS: "1" })
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain("CondaHTTPError")
+    expect(r.stderr).toContain("install.sh: error: conda env create failed")
+    expect(r.stderr).not.toContain("exists")
+    expect(r.calls.some((c) => c.startsWith("env update"))).toBe(false)
+  })
+
+  test("an existing environment is updated, never created again", () => {
+    const r = install({ FAKE_CONDA_ENVS: "base periogt" })
+    expect(r.stderr).toContain("install.sh: the environment periogt exists; updating it")
+    expect(r.calls.some((c) => c.startsWith("env update"))).toBe(true)
+    expect(r.calls.some((c) => c.startsWith("env create"))).toBe(false)
+  })
+})
