@@ -12,7 +12,7 @@ import type { Prepared } from "../pipeline/prepare.ts"
 import { Predictor } from "../pipeline/Predictor.ts"
 import { makeApp } from "./app.ts"
 import { Coalescer, coalescerLayer } from "./batching/Coalescer.ts"
-import { jobsLayer } from "./jobs/Jobs.ts"
+import { Jobs, jobsLayer } from "./jobs/Jobs.ts"
 import { SERVER_LIMITS } from "./limits.ts"
 import { Metrics, ServerMetrics } from "./metrics/Metrics.ts"
 import { ROUTES } from "./routes.ts"
@@ -49,11 +49,13 @@ export const startServer = <E, R>(predictorLayer: Layer.Layer<Predictor, E, R>, 
     const metrics = Context.get(services, Metrics)
     const coalescer = Context.get(services, Coalescer)
     const predictor = Context.get(services, Predictor)
+    const jobs = Context.get(services, Jobs)
     metrics.setGauges({
       queueDepth: coalescer.depth,
       queueCapacity: () => settings.limits.queueCapacity,
       inflightBatches: coalescer.inflight,
       modelLoaded: () => predictor.status().state === "ready",
+      ...(jobs.store === undefined ? {} : { jobs: () => jobs.store!.countByState() }),
     })
 
     const app = yield* makeApp(ROUTES).pipe(Effect.provideContext(services))

@@ -139,6 +139,13 @@ describe("/v1/jobs", () => {
     expect(second).toContain(`process ${process.pid}`)
   })
 
+  test("/metrics counts jobs by state", async () => {
+    const text = await (await fetch(`${s.url}/metrics`)).text()
+    expect(text).toContain("# TYPE periogt_jobs gauge")
+    expect(text).toMatch(/^periogt_jobs\{state="completed"\} [1-9]\d*$/m)
+    expect(text).toMatch(/^periogt_jobs\{state="queued"\} \d+$/m)
+  })
+
   test("the OpenAPI document has the job routes", async () => {
     const doc = (await (await fetch(`${s.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, { parameters?: Array<{ name: string; in: string }> }>> }
     expect(Object.keys(doc.paths["/v1/jobs"]!).sort()).toEqual(["get", "post"])

@@ -144,6 +144,13 @@ export class JobStore {
     return (this.db.query("SELECT COUNT(*) AS n FROM jobs WHERE client = $client AND state IN ('queued', 'running')").get({ client }) as { n: number }).n
   }
 
+  /** How many jobs are in each state (every state listed). */
+  countByState(): ReadonlyMap<JobState, number> {
+    const counts = new Map<JobState, number>([["queued", 0], ["running", 0], ["completed", 0], ["failed", 0]])
+    for (const r of this.db.query("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state").all() as Array<{ state: JobState; n: number }>) counts.set(r.state, r.n)
+    return counts
+  }
+
   /** The oldest queued job. */
   nextQueued(): JobRecord | undefined {
     const r = this.db.query("SELECT * FROM jobs WHERE state = 'queued' ORDER BY created_at, id LIMIT 1").get() as Row | null

@@ -35,6 +35,8 @@ export interface Gauges {
   readonly queueCapacity: () => number
   readonly inflightBatches: () => number
   readonly modelLoaded: () => boolean
+  /** Batch jobs by state (none when jobs are disabled). */
+  readonly jobs?: () => ReadonlyMap<string, number>
 }
 
 export class ServerMetrics {
@@ -112,6 +114,11 @@ export class ServerMetrics {
       out.push(`periogt_batches_in_flight ${this.gauges.inflightBatches()}`)
       header("periogt_model_loaded", "gauge", "1 when the Predictor is ready.")
       out.push(`periogt_model_loaded ${this.gauges.modelLoaded() ? 1 : 0}`)
+      const jobs = this.gauges.jobs?.()
+      if (jobs !== undefined) {
+        header("periogt_jobs", "gauge", "Batch jobs in the job store, by state.")
+        for (const [state, n] of jobs) out.push(`periogt_jobs${labelText({ state })} ${n}`)
+      }
     }
     return out.join("\n") + "\n"
   }
