@@ -186,13 +186,14 @@ cli
   .action((o: GlobalOptions & { json?: boolean }) => runCommand(o, versionProgram({ json: o.json }), { quietStartup: true }))
 
 cli
-  .command("gen [target]", "Generate deployment assets: slurm | pbs | apptainer | conda | modal")
-  .option("--cluster <name|file>", "cades | explorer | generic, or a TOML/JSON cluster profile", { default: "generic" })
+  .command("gen [target]", "Generate deployment assets: slurm | pbs | apptainer | conda | modal | ood (Open OnDemand app)")
+  .option("--cluster <name|file>", "cades | cades-gpu | explorer | generic, or a TOML/JSON cluster profile", { default: "generic" })
   .option("--out <dir>", "output directory (default ./periogt-<target>)")
   .option("--set <key=value>", "override one deployment value (repeatable), e.g. --set account=abc123")
   .option("--force", "overwrite files whose content differs (edits would be lost)")
   .example("periogt gen slurm --cluster explorer --out ~/periogt-jobs")
   .example("periogt gen apptainer --cluster cades --set ort_cuda_dir=/path/to/onnxruntime/lib")
+  .example("periogt gen ood --cluster explorer --out ~/ondemand/dev/periogt")
   .action((target: string | undefined, o: GlobalOptions & { cluster?: string; out?: string; set?: string | string[]; force?: boolean }) =>
     runCommand(o, genProgram({ target, cluster: o.cluster, out: o.out, set: o.set, force: o.force }), { quietStartup: true }),
   )
