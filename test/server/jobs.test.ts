@@ -156,6 +156,29 @@ describe("/v1/jobs", () => {
   })
 })
 
+test("DELETE of a running job stops it after its chunk in flight and removes it; the next job runs", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "periogt-jobs-del-"))
+  const s = await startTestServer({ jobsDir: dir, quiet: true, predictor: { batchCostMs: 40 } })
+  try {
+    const a = (await (await upload(s, csvOf(400))).json()) as JobBody
+    const b = (await (await upload(s, csvOf(5))).json()) as JobBody
+    // running, with a chunk committed
+    for (;;) {
+      const j = (await (await fetch(`${s.url}/v1/jobs/${a.id}`)).json()) as JobBody
+      if (j.state === "running" && j.rows_done > 0) break
+      expect(j.state).not.toBe("completed")
+      await Bun.sleep(10)
+    }
+    expect((await fetch(`${s.url}/v1/jobs/${a.id}`, { method: "DELETE" })).status).toBe(204)
+    expect((await fetch(`${s.url}/v1/jobs/${a.id}`)).status).toBe(404)
+    expect(fs.existsSync(path.join(dir, a.id))).toBe(false)
+    expect((await settled(s, b.id)).state).toBe("completed")
+  } finally {
+    await s.close()
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+})
+
 test("without a job directory /v1/jobs answers 503 jobs_unavailable", async () => {
   const s = await startTestServer({ quiet: true })
   try {
