@@ -2,7 +2,7 @@ import * as path from "node:path"
 
 /**
  * The artifact layout under PERIOGT_CHECKPOINT_DIR. The first five entries are the Python backend's
- * (seed 000), so a directory prepared for it works as it is; `onnx/` holds what `setup`/`convert`
+ * (periogt-demo's), so a directory prepared for it works as it is; `onnx/` holds what `setup`/`convert`
  * derive from the checkpoints: `onnx/pretrained.onnx` and `onnx/finetuned/<property>.onnx`.
  */
 export interface ArtifactLayout {

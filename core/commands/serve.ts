@@ -25,7 +25,7 @@ export interface ServeOptions {
   readonly demo?: boolean
 }
 
-/** `serve`: the checks of seed 001 §F3, then the /v1 API until SIGTERM/SIGINT (core/server). */
+/** `serve`: refuses an address other than loopback without an API key (unless told to), then the /v1 API until SIGTERM/SIGINT (core/server). */
 export const serveProgram = (o: ServeOptions = {}) =>
   Effect.gen(function* () {
     const config = yield* AppConfig

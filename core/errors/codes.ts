@@ -1,5 +1,5 @@
 /**
- * The stable error taxonomy shared with the Python HPC backend (seed 001 §F6).
+ * The stable error taxonomy shared with the Python HPC backend (periogt-demo's error codes).
  * Codes, exit codes and HTTP statuses are part of periogt's public contract: scripts and
  * clients written for the Python backend branch on them, so they never change meaning.
  */

@@ -1,7 +1,7 @@
 /**
- * Facts of seed 001 §2.3 and §11: what the CUDA 12 build of periogt needs from a GPU and its driver.
- * Compute capability 7.0 is the supported minimum; 6.x (Pascal, P100) is untested and only warned
- * about, as the seed's matrix marks it; below 6.0 (Kepler K80/K40m, Maxwell) is refused.
+ * What the CUDA 12 build of periogt needs from a GPU and its driver. Compute capability 7.0 is the
+ * supported minimum; 6.x (Pascal, P100) is untested and only warned about; below 6.0 (Kepler K80/K40m,
+ * Maxwell) is refused.
  */
 export const MIN_DRIVER = "560.28"
 export const MIN_COMPUTE_CAPABILITY = 7.0

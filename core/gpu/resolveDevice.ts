@@ -21,7 +21,7 @@ export const assessThisNode = (ort: () => Promise<OnnxRuntime>): Effect.Effect<G
     return assessGpu(smi, process.env["CUDA_VISIBLE_DEVICES"], () => cuda)
   })
 
-/** The device a command runs on: the guardrails of seed 001 §F1/§F9 applied to this node. */
+/** The device a command runs on: `cpu` as asked; `cuda` only on a GPU and driver this build supports (else refused with the reason); `auto` falls back to CPU saying why. */
 export const resolveDevice = (request: Device, ort: () => Promise<OnnxRuntime>): Effect.Effect<DeviceDecision, PeriogtError> =>
   request === "cpu"
     ? Effect.succeed({ device: "cpu", gpu: undefined, warnings: [] })

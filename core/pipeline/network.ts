@@ -1,5 +1,5 @@
 /**
- * The two network passes of PerioGT inference (REFERENCE §3 stages 7–8) over many molecules at once:
+ * The two network passes of PerioGT inference (its last two stages, after featurization) over many molecules at once:
  * the prompt pass (pretrained encoder over every prompt graph) and the finetuned pass (each base graph
  * with its prompts). The prompt pass does not depend on the property: one prompt pass serves every
  * property requested.

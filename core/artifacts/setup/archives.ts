@@ -5,7 +5,7 @@ import { ValidationError } from "../../errors/index.ts"
 
 /**
  * What `setup` fetches, and the checksums it holds them to. The defaults are facts of PerioGT's
- * publication: Zenodo record 17035498 (REFERENCE §4) and upstream's descriptor scaler at the pinned
+ * publication: Zenodo record 17035498 (its checkpoint archives) and upstream's descriptor scaler at the pinned
  * commit. `--archives FILE` replaces the list (a lab's own checkpoints, a private mirror's layout).
  */
 export const ArchiveSpec = Schema.Struct({

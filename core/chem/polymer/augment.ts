@@ -1,5 +1,5 @@
 /**
- * Knowledge augmentation (REFERENCE §3 stage 3), with the semantics of upstream's
+ * Knowledge augmentation (the inference stage after the oligomers), with the semantics of upstream's
  * `periodicity_augment_traverse` (utils/aug.py): the backbone is RDKit's BFS shortest path between the
  * two `*` (`GetShortestPath`: neighbours in bond order, first discovery wins); every bond on it except
  * the two end bonds that is not in a ring is cut; the cut ends get new `*` atoms (appended after every

@@ -1,6 +1,6 @@
 /**
- * Prompt graphs of a repeat unit (REFERENCE §3 stage 4, upstream's `_generate_augmented_graphs` at the
- * pinned commit):
+ * Prompt graphs of a repeat unit (the inference stage after knowledge augmentation: upstream's
+ * `_generate_augmented_graphs` at the pinned commit):
  *
  * - candidates: every augmented unit (augment.ts) with n = 1 (the pinned code uses only n = 1; the
  *   1-mer is the SMILES itself);

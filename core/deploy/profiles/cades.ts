@@ -1,8 +1,8 @@
 import type { ClusterProfileInput } from "./schema.ts"
 
 /**
- * CADES Baseline (ORNL; CNMS users). Facts from the reviewed HPC spec (seed 001 §2.1, appendix §10.B,
- * §11). Where a value is an assumption about the site rather than a documented fact, its note says so.
+ * CADES Baseline (ORNL; CNMS users). Each value is a fact about the site as its documentation states it;
+ * where a value is an assumption about the site rather than a documented fact, its note says so.
  */
 export const cades: ClusterProfileInput = {
   name: "cades",

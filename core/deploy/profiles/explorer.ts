@@ -1,8 +1,8 @@
 import type { ClusterProfileInput } from "./schema.ts"
 
 /**
- * NEU Explorer (Northeastern University Research Computing). Facts from the reviewed HPC spec
- * (seed 001 §2.2, appendix §10.A, §11). Assumptions about the site are marked in their notes.
+ * NEU Explorer (Northeastern University Research Computing). Each value is a fact about the site as its
+ * documentation states it, unless its note marks it as an assumption.
  */
 export const explorer: ClusterProfileInput = {
   name: "explorer",
