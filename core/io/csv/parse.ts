@@ -66,16 +66,7 @@ export class CsvTokenizer {
     }
     for (; i < text.length; i++) {
       const c = text[i]!
-      if (++this.size > MAX_RECORD_CHARS && this.rule !== "too_long") {
-        this.rule = "too_long"
-        this.malformed = `a line longer than ${MAX_RECORD_CHARS} characters`
-      }
-      if (this.rule === "too_long") {
-        // Drop what is held (a field keeps one character: whether it is empty decides what a quote means);
-        // quotes and line ends are still followed, so the next record starts where it should.
-        if (this.field.length > 1) this.field = this.field.slice(0, 1)
-        if (this.fields.length > 0) this.fields = []
-      }
+      if (++this.size > MAX_RECORD_CHARS) this.overLimit()
       if (this.pendingCR) {
         this.pendingCR = false
         if (c === "\n") continue
@@ -145,6 +136,20 @@ export class CsvTokenizer {
   }
 
   private maybeDoubled = false
+
+  /**
+   * The record in progress is over MAX_RECORD_CHARS: what it holds is dropped (a field keeps one
+   * character: whether it is empty decides what a quote means); quotes and line ends are still
+   * followed, so the next record starts where it should.
+   */
+  private overLimit() {
+    if (this.rule !== "too_long") {
+      this.rule = "too_long"
+      this.malformed = `a line longer than ${MAX_RECORD_CHARS} characters`
+    }
+    if (this.field.length > 1) this.field = this.field.slice(0, 1)
+    if (this.fields.length > 0) this.fields = []
+  }
 
   /** The record's text, kept only up to what an error message shows. */
   private addRaw(t: string) {
@@ -282,13 +287,16 @@ export class Utf8Pieces {
 export async function* csvRecords(chunks: AsyncIterable<string | Uint8Array>): AsyncGenerator<CsvRecord> {
   const tokenizer = new CsvTokenizer()
   const utf8 = new Utf8Pieces()
-  const feed = function* (pieces: Array<string | null>) {
+  const feed = (pieces: Array<string | null>): Array<CsvRecord> => {
+    if (pieces.length === 1 && pieces[0] !== null) return tokenizer.push(pieces[0]!)
+    const out: Array<CsvRecord> = []
     for (const piece of pieces) {
       if (piece === null) {
         tokenizer.markInvalidEncoding()
-        yield* tokenizer.push("\uFFFD")
-      } else yield* tokenizer.push(piece)
+        for (const r of tokenizer.push("\uFFFD")) out.push(r)
+      } else for (const r of tokenizer.push(piece)) out.push(r)
     }
+    return out
   }
   for await (const chunk of chunks) {
     if (typeof chunk === "string") yield* tokenizer.push(chunk)
