@@ -116,27 +116,3 @@ export const createSession = async (ort: OnnxRuntime, model: Uint8Array | string
     release: () => session.release(),
   }
 }
-
-/** Reuses sessions by key (model identity + provider + threads). */
-export class SessionCache {
-  private readonly sessions = new Map<string, Promise<ModelSession>>()
-
-  constructor(private readonly ort: OnnxRuntime) {}
-
-  get(key: string, model: () => Uint8Array | Promise<Uint8Array>, config: SessionConfig = {}): Promise<ModelSession> {
-    const full = `${key}|${config.provider ?? "cpu"}|${config.deviceId ?? 0}|${config.intraOpThreads ?? ""}|${config.interOpThreads ?? ""}`
-    let s = this.sessions.get(full)
-    if (s === undefined) {
-      s = Promise.resolve(model()).then((bytes) => createSession(this.ort, bytes, { ...config, name: config.name ?? key }))
-      s.catch(() => this.sessions.delete(full))
-      this.sessions.set(full, s)
-    }
-    return s
-  }
-
-  async releaseAll(): Promise<void> {
-    const all = [...this.sessions.values()]
-    this.sessions.clear()
-    for (const s of all) await (await s.catch(() => null))?.release()
-  }
-}
