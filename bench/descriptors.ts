@@ -1,10 +1,10 @@
 /**
  * Mordred descriptors: our TypeScript engine vs Python mordred 1.2.0 on the capped 3-, 6-, 9-mers of the eps
- * polymers, in one run. Prints totals, the ratio and the worst molecule's time on each side — and how much of
- * mordred our engine covers: until every family is implemented, the comparison is against mordred restricted to
- * the same families (like for like), and the full-mordred time is shown beside it, never as our equal.
+ * polymers, in one run. Prints totals, the ratio and the worst molecule's time on each side, the ratio on the
+ * molecules of at least 300 heavy atoms, and beside them the large-unit set (test/fixtures/descriptors/large:
+ * capped oligomers of 150-1980 heavy atoms, mordred's times from the oracle run that wrote the fixtures).
  *
- *   bun bench/descriptors.ts [--limit N] [--csv PATH] [--repeat K]
+ *   bun bench/descriptors.ts [--limit N] [--csv PATH] [--repeat K] [--no-large]
  *                            [--python-json PATH (reuse a previous Python run) | --save-python-json PATH]
  *                            [--profile (time per stage and per family)]
  *   bun bench/descriptors.ts --one sch005/9 [--repeat K]   (one molecule of the committed oracle set: time per
@@ -14,9 +14,10 @@
  *                            oracle molecules into one, e.g. sch005/9+sch005/3 (936 heavy atoms), for sizes
  *                            past MinimalLib's ~860-atom chain limit)
  *
- * Ours is timed from the SMILES (MinimalLib parse, SMARTS, JSON) to the 1613 values; mordred's time is
- * `calc(mol)` after `MolFromSmiles`. The capped SMILES come from the Python side (upstream's
- * generate_multimer_smiles), so both engines see the same molecules. `--repeat K` runs our side K times and
+ * Ours is timed as the featurizer computes a unit's descriptors (core/pipeline/descriptorInput.ts
+ * `descriptorsOfOligomer`: the capped oligomer built in TypeScript, or read by MinimalLib where it cannot be),
+ * from the validated repeat unit to the 1613 values; `--one` times a SMILES read by MinimalLib. mordred's time
+ * is `calc(mol)` after `MolFromSmiles` of upstream's capped SMILES (generate_multimer_smiles). `--repeat K` runs our side K times and
  * keeps each molecule's fastest run (the machine is shared: the minimum is the least disturbed figure).
  */
 import { copyFileSync, existsSync, readFileSync } from "node:fs"
@@ -26,11 +27,13 @@ import {
   DescriptorContext,
   DESCRIPTOR_COUNT,
   fromMolecule,
-  rdkitDescriptors,
   rdkitSmarts,
   REGISTRY,
+  type DescriptorInput,
 } from "../core/chem/descriptors/index.ts"
 import { moleculeWithoutStereo } from "../core/chem/molecule/parse.ts"
+import { isRepeatUnit, validateRepeatUnit, type RepeatUnit } from "../core/chem/polymer/repeatUnit.ts"
+import { NeedsRdkitSmarts, oligomerDescriptorInput, withDescriptorInput } from "../core/pipeline/descriptorInput.ts"
 import { loadRDKit } from "../core/runtime/rdkit.ts"
 
 const ROOT = join(import.meta.dir, "..")
@@ -42,11 +45,11 @@ const { values: args } = parseArgs({
     csv: { type: "string", default: "/work/shared/data/periogt/datasets/eps/eps.csv" },
     "python-json": { type: "string" },
     "save-python-json": { type: "string" },
-    "full-json": { type: "string" },
     profile: { type: "boolean", default: false },
     one: { type: "string" },
     repeat: { type: "string", default: "1" },
     top: { type: "string" },
+    "no-large": { type: "boolean", default: false },
   },
 })
 
@@ -57,31 +60,39 @@ interface PyRun {
   skipped: unknown[]
 }
 
-const implemented = REGISTRY.filter((f) => f.impl !== null)
-const covered = implemented.reduce((s, f) => s + f.names.length - (f.impl!.pending?.size ?? 0), 0)
-const complete = covered === DESCRIPTOR_COUNT
 const repeat = Math.max(1, Number(args.repeat))
 
-const runPython = (out: string, families: string[] | null): PyRun => {
+const runPython = (out: string): PyRun => {
   if (!existsSync(PY)) throw new Error(`no Python oracle at ${PY}: run tools/oracle/setup.sh or pass --python-json`)
   const cmd = [PY, join(ROOT, "tools/oracle/bench_mordred.py"), "--csv", args.csv!, "--out", out, "--limit", args.limit!]
-  if (families) cmd.push("--families", families.join(","))
   const r = Bun.spawnSync(cmd, { stdout: "inherit", stderr: "inherit" })
   if (r.exitCode !== 0) throw new Error(`bench_mordred.py failed (${r.exitCode})`)
   return JSON.parse(readFileSync(out, "utf8")) as PyRun
 }
 
 const rd = await loadRDKit()
-const STAGES = ["parse (get_mol)", "SMARTS counter", "get_json + molecule layer + input", "get_descriptors"] as const
+const STAGES = ["parse (get_mol)", "SMARTS counter", "get_json + molecule layer + input", "oligomer built in TypeScript", "MinimalLib fallback"] as const
 const out = new Float64Array(DESCRIPTOR_COUNT)
 
-/** One molecule from its SMILES to the 1613 values; stage and family times (seconds) added into `times`. */
-const timeOne = (smiles: string, times: Map<string, number>): { seconds: number; atoms: number } => {
-  const add = (k: string, t: number) => {
-    const now = performance.now()
-    times.set(k, (times.get(k) ?? 0) + (now - t) / 1000)
-    return now
+const adder = (times: Map<string, number>) => (k: string, t: number) => {
+  const now = performance.now()
+  times.set(k, (times.get(k) ?? 0) + (now - t) / 1000)
+  return now
+}
+
+/** computeDescriptors, unrolled to time each family (shared intermediates count for the first user) */
+const timeFamilies = (input: DescriptorInput, add: (k: string, t: number) => number, t: number): number => {
+  const ctx = new DescriptorContext(input)
+  for (const f of REGISTRY) {
+    f.impl.compute(ctx, out, f.offset)
+    t = add(f.name, t)
   }
+  return t
+}
+
+/** One molecule from its SMILES (read by MinimalLib) to the 1613 values; stage and family times (seconds) added into `times`. */
+const timeOne = (smiles: string, times: Map<string, number>): { seconds: number; atoms: number } => {
+  const add = adder(times)
   const t0 = performance.now()
   let t = t0
   const mol = rd.get_mol(smiles)
@@ -93,22 +104,51 @@ const timeOne = (smiles: string, times: Map<string, number>): { seconds: number;
     const smarts = rdkitSmarts(rd as never, mol as never)
     t = add(STAGES[1], t)
     const layer = moleculeWithoutStereo(mol, smiles)
+    // what core/pipeline/descriptorInput.ts withDescriptorInput builds
+    const input = fromMolecule(layer, { smarts })
     t = add(STAGES[2], t)
-    const rdkitDesc = rdkitDescriptors(mol as never)
-    t = add(STAGES[3], t)
-    // what core/pipeline/featurize.ts withDescriptorInput builds
-    const input = fromMolecule(layer, { smarts, rdkitDescriptors: rdkitDesc })
-    t = add(STAGES[2], t)
-    // computeDescriptors, unrolled to time each family (shared intermediates count for the first user)
-    const ctx = new DescriptorContext(input)
-    for (const f of implemented) {
-      f.impl!.compute(ctx, out, f.offset)
-      t = add(f.name, t)
-    }
+    timeFamilies(input, add, t)
   } finally {
     mol.delete()
   }
   return { seconds: (performance.now() - t0) / 1000, atoms }
+}
+
+/**
+ * The capped n-mer of a validated unit to the 1613 values as the featurizer computes them (descriptorsOfOligomer,
+ * unrolled to time each family): built in TypeScript, or read by MinimalLib from `smiles` where it cannot be.
+ */
+const timeOligomer = (unit: RepeatUnit, n: number, smiles: string, times: Map<string, number>): { seconds: number; atoms: number } => {
+  const add = adder(times)
+  const t0 = performance.now()
+  const built = oligomerDescriptorInput(unit, n)
+  let t = add(STAGES[3], t0)
+  if (typeof built !== "string")
+    try {
+      timeFamilies(built.input, add, t)
+      return { seconds: (performance.now() - t0) / 1000, atoms: built.input.atomicNum.length }
+    } catch (e) {
+      if (!(e instanceof NeedsRdkitSmarts)) throw e
+    }
+  t = performance.now()
+  let atoms = 0
+  withDescriptorInput(rd, smiles, (input) => {
+    atoms = input.atomicNum.length
+    t = add(STAGES[4], t)
+    timeFamilies(input, add, t)
+  })
+  return { seconds: (performance.now() - t0) / 1000, atoms }
+}
+
+const units = new Map<string, RepeatUnit>()
+const unitOf = (smiles: string): RepeatUnit => {
+  let u = units.get(smiles)
+  if (u === undefined) {
+    const v = validateRepeatUnit(rd, smiles)
+    if (!isRepeatUnit(v)) throw new Error(`not a valid repeat unit: ${smiles}`)
+    units.set(smiles, (u = v))
+  }
+  return u
 }
 
 const printTimes = (times: Map<string, number>, total: number, top = Infinity) => {
@@ -178,54 +218,92 @@ if (args.one !== undefined) {
   process.exit(0)
 }
 
-const familyNames = implemented.map((f) => f.name)
-console.log(`our engine: ${implemented.length}/${REGISTRY.length} families, ${covered}/${DESCRIPTOR_COUNT} descriptors`)
 let like: PyRun
 if (args["python-json"]) like = JSON.parse(readFileSync(args["python-json"], "utf8")) as PyRun
 else {
   const tmp = `/tmp/periogt-bench-mordred-${process.pid}.json`
-  like = runPython(tmp, complete ? null : familyNames)
+  like = runPython(tmp)
   if (args["save-python-json"]) {
     copyFileSync(tmp, args["save-python-json"])
     console.log(`mordred's run saved to ${args["save-python-json"]} (reuse it with --python-json)`)
   }
 }
-const full: PyRun | null = complete
-  ? like
-  : args["full-json"]
-    ? (JSON.parse(readFileSync(args["full-json"], "utf8")) as PyRun)
-    : null
+if (like.descriptors !== DESCRIPTOR_COUNT) throw new Error(`the Python run computed ${like.descriptors} descriptors, not ${DESCRIPTOR_COUNT}`)
+
+// the repeat units of the CSV rows (bench_mordred.py's `row`: the CSV's data rows from 0)
+const csvUnits = readFileSync(args.csv!, "utf8")
+  .split(/\r?\n/)
+  .slice(1)
+  .map((line) => line.split(",")[0]!)
+
+interface Timed {
+  readonly label: string
+  readonly mordred: number
+  readonly ours: number
+  readonly atoms: number
+}
+
+/** Ours on each molecule, fastest of `repeat`; family and stage times of the fastest run summed into `profile`. */
+const timeSet = (mols: readonly { label: string; unit: string; n: number; smiles: string; seconds: number }[], profile: Map<string, number>): Timed[] => {
+  const best = new Float64Array(mols.length).fill(Infinity)
+  const atoms = new Int32Array(mols.length)
+  const bestTimes: Map<string, number>[] = mols.map(() => new Map())
+  for (let r = 0; r < repeat; r++)
+    mols.forEach((m, i) => {
+      const times = new Map<string, number>()
+      const x = timeOligomer(unitOf(m.unit), m.n, m.smiles, times)
+      atoms[i] = x.atoms
+      if (x.seconds < best[i]!) {
+        best[i] = x.seconds
+        bestTimes[i] = times
+      }
+    })
+  for (const t of bestTimes) for (const [k, s] of t) profile.set(k, (profile.get(k) ?? 0) + s)
+  return mols.map((m, i) => ({ label: m.label, mordred: m.seconds, ours: best[i]!, atoms: atoms[i]! }))
+}
+
+const report = (name: string, set: readonly Timed[]) => {
+  if (set.length === 0) return console.log(`${name}: no molecules`)
+  const py = set.reduce((s, m) => s + m.mordred, 0)
+  const ours = set.reduce((s, m) => s + m.ours, 0)
+  const worst = set.reduce((w, m) => (m.ours > w.ours ? m : w), set[0]!)
+  const pyWorst = set.reduce((w, m) => (m.mordred > w.mordred ? m : w), set[0]!)
+  console.log(`${name}: ${set.length} molecules, ${Math.min(...set.map((m) => m.atoms))}-${Math.max(...set.map((m) => m.atoms))} heavy atoms`)
+  console.log(`  mordred ${py.toFixed(1)} s (worst ${pyWorst.label}: ${pyWorst.mordred.toFixed(2)} s, ${pyWorst.atoms} heavy atoms; ours on it ${pyWorst.ours.toFixed(3)} s)`)
+  console.log(`  ours    ${ours.toFixed(1)} s${repeat > 1 ? ` (fastest of ${repeat} per molecule)` : ""} (worst ${worst.label}: ${worst.ours.toFixed(3)} s, ${worst.atoms} heavy atoms; mordred on it ${worst.mordred.toFixed(2)} s)`)
+  console.log(`  ratio mordred/ours: ${(py / ours).toFixed(2)}x`)
+}
 
 const molecules = args["python-json"] && Number(args.limit) > 0 ? like.molecules.slice(0, Number(args.limit)) : like.molecules
-const best = new Float64Array(molecules.length).fill(Infinity)
-const bestTimes: Map<string, number>[] = molecules.map(() => new Map())
-for (let r = 0; r < repeat; r++)
-  molecules.forEach((m, i) => {
-    const times = new Map<string, number>()
-    const x = timeOne(m.smiles, times)
-    if (x.seconds < best[i]!) {
-      best[i] = x.seconds
-      bestTimes[i] = times
+const profile = new Map<string, number>()
+const eps = timeSet(
+  molecules.map((m) => ({ label: `row ${m.row}/${m.n}`, unit: csvUnits[m.row]!, n: m.n, smiles: m.smiles, seconds: m.seconds })),
+  profile,
+)
+console.log(`(${like.skipped.length} molecules skipped by upstream's oligomer builder)`)
+report(`eps capped 3/6/9-mers (${args.csv})`, eps)
+report("  of which >= 300 heavy atoms", eps.filter((m) => m.atoms >= 300))
+
+const LARGE = join(FIXTURES, "large")
+if (!args["no-large"] && existsSync(join(LARGE, "manifest.json"))) {
+  // large units: mordred's times are the oracle run's (tools/oracle/descriptors_large.py), not this run's
+  const man = JSON.parse(readFileSync(join(LARGE, "manifest.json"), "utf8")) as { units: { id: string; file: string }[] }
+  const mols: { label: string; unit: string; n: number; smiles: string; seconds: number }[] = []
+  for (const u of man.units) {
+    const f = JSON.parse(new TextDecoder().decode(Bun.gunzipSync(new Uint8Array(readFileSync(join(LARGE, u.file)))))) as {
+      smiles: string
+      mols: Record<string, { smiles: string; seconds?: number }>
     }
-  })
-const ours = best.reduce((s, x) => s + x, 0)
-let wi = 0
-for (let i = 1; i < molecules.length; i++) if (best[i]! > best[wi]!) wi = i
-const py = molecules.reduce((s, m) => s + m.seconds, 0)
-const pyWorst = molecules.reduce((w, m) => (m.seconds > w.seconds ? m : w), molecules[0]!)
-const scope = complete ? "all 1613 descriptors" : `the same ${familyNames.length} families only (${like.descriptors} descriptors)`
-console.log(`molecules: ${molecules.length} (${like.skipped.length} skipped by upstream's oligomer builder)`)
-console.log(`mordred, ${scope}: ${py.toFixed(1)} s; worst molecule ${pyWorst.seconds.toFixed(2)} s (${pyWorst.atoms} heavy atoms; ours on it ${best[molecules.indexOf(pyWorst)]!.toFixed(3)} s)`)
-console.log(`ours,    ${scope}: ${ours.toFixed(1)} s${repeat > 1 ? ` (fastest of ${repeat} per molecule)` : ""}; worst molecule ${best[wi]!.toFixed(3)} s (${molecules[wi]!.atoms} heavy atoms; mordred on it ${molecules[wi]!.seconds.toFixed(2)} s)`)
-console.log(`ratio mordred/ours: ${(py / ours).toFixed(2)}x; worst molecule ${(pyWorst.seconds / best[wi]!).toFixed(2)}x`)
+    for (const [n, m] of Object.entries(f.mols))
+      if (m.seconds !== undefined) mols.push({ label: `${u.id}/${n}`, unit: f.smiles, n: Number(n), smiles: m.smiles, seconds: m.seconds })
+  }
+  const large = timeSet(mols, profile)
+  report("large units (test/fixtures/descriptors/large; mordred: the oracle run's times)", large)
+  report("  of which >= 300 heavy atoms", large.filter((m) => m.atoms >= 300))
+  report("eps and large units together, >= 300 heavy atoms", [...eps, ...large].filter((m) => m.atoms >= 300))
+}
 console.log("values: exact per family on the oracle set as listed in core/chem/descriptors/PARITY.md")
 if (args.profile) {
-  const total = new Map<string, number>()
-  for (const t of bestTimes) for (const [k, s] of t) total.set(k, (total.get(k) ?? 0) + s)
   console.log("time per stage and family (sum over molecules):")
-  printTimes(total, ours)
-}
-if (!complete) {
-  console.log(`PARTIAL ENGINE: ${DESCRIPTOR_COUNT - covered} descriptors not implemented; these times are not the cost of the md vector.`)
-  if (full) console.log(`full mordred (1613 descriptors) on the same molecules: ${full.molecules.reduce((s, m) => s + m.seconds, 0).toFixed(1)} s`)
+  printTimes(profile, [...profile.values()].reduce((s, x) => s + x, 0))
 }

@@ -14,10 +14,9 @@ import { CAPPED_UNITS, oligomerSmiles, oligomerSpec, UNCAPPED_UNITS } from "../c
 import { buildPromptGraphs, type AtomRanks, type PromptGraphs } from "../chem/polymer/prompts.ts"
 import { isRepeatUnit, validateRepeatUnit, type RepeatUnit } from "../chem/polymer/repeatUnit.ts"
 import { MAX_ATOMS } from "../chem/polymer/rules.ts"
-import { countSmilesAtoms } from "../chem/polymer/validateText.ts"
 import { ValidationError } from "../errors/index.ts"
 import type { RDKit } from "../runtime/rdkit.ts"
-import { descriptorsOfSmiles } from "./descriptorInput.ts"
+import { descriptorsOfOligomer } from "./descriptorInput.ts"
 import type { NetworkInput } from "./network.ts"
 
 export type { AtomRanks } from "../chem/polymer/prompts.ts"
@@ -102,11 +101,9 @@ export const featuresOf = (rdkit: RDKit, smiles: string, options: FeaturizerOpti
     return buildPromptGraphs(rdkit, unit, options.ranks, { augmented: augmented() })
   })
   const descriptors = perN((n: CappedUnits): Float64Array | DescriptorFailure => {
-    const capped = cappedSmiles(n)
-    if (capped === undefined) return { failed: true, rule: "oligomer", message: `the capped ${n}-mer of this repeat unit cannot be written` }
-    if (countSmilesAtoms(capped) > MAX_ATOMS)
-      return { failed: true, rule: "too_many_atoms", message: `the capped ${n}-mer has more than ${MAX_ATOMS} atoms, more than this build's RDKit (WebAssembly) can describe` }
-    return descriptorsOfSmiles(rdkit, capped) ?? { failed: true, rule: "unparsable", message: `the capped ${n}-mer cannot be parsed for its descriptors` }
+    // built in TypeScript (any size) where it can, else read by MinimalLib (r.fallback says why)
+    const r = descriptorsOfOligomer(rdkit, unit, n)
+    return "refused" in r ? { failed: true, rule: r.refused, message: r.message } : r.values
   })
   const md = once((): Float32Array | DescriptorFailure => {
     if (options.scaler === undefined) throw new Error("the md vector needs the descriptor scaler (FeaturizerOptions.scaler)")

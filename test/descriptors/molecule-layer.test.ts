@@ -1,6 +1,6 @@
 /**
  * The descriptors of the molecule `parseMolecule` returns (with its stereo perception, what the rest of the
- * featurizer reads) equal those of the production input (core/pipeline/featurize.ts `withDescriptorInput`:
+ * featurizer reads) equal those of MinimalLib's input (core/pipeline/descriptorInput.ts `withDescriptorInput`:
  * the molecule layer without stereo, through `fromMolecule`), on every oracle 3-mer. Skips (with a message)
  * while the molecule layer is not in the tree.
  */
@@ -12,7 +12,6 @@ import {
   DESCRIPTOR_NAMES,
   fromMolecule,
   type MoleculeLike,
-  rdkitDescriptors,
   rdkitSmarts,
 } from "../../core/chem/descriptors/index.ts"
 import { loadRDKit } from "../../core/runtime/rdkit.ts"
@@ -37,7 +36,7 @@ describe("molecule layer input", () => {
       const live = rd.get_mol(m.smiles)!
       try {
         const viaLayer = computeDescriptors(
-          fromMolecule(mol!, { smarts: rdkitSmarts(rd as never, live as never), rdkitDescriptors: rdkitDescriptors(live as never) }),
+          fromMolecule(mol!, { smarts: rdkitSmarts(rd as never, live as never) }),
         )
         for (let i = 0; i < viaJson.length; i++)
           if (!Object.is(viaJson[i], viaLayer[i])) bad.push(`${DESCRIPTOR_NAMES[i]} ${m.polymer}/${m.n}: ${viaLayer[i]} vs ${viaJson[i]}`)

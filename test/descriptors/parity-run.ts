@@ -1,10 +1,14 @@
 /**
- * Runs our implemented families on every oracle molecule and compares with mordred, per descriptor.
- * Used by the parity test and by parity-table.ts (which writes core/chem/descriptors/PARITY.md).
+ * Runs the descriptors on every oracle molecule the way production does (core/pipeline/descriptorInput.ts
+ * `descriptorsOfOligomer`: the capped oligomer built in TypeScript where it can, else read by MinimalLib) and
+ * compares with mordred, per descriptor. Used by the parity test and by parity-table.ts (which writes
+ * core/chem/descriptors/PARITY.md).
  */
-import { computeDescriptors, DESCRIPTOR_NAMES, REGISTRY } from "../../core/chem/descriptors/index.ts"
-import { RUNTIME_UNPARSABLE } from "./known-differences.ts"
-import { loadOracle, same, withInput, type OracleMol } from "./support.ts"
+import { DESCRIPTOR_NAMES } from "../../core/chem/descriptors/index.ts"
+import { isRepeatUnit, validateRepeatUnit, type RepeatUnit } from "../../core/chem/polymer/repeatUnit.ts"
+import { descriptorsOfOligomer, descriptorsOfSmiles } from "../../core/pipeline/descriptorInput.ts"
+import { loadRDKit } from "../../core/runtime/rdkit.ts"
+import { FIXTURES, loadOracle, same, type OracleMol } from "./support.ts"
 
 export interface Mismatch {
   readonly descriptor: string
@@ -23,43 +27,70 @@ export interface ParityResult {
   readonly seconds: number
   /** our raw values per molecule, with the oracle molecule they belong to */
   readonly values: readonly { readonly mol: OracleMol; readonly ours: Float64Array }[]
-  /** molecules skipped because the runtime's RDKit cannot parse them (known-differences.ts) */
-  readonly skipped: readonly string[]
+  /** molecules production refuses to describe, with why */
+  readonly refused: readonly string[]
+  /** molecules read by MinimalLib rather than built in TypeScript, with why */
+  readonly fallbacks: readonly string[]
 }
 
-let cached: Promise<ParityResult> | undefined
+const cache = new Map<string, Promise<ParityResult>>()
 
-export const runParity = (): Promise<ParityResult> => (cached ??= run())
+/** The parity of the oracle set in `dir` (default: the committed set). */
+export const runParity = (dir = FIXTURES): Promise<ParityResult> => {
+  let r = cache.get(dir)
+  if (r === undefined) cache.set(dir, (r = run(dir)))
+  return r
+}
 
-const run = async (): Promise<ParityResult> => {
-  const all: OracleMol[] = await loadOracle()
-  const skipped = all.filter((m) => RUNTIME_UNPARSABLE.includes(`${m.polymer}/${m.n}`)).map((m) => `${m.polymer}/${m.n}`)
-  const mols = all.filter((m) => !RUNTIME_UNPARSABLE.includes(`${m.polymer}/${m.n}`))
+const run = async (dir: string): Promise<ParityResult> => {
+  const rd = await loadRDKit()
+  const mols: OracleMol[] = []
   const matches = new Int32Array(DESCRIPTOR_NAMES.length)
   const mismatches: Mismatch[] = []
-  const implemented = REGISTRY.filter((f) => f.impl !== null)
+  const refused: string[] = []
+  const fallbacks: string[] = []
+  const units = new Map<string, RepeatUnit | undefined>()
   let seconds = 0
   const values: { mol: OracleMol; ours: Float64Array }[] = []
-  for (const m of mols) {
+  for (const m of await loadOracle(dir)) {
+    const key = `${m.polymer}/${m.n}`
+    if (!units.has(m.unit)) {
+      const u = validateRepeatUnit(rd, m.unit)
+      units.set(m.unit, isRepeatUnit(u) ? u : undefined)
+    }
+    const unit = units.get(m.unit)
     const t0 = performance.now()
-    const ours = await withInput(m.smiles, (input) => computeDescriptors(input))
+    // a unit production refuses (e.g. `**`, which upstream still caps): its oligomer read from the oracle's SMILES
+    const r =
+      unit !== undefined
+        ? descriptorsOfOligomer(rd, unit, m.n)
+        : (() => {
+            const values = descriptorsOfSmiles(rd, m.smiles)
+            return values === undefined
+              ? { refused: "unparsable" as const, message: "MinimalLib cannot read the oracle's SMILES" }
+              : { values, fallback: "not a valid repeat unit: the oracle's capped SMILES read by MinimalLib" }
+          })()
     seconds += (performance.now() - t0) / 1000
+    if ("refused" in r) {
+      refused.push(`${key}: ${r.message}`)
+      continue
+    }
+    if (r.fallback !== undefined) fallbacks.push(`${key}: ${r.fallback}`)
+    const ours = r.values
+    mols.push(m)
     values.push({ mol: m, ours })
-    for (const f of implemented)
-      for (let k = 0; k < f.names.length; k++) {
-        if (f.impl!.pending?.has(f.names[k]!)) continue
-        const i = f.offset + k
-        if (same(ours[i]!, m.raw[i]!)) matches[i]!++
-        else
-          mismatches.push({
-            descriptor: DESCRIPTOR_NAMES[i]!,
-            polymer: m.polymer,
-            n: m.n,
-            ours: ours[i]!,
-            theirs: m.raw[i]!,
-            error: m.errors.get(i),
-          })
-      }
+    for (let i = 0; i < ours.length; i++) {
+      if (same(ours[i]!, m.raw[i]!)) matches[i]!++
+      else
+        mismatches.push({
+          descriptor: DESCRIPTOR_NAMES[i]!,
+          polymer: m.polymer,
+          n: m.n,
+          ours: ours[i]!,
+          theirs: m.raw[i]!,
+          error: m.errors.get(i),
+        })
+    }
   }
-  return { molecules: mols.length, matches, mismatches, seconds, skipped, values }
+  return { molecules: mols.length, matches, mismatches, seconds, values, refused, fallbacks }
 }

@@ -11,6 +11,8 @@ export const FIXTURES = process.env.PERIOGT_DESCRIPTOR_FIXTURES ?? join(import.m
 
 export interface OracleMol {
   readonly polymer: string
+  /** the repeat unit's SMILES */
+  readonly unit: string
   readonly n: number
   readonly smiles: string
   /** mordred's raw values, NaN where mordred gave an error object or NaN */
@@ -24,6 +26,7 @@ export interface OracleMol {
 
 interface FixtureFile {
   id: string
+  smiles: string
   mols: Record<string, { smiles: string | null; skipped?: string; raw?: (number | string | null)[]; errors?: [number, string, string][]; md?: (number | string)[] | null; seconds?: number }>
 }
 
@@ -32,8 +35,8 @@ const num = (x: number | string | null): number =>
 
 export const fixturesPresent = async (): Promise<boolean> => Bun.file(join(FIXTURES, "manifest.json")).exists()
 
-export const loadManifest = async () =>
-  JSON.parse(await Bun.file(join(FIXTURES, "manifest.json")).text()) as {
+export const loadManifest = async (dir = FIXTURES) =>
+  JSON.parse(await Bun.file(join(dir, "manifest.json")).text()) as {
     units: { id: string; file: string }[]
     skipped: string[]
     descriptor_count: number
@@ -42,16 +45,18 @@ export const loadManifest = async () =>
 export const loadNames = async () =>
   JSON.parse(await Bun.file(join(FIXTURES, "names.json")).text()) as { names: string[]; families: string[] }
 
-export const loadOracle = async (): Promise<OracleMol[]> => {
-  const man = await loadManifest()
+/** The oracle's molecules (`dir`: another fixture set of the same format, e.g. FIXTURES/large). */
+export const loadOracle = async (dir = FIXTURES): Promise<OracleMol[]> => {
+  const man = await loadManifest(dir)
   const out: OracleMol[] = []
   for (const u of man.units) {
-    const bytes = new Uint8Array(await Bun.file(join(FIXTURES, u.file)).arrayBuffer())
+    const bytes = new Uint8Array(await Bun.file(join(dir, u.file)).arrayBuffer())
     const f = JSON.parse(new TextDecoder().decode(Bun.gunzipSync(bytes))) as FixtureFile
     for (const [n, m] of Object.entries(f.mols)) {
       if (m.raw === undefined || m.smiles === null) continue
       out.push({
         polymer: f.id,
+        unit: f.smiles,
         n: Number(n),
         smiles: m.smiles,
         raw: Float64Array.from(m.raw, num),

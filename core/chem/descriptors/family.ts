@@ -8,9 +8,4 @@ export interface Family {
   readonly name: string
   readonly names: readonly string[]
   readonly compute: (ctx: DescriptorContext, out: Float64Array, offset: number) => void
-  /**
-   * Descriptors of the family not computed yet (written as NaN): excluded from the parity test and reported as
-   * not implemented in PARITY.md. Empty or absent when the family is complete.
-   */
-  readonly pending?: ReadonlySet<string>
 }

@@ -1,6 +1,6 @@
 /**
- * The registry: all 1613 mordred 2D descriptors in calculator order, each with its family (mordred module)
- * and index, and which families are implemented.
+ * The registry: all 1613 mordred 2D descriptors in calculator order, each with its family (mordred module),
+ * its index and the family's implementation.
  */
 import { FAMILIES } from "./families/index.ts"
 import type { Family } from "./family.ts"
@@ -11,7 +11,7 @@ export interface FamilyEntry {
   /** index of the family's first descriptor */
   readonly offset: number
   readonly names: readonly string[]
-  readonly impl: Family | null
+  readonly impl: Family
 }
 
 export const DESCRIPTOR_NAMES: readonly string[] = FAMILY_BLOCKS.flatMap(([, ns]) => ns)
@@ -22,7 +22,9 @@ const byName = new Map(FAMILIES.map((f) => [f.name, f]))
 export const REGISTRY: readonly FamilyEntry[] = (() => {
   let offset = 0
   return FAMILY_BLOCKS.map(([name, names]) => {
-    const e: FamilyEntry = { name, offset, names, impl: byName.get(name) ?? null }
+    const impl = byName.get(name)
+    if (impl === undefined) throw new Error(`descriptor family ${name} has no implementation`)
+    const e: FamilyEntry = { name, offset, names, impl }
     offset += names.length
     return e
   })
@@ -34,4 +36,3 @@ export const DESCRIPTOR_FAMILY: readonly string[] = REGISTRY.flatMap((f) => f.na
 const indexByName = new Map(DESCRIPTOR_NAMES.map((n, i) => [n, i]))
 export const descriptorIndex = (name: string): number | undefined => indexByName.get(name)
 
-export const implementedFamilies = (): readonly FamilyEntry[] => REGISTRY.filter((f) => f.impl !== null)

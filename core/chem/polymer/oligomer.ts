@@ -26,8 +26,8 @@ import { canonicalRanks } from "../canon/index.ts"
 import type { FingerprintGraph } from "../fingerprints/index.ts"
 import { assembleMolecule } from "../molecule/assemble.ts"
 import { bondWriter, copiedAtoms } from "../molecule/edit.ts"
-import { writeCanonicalSmiles } from "../molecule/smilesWrite.ts"
-import { BondType } from "../molecule/types.ts"
+import { writeCanonicalSmiles, type WrittenSmiles } from "../molecule/smilesWrite.ts"
+import { BondType, type Molecule } from "../molecule/types.ts"
 import { cappedHydrogens, upstreamBuilds } from "./caps.ts"
 import { atomMapsOf, type RepeatUnit } from "./repeatUnit.ts"
 import { unitSupported, withoutRdkit } from "./variants.ts"
@@ -291,15 +291,23 @@ export interface OligomerGraph extends FingerprintGraph {
  * with metals (Ge, Sn, …) take this way to be exact: MinimalLib (RDKit ≥ 2025.03) brackets the atoms
  * bonded to a metal (`[CH3][GeH]…`), RDKit 2022.09 does not (smilesWrite.ts). MinimalLib's
  * writer stops at SMILES_WRITE_ATOM_LIMIT (its stack), this one does not; MinimalLib must not read
- * back what is larger than MAX_ATOMS (the descriptors refuse it: pipeline/featurize.ts).
+ * back what is larger than MAX_ATOMS (larger oligomers are described from the TypeScript molecule:
+ * pipeline/descriptorInput.ts).
  */
-export const oligomerSmilesWithoutRdkit = (u: RepeatUnit, n: number, capped: boolean): string | undefined => {
+export const oligomerSmilesWithoutRdkit = (u: RepeatUnit, n: number, capped: boolean): string | undefined =>
+  writtenOligomer(u, n, capped)?.written.smiles
+
+/**
+ * The oligomer assembled in TypeScript (atoms in oligomerGraph's order) with its canonical SMILES and the
+ * writer's atom order, where oligomerSmilesWithoutRdkit is exact; undefined elsewhere.
+ */
+export const writtenOligomer = (u: RepeatUnit, n: number, capped: boolean): { mol: Molecule; written: WrittenSmiles } | undefined => {
   if (!unitSupported(u)) return undefined
   if (capped && keptCapHs(u, n).some((k) => k)) return undefined
   const g = oligomerGraph(u, n, capped)
   if (g === undefined) return undefined
   const mol = assembleMolecule(g, g, g.rings)
-  return writeCanonicalSmiles(mol, canonicalRanks(mol)).smiles
+  return { mol, written: writeCanonicalSmiles(mol, canonicalRanks(mol)) }
 }
 
 /** Canonical SMILES of the oligomer (upstream: for n = 1 the input itself); written in TypeScript where that is exact. */

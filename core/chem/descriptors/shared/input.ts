@@ -41,11 +41,6 @@ export interface DescriptorInput {
   readonly hybridization: Uint8Array | null
   /** SMARTS matching on the same molecule; null when the caller has no RDKit handle. */
   readonly smarts: SmartsCounter | null
-  /**
-   * RDKit's own molecular descriptors of the same molecule (MinimalLib `get_descriptors()`); null when
-   * unavailable. No family reads it any more (kept so that callers passing it still compile).
-   */
-  readonly rdkitDescriptors: Readonly<Record<string, number>> | null
 }
 
 interface RDKitJsonAtom {
@@ -72,7 +67,6 @@ interface RDKitJson {
 /** Minimal structural view of an RDKit MinimalLib molecule (`JSMol`) and module, as far as this file uses them. */
 export interface RDKitMolLike {
   get_json(): string
-  get_descriptors(): string
   get_substruct_matches(q: unknown, details: string): string
 }
 export interface RDKitLike {
@@ -89,7 +83,6 @@ export const fromRDKitJson = (
   opts: {
     hybridization?: Uint8Array | null
     smarts?: SmartsCounter | null
-    rdkitDescriptors?: Readonly<Record<string, number>> | null
   } = {},
 ): DescriptorInput => {
   const doc = JSON.parse(json) as RDKitJson
@@ -142,7 +135,6 @@ export const fromRDKitJson = (
     atomRings,
     hybridization: opts.hybridization ?? null,
     smarts: opts.smarts ?? null,
-    rdkitDescriptors: opts.rdkitDescriptors ?? null,
   }
 }
 
@@ -191,22 +183,6 @@ export const rdkitHybridization = (smarts: SmartsCounter, n: number): Uint8Array
 }
 
 /**
- * RDKit's molecular descriptors through MinimalLib (`get_descriptors()` JSON), computed on first read (the call
- * costs as much as a dozen descriptor families and no family reads it any more: Crippen totals and TPSA are
- * computed by shared/crippen.ts and shared/tpsa.ts, equal to these values). Read it only while `mol` lives.
- */
-export const rdkitDescriptors = (mol: RDKitMolLike): Record<string, number> => {
-  let values: Record<string, number> | undefined
-  const load = () => (values ??= JSON.parse(mol.get_descriptors()) as Record<string, number>)
-  return new Proxy({} as Record<string, number>, {
-    get: (_, k) => (typeof k === "string" ? load()[k] : undefined),
-    has: (_, k) => typeof k === "string" && k in load(),
-    ownKeys: () => Reflect.ownKeys(load()),
-    getOwnPropertyDescriptor: (_, k) => Reflect.getOwnPropertyDescriptor(load(), k),
-  })
-}
-
-/**
  * The fields of the project's molecule layer (`core/chem/molecule` `Molecule`) this engine reads; declared
  * structurally so the engine does not depend on the layer's module. Hybridization uses RDKit's
  * Atom::HybridizationType values (SP 2, SP2 3, SP3 4, SP3D 5, SP3D2 6).
@@ -230,14 +206,11 @@ export interface MoleculeLike {
 }
 
 /**
- * The descriptor input of a molecule-layer `Molecule`. The layer keeps no RDKit handle, so SMARTS matching and
- * RDKit's descriptor totals come from the caller (a live MinimalLib molecule of the same SMILES), or are
- * absent — then the families that need them give NaN.
+ * The descriptor input of a molecule-layer `Molecule`. The layer keeps no RDKit handle, so the SMARTS service
+ * the local matcher falls back to comes from the caller (a live MinimalLib molecule of the same SMILES, or one
+ * that refuses: core/pipeline/descriptorInput.ts), or is absent — then the families that need it give NaN.
  */
-export const fromMolecule = (
-  m: MoleculeLike,
-  rdkit: { smarts?: SmartsCounter | null; rdkitDescriptors?: Readonly<Record<string, number>> | null } = {},
-): DescriptorInput => {
+export const fromMolecule = (m: MoleculeLike, rdkit: { smarts?: SmartsCounter | null } = {}): DescriptorInput => {
   const hyb = new Uint8Array(m.numAtoms)
   // RDKit HybridizationType (SP 2 … SP3D2 6) → this engine's codes (SP 1 … SP3D2 5); S/unspecified/other → 0
   for (let i = 0; i < m.numAtoms; i++) {
@@ -260,6 +233,5 @@ export const fromMolecule = (
     atomRings: m.rings,
     hybridization: hyb,
     smarts: rdkit.smarts ?? null,
-    rdkitDescriptors: rdkit.rdkitDescriptors ?? null,
   }
 }

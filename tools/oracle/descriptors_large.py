@@ -1,0 +1,121 @@
+#!/usr/bin/env python
+"""Write test/fixtures/descriptors/large/: mordred 1.2.0 on capped oligomers of large conjugated repeat units
+(organic-photovoltaic donor polymers with branched alkyl chains, 50-220 heavy atoms per unit), so that the
+capped 9-mers reach 450-2000 heavy atoms: more than RDKit MinimalLib (WebAssembly) can read from SMILES, and
+more than 1000 hydrogens (RDKit's 1000-match cap on the Crippen hydrogen patterns) and 1000 SMARTS matches.
+
+Same pipeline and file format as descriptors.py (upstream's generate_multimer_smiles, then mordred's
+Calculator(descriptors, ignore_3D=True) on Chem.MolFromSmiles), one <id>.json.gz per unit holding only
+the oligomer sizes listed below, and a manifest.
+
+Usage (from the repository root; mordred needs minutes to an hour per molecule of 1000-2000 atoms):
+  tools/oracle/.venv/bin/python tools/oracle/descriptors_large.py [--out test/fixtures/descriptors/large]
+      [--workers 2] [--timeout 7200] [--ids a,b]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from periogt_oracle import PINNED_UPSTREAM_COMMIT  # noqa: E402
+from periogt_oracle import io as fio  # noqa: E402
+from periogt_oracle.descriptors import NX_SHIM, run_many  # noqa: E402
+from periogt_oracle.manifest import now_utc, versions  # noqa: E402
+
+EH = "CC(CC)CCCC"  # 2-ethylhexyl
+HD = "CC(CCCCCC)CCCCCCCC"  # 2-hexyldecyl
+
+
+def pbdbt(r: str, first: str = "*", last: str = "*") -> str:
+    """PBDB-T-type unit: benzodithiophene with alkylthienyl side groups, thiophene, benzodithiophenedione."""
+    return (f"{first}c1cc2c(-c3ccc({r})s3)c3cc(-c4ccc(-c5sc({r})c6c5C(=O)c5c({r})sc(-c7ccc({last})s7)c5C6=O)s4)"
+            f"sc3c(-c3ccc({r})s3)c2s1")
+
+
+# id -> (repeat unit, oligomer sizes)
+UNITS = {
+    # PTB7-type: benzodithiophene (2-ethylhexyloxy) + fluorinated thienothiophene ester; 50 heavy atoms
+    "opv001": (f"*c1cc2c(O{EH})c3cc(-c4sc(*)c5sc(C(=O)O{EH})c(F)c45)sc3c(O{EH})c2s1", (3, 6, 9)),
+    # PBDB-T-type with 2-hexyldecyl chains; 110 heavy atoms
+    "opv002": (pbdbt(HD), (3, 6, 9)),
+    # two PBDB-T-type units (2-hexyldecyl) in one repeat unit; 220 heavy atoms: the 9-mer has 1980
+    # (the inner unit's ring-closure digits become %11-%17: the outer unit's are still open there)
+    "opv003": (pbdbt(HD, last=re.sub(r"(\d)", r"%1\1", pbdbt(HD, first="", last="*"))), (9,)),
+}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--upstream", default=os.environ.get("PERIOGT_UPSTREAM", "/work/upstream/PerioGT/PerioGT_common"))
+    ap.add_argument("--out", default="test/fixtures/descriptors/large")
+    ap.add_argument("--scaler", default="/work/shared/data/periogt/scaler_all.pkl")
+    ap.add_argument("--timeout", type=float, default=7200.0)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--ids", default="")
+    ap.add_argument("--list", action="store_true", help="print id, n, heavy atoms, capped SMILES and exit")
+    a = ap.parse_args(argv)
+    from rdkit import Chem
+    from periogt_oracle.upstream import load
+    up = load(a.upstream)
+    units = {k: v for k, v in UNITS.items() if not a.ids or k in a.ids.split(",")}
+    jobs, capped = [], {}
+    for uid, (smi, sizes) in units.items():
+        capped[uid] = {}
+        for n in sizes:
+            c = up.aug.generate_multimer_smiles(num_repeat_units=n, smiles=smi)
+            capped[uid][n] = c
+            jobs.append(((uid, n), c))
+            if a.list:
+                print(uid, n, Chem.MolFromSmiles(c).GetNumAtoms(), c[:80])
+    if a.list:
+        return 0
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    jobs.sort(key=lambda j: -len(j[1]))
+    t0 = time.time()
+    res = run_many(jobs, a.scaler, workers=a.workers, timeout=a.timeout,
+                   log=lambda s: print(f"[{time.time() - t0:7.1f}s] {s}", file=sys.stderr, flush=True))
+    entries, skipped = [], []
+    for uid, (smi, sizes) in units.items():
+        mols = {}
+        for n in sizes:
+            x = res[(uid, n)]
+            if "raw" not in x:
+                why = f"timeout after {x['timeout']}s" if "timeout" in x else x.get("error", "?")
+                mols[str(n)] = {"smiles": capped[uid][n], "skipped": why}
+                skipped.append(f"{uid}/{n}: {why}")
+            else:
+                mols[str(n)] = {"smiles": capped[uid][n], **x}
+        fio.write_json_gz(out / f"{uid}.json.gz", {"id": uid, "smiles": smi, "family": "opv", "mols": mols})
+        entries.append({"id": uid, "file": f"{uid}.json.gz",
+                        "atoms": {k: v.get("atoms") for k, v in mols.items()},
+                        "seconds": {k: v.get("seconds") for k, v in mols.items()},
+                        "skipped": {k: v["skipped"] for k, v in mols.items() if "skipped" in v}})
+    fio.write_json(out / "manifest.json", {
+        "generated_at": now_utc(),
+        "generator": "tools/oracle/descriptors_large.py",
+        "upstream": {"repository": "wuyuhui-zju/PerioGT", "folder": "PerioGT_common",
+                     "commit": up.commit or PINNED_UPSTREAM_COMMIT},
+        "versions": versions(),
+        "calculator": "mordred.Calculator(mordred.descriptors, ignore_3D=True)",
+        "shims": [NX_SHIM],
+        "scaler": {"path": a.scaler, "md5": hashlib.md5(Path(a.scaler).read_bytes()).hexdigest()},
+        "timeout_s": a.timeout,
+        "seconds": round(time.time() - t0, 1),
+        "skipped": skipped,
+        "units": entries,
+    })
+    print(f"wrote {len(entries)} units to {out} in {time.time() - t0:.1f}s; skipped {len(skipped)}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
