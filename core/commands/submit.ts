@@ -296,7 +296,7 @@ export const submitProgram = (o: SubmitOptions) =>
         fs.mkdirSync(path.join(runDir, "outputs"), { recursive: true })
         const rendered = renderInto(scriptsDir)
         if (Result.isSuccess(rendered)) writeGenerated(scriptsDir, rendered.success.files)
-        const spans = writeShards(input, path.join(runDir, "shards"), sizes)
+        const spans = writeShards(input, scan, path.join(runDir, "shards"), sizes)
         for (const [k, s] of spans.entries()) ledger.shards[k]!.first_line = s.firstLine
         writeLedger(runDir, ledger as Ledger)
       },

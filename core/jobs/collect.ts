@@ -2,7 +2,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { csvLine, CsvTokenizer, OUTPUT_COLUMNS } from "../io/csv/index.ts"
 import { syncDirectory, temporarySibling } from "../io/atomicWrite.ts"
-import { requestId } from "../pipeline/batch.ts"
+import { requestIdMatcher } from "./requestIds.ts"
 import { readShardStatus, type CollectSummary, type Ledger, type ShardEntry } from "./ledger.ts"
 
 /**
@@ -30,34 +30,78 @@ export const missingShards = (runDir: string, l: Ledger): ShardProblem[] =>
 
 const HEADER = csvLine(OUTPUT_COLUMNS)
 
-/** Checks one shard output; returns its data text (after the header) and its counts, or the problem. */
-export const verifyShard = (runDir: string, l: Ledger, s: ShardEntry): { ok: true; data: string; failedRows: number; byCode: Map<string, number> } | { ok: false; why: string } => {
+/**
+ * Checks one shard output; returns its data text (after the header) and its counts, or the problem.
+ * Records are found by quote parity (csvLine quotes a field only as a whole, so a quote count that is
+ * odd means a line break inside a field); a record without quotes is read by finding its commas, one
+ * with quotes through the CSV tokenizer.
+ */
+export const verifyShard = (
+  runDir: string,
+  l: Ledger,
+  s: ShardEntry,
+  matches: (row: number, property: string, text: string, pos: number) => boolean,
+): { ok: true; data: string; failedRows: number; byCode: Map<string, number> } | { ok: false; why: string } => {
   const text = fs.readFileSync(shardOutput(runDir, s), "utf8")
   if (!text.startsWith(HEADER)) return { ok: false, why: "its header is not periogt's batch header" }
-  const data = text.slice(HEADER.length)
-  const records = new CsvTokenizer().push(data)
-  if (data.length > 0 && !data.endsWith("\n")) return { ok: false, why: "its last line is torn" }
+  if (text.length > HEADER.length && !text.endsWith("\n")) return { ok: false, why: "its last line is torn" }
   const props = l.properties
   const expected = s.rows * props.length
-  if (records.length !== expected) return { ok: false, why: `${records.length} lines where ${s.rows} rows × ${props.length} properties make ${expected}` }
-  const col = (name: (typeof OUTPUT_COLUMNS)[number]) => OUTPUT_COLUMNS.indexOf(name)
-  const [cProp, cOk, cCode, cRid] = [col("property"), col("ok"), col("error_code"), col("request_id")]
   let failedRows = 0
   const byCode = new Map<string, number>()
-  for (let k = 0; k < records.length; k++) {
-    const r = records[k]!
-    if (!r.ok) return { ok: false, why: `line ${k + 2} is malformed (${r.reason})` }
+  const failed = (code: string) => {
+    failedRows++
+    byCode.set(code || "unknown", (byCode.get(code || "unknown") ?? 0) + 1)
+  }
+  let k = 0
+  let at = HEADER.length
+  let nextQuote = text.indexOf('"', at)
+  while (at < text.length) {
+    if (k >= expected) return { ok: false, why: `more lines than ${s.rows} rows × ${props.length} properties make (${expected})` }
     const row = s.first_row + Math.floor(k / props.length)
     const property = props[k % props.length]!
-    if (r.fields[cProp] !== property) return { ok: false, why: `line ${k + 2}: property ${r.fields[cProp]} where ${property} belongs (row ${row})` }
-    if (r.fields[cRid] !== requestId(l.input.sha256, `${row}:${property}`)) return { ok: false, why: `line ${k + 2}: its request id is not row ${row}'s ${property}: rows lost, repeated or out of order` }
-    if (k % props.length === 0 && r.fields[cOk] === "false") {
-      failedRows++
-      const code = r.fields[cCode] || "unknown"
-      byCode.set(code, (byCode.get(code) ?? 0) + 1)
+    let nl = text.indexOf("\n", at)
+    // The next quote, searched once per quote (not once per line: that would scan the rest of the file each time).
+    if (nextQuote !== -1 && nextQuote < at) nextQuote = text.indexOf('"', at)
+    if (nextQuote < 0 || nextQuote > nl) {
+      // id, smiles, property, prediction_value, prediction_units, ok, error_code, error_message, request_id
+      const c1 = text.indexOf(",", at)
+      const c2 = text.indexOf(",", c1 + 1)
+      const c3 = text.indexOf(",", c2 + 1)
+      const c4 = text.indexOf(",", c3 + 1)
+      const c5 = text.indexOf(",", c4 + 1)
+      const c6 = text.indexOf(",", c5 + 1)
+      const c7 = text.indexOf(",", c6 + 1)
+      const c8 = text.indexOf(",", c7 + 1)
+      if (c1 < 0 || c8 < 0 || c8 > nl || text.indexOf(",", c8 + 1) !== -1 && text.indexOf(",", c8 + 1) < nl) return { ok: false, why: `line ${k + 2} does not have the 9 columns of batch's output` }
+      if (nl - c8 - 1 !== 36 || c3 - c2 - 1 !== property.length || !text.startsWith(property, c2 + 1)) {
+        return { ok: false, why: `line ${k + 2}: not row ${row}'s ${property} (property ${text.slice(c2 + 1, c3)})` }
+      }
+      if (!matches(row, property, text, c8 + 1)) return { ok: false, why: `line ${k + 2}: its request id is not row ${row}'s ${property}: rows lost, repeated or out of order` }
+      if (k % props.length === 0 && c6 - c5 - 1 === 5 && text.startsWith("false", c5 + 1)) failed(text.slice(c6 + 1, c7))
+    } else {
+      let rec = text.slice(at, nl)
+      let quotes = rec.split('"').length - 1
+      while (quotes % 2 === 1) {
+        const next = text.indexOf("\n", nl + 1)
+        if (next < 0) return { ok: false, why: `line ${k + 2}: a quoted field is never closed` }
+        const more = text.slice(nl, next)
+        quotes += more.split('"').length - 1
+        rec += more
+        nl = next
+      }
+      const r = new CsvTokenizer().push(rec + "\n")[0]
+      if (r === undefined || !r.ok || r.fields.length !== OUTPUT_COLUMNS.length) return { ok: false, why: `line ${k + 2} is malformed` }
+      const f = r.fields
+      if (f[2] !== property) return { ok: false, why: `line ${k + 2}: property ${f[2]} where ${property} belongs (row ${row})` }
+      if (f[8]!.length !== 36 || !matches(row, property, f[8]!, 0)) return { ok: false, why: `line ${k + 2}: its request id is not row ${row}'s ${property}: rows lost, repeated or out of order` }
+      if (k % props.length === 0 && f[5] === "false") failed(f[6]!)
     }
+    at = nl + 1
+    k++
   }
-  return { ok: true, data, failedRows, byCode }
+  if (k !== expected) return { ok: false, why: `${k} lines where ${s.rows} rows × ${props.length} properties make ${expected}` }
+  return { ok: true, data: text.slice(HEADER.length), failedRows, byCode }
 }
 
 export interface CollectResult {
@@ -73,9 +117,10 @@ export const collectRun = (runDir: string, l: Ledger, output: string, partial: b
   const missing = missingShards(runDir, l)
   const problems: ShardProblem[] = [...missing]
   const parts: Array<{ s: ShardEntry; data: string; failedRows: number; byCode: Map<string, number> }> = []
+  const matches = requestIdMatcher(l.input.sha256)
   for (const s of l.shards) {
     if (missing.some((m) => m.index === s.index)) continue
-    const v = verifyShard(runDir, l, s)
+    const v = verifyShard(runDir, l, s, matches)
     if (!v.ok) problems.push({ index: s.index, state: s.state, why: v.why })
     else parts.push({ s, ...v })
   }

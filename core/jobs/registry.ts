@@ -28,7 +28,7 @@ export interface Picked {
 export type Probe = (argv: ReadonlyArray<string>) => { readonly code: number; readonly out: string } | undefined
 
 const probe: Probe = (argv) => {
-  if (Bun.which(argv[0]!) === null) return undefined
+  if (Bun.which(argv[0]!, { PATH: process.env["PATH"] ?? "" }) === null) return undefined
   try {
     const p = Bun.spawnSync([...argv], { stdout: "pipe", stderr: "pipe", timeout: 15_000 })
     return { code: p.exitCode ?? -1, out: p.stdout.toString() + p.stderr.toString() }
@@ -44,7 +44,7 @@ const probe: Probe = (argv) => {
  */
 export const pickScheduler = (run: Probe = probe): Picked => {
   const notes: string[] = []
-  const sbatch = Bun.which("sbatch")
+  const sbatch = Bun.which("sbatch", { PATH: process.env["PATH"] ?? "" })
   if (sbatch !== null) {
     const ping = run(["scontrol", "ping"])
     if (ping !== undefined && ping.code === 0 && /UP/.test(ping.out)) return { name: "slurm", reason: `sbatch is at ${sbatch} and the Slurm controller answers (scontrol ping: ${ping.out.trim().split("\n")[0]})` }

@@ -3,21 +3,26 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { Result } from "effect"
 import { ValidationError } from "../errors/index.ts"
-import { csvLine, CsvTokenizer, isBlank, readHeader, type CsvRecord } from "../io/csv/index.ts"
+import { CsvTokenizer, readHeader } from "../io/csv/index.ts"
 import { shardName } from "./ledger.ts"
+import { forEachRecord } from "./records.ts"
 
 /**
- * Splitting an input CSV into shards for `periogt submit`. A shard holds the header and a run of
- * consecutive records of the input, each written so that it spans as many lines as it did (blank
- * lines kept, a malformed record copied raw): with the shard's first row number and first line
- * (kept in the ledger) a shard's batch numbers rows, ids and error lines exactly as one batch of the
- * whole input would, and names request ids after the whole input's digest — so the merged shards
- * equal that batch byte for byte.
+ * Splitting an input CSV into shards for `periogt submit`. A shard is the input's header followed by a
+ * byte range of the input holding whole records (blank lines and malformed records included, as they
+ * are): with the shard's first row number and first line (kept in the ledger) a shard's batch numbers
+ * rows, ids and error lines exactly as one batch of the whole input would, and names request ids after
+ * the whole input's digest — so the merged shards equal that batch byte for byte.
  */
 export interface InputScan {
   readonly sha256: string
   readonly rows: number
   readonly bytes: number
+  /** Byte offset just past the header record (its line break included). */
+  readonly headerEnd: number
+  /** Each data row's byte offset and line, in order. */
+  readonly rowStarts: Float64Array
+  readonly rowLines: Float64Array
 }
 
 export interface ShardSpan {
@@ -28,48 +33,60 @@ export interface ShardSpan {
   readonly firstLine: number
 }
 
-const records = function* (file: string, onBytes?: (b: Buffer) => void): Generator<CsvRecord> {
-  const fd = fs.openSync(file, "r")
-  const buf = Buffer.allocUnsafe(1 << 20)
-  const tokenizer = new CsvTokenizer()
-  const decoder = new TextDecoder("utf-8")
-  try {
-    for (;;) {
-      const n = fs.readSync(fd, buf, 0, buf.length, null)
-      if (n === 0) break
-      const chunk = buf.subarray(0, n)
-      onBytes?.(chunk)
-      yield* tokenizer.push(decoder.decode(chunk, { stream: true }))
-    }
-    const tail = decoder.decode()
-    if (tail !== "") yield* tokenizer.push(tail)
-    yield* tokenizer.end()
-  } finally {
-    fs.closeSync(fd)
-  }
+const grow = (a: Float64Array, n: number): Float64Array => {
+  if (n < a.length) return a
+  const b = new Float64Array(a.length * 2)
+  b.set(a)
+  return b
 }
 
 /** The input's digest, size and data rows (blank lines not counted, as `batch` counts), and a check of its header. */
 export const scanInput = (file: string): Result.Result<InputScan, ValidationError> => {
   const h = createHash("sha256")
-  let bytes = 0
   let rows = 0
-  let header = true
-  for (const r of records(file, (b) => {
-    h.update(b)
-    bytes += b.length
-  })) {
-    if (header) {
-      const hd = readHeader(r, file)
-      if (Result.isFailure(hd)) return Result.fail(hd.failure)
-      header = false
-      continue
-    }
-    if (!isBlank(r)) rows++
+  let headerEnd = -1
+  let headerSpan: { start: number; contentEnd: number } | undefined
+  let rowStarts: Float64Array = new Float64Array(1024)
+  let rowLines: Float64Array = new Float64Array(1024)
+  const fd = fs.openSync(file, "r")
+  const isBlank = (start: number, end: number) => {
+    if (end === start) return true
+    if (end - start !== 2) return false
+    const b = Buffer.alloc(2)
+    fs.readSync(fd, b, 0, 2, start)
+    return b[0] === 0x22 && b[1] === 0x22
   }
-  if (header) return Result.fail(new ValidationError({ message: `input file ${file} is empty`, action: "give a CSV with a header line containing 'smiles'", details: { path: file } }))
+  let bytes: number
+  try {
+    bytes = forEachRecord(
+      file,
+      (r) => {
+        if (headerSpan === undefined) {
+          headerSpan = r
+          headerEnd = r.end
+          return
+        }
+        if (isBlank(r.start, r.contentEnd)) return
+        rowStarts = grow(rowStarts, rows)
+        rowLines = grow(rowLines, rows)
+        rowStarts[rows] = r.start
+        rowLines[rows] = r.line
+        rows++
+      },
+      (chunk) => h.update(chunk),
+    )
+    if (headerSpan === undefined) return Result.fail(new ValidationError({ message: `input file ${file} is empty`, action: "give a CSV with a header line containing 'smiles'", details: { path: file } }))
+    const hb = Buffer.alloc(headerSpan.contentEnd)
+    fs.readSync(fd, hb, 0, hb.length, 0)
+    const record = new CsvTokenizer().push(hb.toString("utf8") + "\n")[0]
+    if (record === undefined) return Result.fail(new ValidationError({ message: `input file ${file} is empty`, action: "give a CSV with a header line containing 'smiles'", details: { path: file } }))
+    const header = readHeader(record, file)
+    if (Result.isFailure(header)) return Result.fail(header.failure)
+  } finally {
+    fs.closeSync(fd)
+  }
   if (rows === 0) return Result.fail(new ValidationError({ message: `input file ${file} has no data rows`, action: "give a CSV with at least one row under its header", details: { path: file } }))
-  return Result.succeed({ sha256: h.digest("hex"), rows, bytes })
+  return Result.succeed({ sha256: h.digest("hex"), rows, bytes, headerEnd, rowStarts: rowStarts.subarray(0, rows), rowLines: rowLines.subarray(0, rows) })
 }
 
 /** Row counts of `n` shards of `rows` rows: as equal as possible, none empty. */
@@ -78,60 +95,42 @@ export const shardSizes = (rows: number, n: number): number[] => {
   return Array.from({ length: k }, (_, i) => Math.floor(((i + 1) * rows) / k) - Math.floor((i * rows) / k))
 }
 
-const recordText = (r: CsvRecord): string => (r.ok ? csvLine(r.fields) : r.raw + "\n")
+const copyRange = (from: number, to: number, start: number, end: number, buf: Buffer) => {
+  let at = start
+  while (at < end) {
+    const n = fs.readSync(from, buf, 0, Math.min(buf.length, end - at), at)
+    if (n === 0) throw new Error("the input changed while it was split")
+    fs.writeSync(to, buf, 0, n)
+    at += n
+  }
+}
 
-/** Writes the shards into `dir` (`shard-NNNN.csv`); `sizes` from shardSizes. */
-export const writeShards = (file: string, dir: string, sizes: ReadonlyArray<number>): ShardSpan[] => {
+/** Writes the shards into `dir` (`shard-NNNN.csv`): the header, then the shard's byte range of the input. */
+export const writeShards = (file: string, scan: InputScan, dir: string, sizes: ReadonlyArray<number>): ShardSpan[] => {
   fs.mkdirSync(dir, { recursive: true })
   const spans: ShardSpan[] = []
-  let headerText = ""
-  let index = -1
-  let left = 0
-  let row = 0
-  let fd = -1
-  let pending: string[] = []
-  let pendingBytes = 0
-  const flush = () => {
-    if (fd >= 0 && pending.length > 0) fs.writeSync(fd, pending.join(""))
-    pending = []
-    pendingBytes = 0
-  }
-  const open = (firstLine: number) => {
-    flush()
-    if (fd >= 0) {
-      fs.fsyncSync(fd)
-      fs.closeSync(fd)
+  const from = fs.openSync(file, "r")
+  const buf = Buffer.allocUnsafe(1 << 22)
+  try {
+    let row = 0
+    for (const [index, rows] of sizes.entries()) {
+      const name = path.join(dir, `${shardName(index)}.csv`)
+      const to = fs.openSync(name, "w", 0o644)
+      try {
+        copyRange(from, to, 0, scan.headerEnd, buf)
+        const start = scan.rowStarts[row]!
+        const end = row + rows < scan.rows ? scan.rowStarts[row + rows]! : scan.bytes
+        // A header without a line break at the end of the file cannot happen: rows follow it.
+        copyRange(from, to, start, end, buf)
+        fs.fsyncSync(to)
+      } finally {
+        fs.closeSync(to)
+      }
+      spans.push({ index, file: name, firstRow: row + 1, rows, firstLine: scan.rowLines[row]! })
+      row += rows
     }
-    index++
-    const name = path.join(dir, `${shardName(index)}.csv`)
-    fd = fs.openSync(name, "w", 0o644)
-    pending.push(headerText)
-    left = sizes[index]!
-    spans.push({ index, file: name, firstRow: row + 1, rows: left, firstLine })
-  }
-  let first = true
-  for (const r of records(file)) {
-    if (first) {
-      first = false
-      headerText = recordText(r)
-      continue
-    }
-    if (isBlank(r)) {
-      if (fd >= 0) pending.push("\n")
-      continue
-    }
-    if (left === 0) open(r.line)
-    const t = recordText(r)
-    pending.push(t)
-    pendingBytes += t.length
-    row++
-    left--
-    if (pendingBytes > 1 << 20) flush()
-  }
-  flush()
-  if (fd >= 0) {
-    fs.fsyncSync(fd)
-    fs.closeSync(fd)
+  } finally {
+    fs.closeSync(from)
   }
   return spans
 }
