@@ -1,6 +1,6 @@
 import * as path from "node:path"
 import { Result } from "effect"
-import type { Adapter, GeneratedFile } from "../../core/deploy/Adapter.ts"
+import type { Adapter, GeneratedFile, PbsDialect } from "../../core/deploy/Adapter.ts"
 import { jobBody, scriptPath, setupEnv, shardScript, usage, type JobName, type SchedulerShell } from "../../core/deploy/batchJobs.ts"
 import type { DeployPlan } from "../../core/deploy/plan.ts"
 import { attention, clusterNotes, jobValues, valuesTable } from "../../core/deploy/readme.ts"
@@ -28,7 +28,7 @@ const JOBS: ReadonlyArray<{ readonly job: JobName; readonly kind: "predict" | "b
   { job: "server", kind: "server", what: "the HTTP server (periogt serve) on a compute node" },
 ]
 
-const directives = (plan: DeployPlan, job: JobName, kind: "predict" | "batch" | "server"): string[] => {
+const directives = (plan: DeployPlan, job: JobName, kind: "predict" | "batch" | "server", dialect: PbsDialect): string[] => {
   const j = plan.jobs[kind]
   const p = plan.profile
   const gpus = plan.gres === undefined ? "" : ":gpus=1"
@@ -37,9 +37,16 @@ const directives = (plan: DeployPlan, job: JobName, kind: "predict" | "batch" | 
     `#PBS -N periogt-${job}`,
     "#PBS -j oe",
     "#PBS -V",
-    `#PBS -l nodes=1:ppn=${j.cpus.value}${gpus}`,
-    `#PBS -l mem=${pbsMem(j.mem.value)}`,
-    `# PBS Pro instead: #PBS -l select=1:ncpus=${j.cpus.value}:mem=${pbsMem(j.mem.value)}${plan.gres === undefined ? "" : ":ngpus=1"}${job === "batch-array" ? " and -J instead of -t" : ""}`,
+    ...(dialect === "pbspro"
+      ? [
+          `#PBS -l select=1:ncpus=${j.cpus.value}:mem=${pbsMem(j.mem.value)}${plan.gres === undefined ? "" : ":ngpus=1"}`,
+          `# Torque instead: #PBS -l nodes=1:ppn=${j.cpus.value}${gpus} and #PBS -l mem=${pbsMem(j.mem.value)}${job === "batch-array" ? "; -t instead of -J" : ""}`,
+        ]
+      : [
+          `#PBS -l nodes=1:ppn=${j.cpus.value}${gpus}`,
+          `#PBS -l mem=${pbsMem(j.mem.value)}`,
+          `# PBS Pro instead: #PBS -l select=1:ncpus=${j.cpus.value}:mem=${pbsMem(j.mem.value)}${plan.gres === undefined ? "" : ":ngpus=1"}${job === "batch-array" ? " and -J instead of -t" : ""}`,
+        ]),
     "",
     rule(`cluster ${p.name}: ${p.title}`),
   ]
@@ -75,7 +82,7 @@ const pbsMailOptions = (types: string): string => {
   return ["a", "b", "e"].filter((x) => letters.has(x)).join("")
 }
 
-const jobScript = (plan: DeployPlan, job: JobName, kind: "predict" | "batch" | "server", what: string): string =>
+const jobScript = (plan: DeployPlan, job: JobName, kind: "predict" | "batch" | "server", what: string, dialect: PbsDialect): string =>
   lines(
     "#!/bin/bash",
     `# periogt ${job}: ${what}. PBS/Torque job script for ${plan.profile.title}.`,
@@ -85,9 +92,9 @@ const jobScript = (plan: DeployPlan, job: JobName, kind: "predict" | "batch" | "
     comment(usage(plan, pbsShell, job).map((l) => `  ${l}`)),
     "# Overrides (export before qsub): PERIOGT_CONTAINER, PERIOGT_BIN (run the executable, no container),",
     "#   PERIOGT_BASE_DIR, PERIOGT_CHECKPOINT_DIR, PERIOGT_RESULTS_DIR, PERIOGT_DEVICE, PERIOGT_JOB_DIR; paths in the",
-    "#   setup_env.sh of this folder (PBS runs a copy of the script: export PERIOGT_JOB_DIR for a copied folder).",
+    "#   setup_env.sh of this folder, wherever it was copied (found through qstat -f or $PBS_O_WORKDIR; or PERIOGT_JOB_DIR).",
     "# PBS starts jobs in $HOME: relative inputs are taken from $PBS_O_WORKDIR, the directory you submit from.",
-    directives(plan, job, kind),
+    directives(plan, job, kind, dialect),
     "",
     jobBody(plan, pbsShell, job),
   )
@@ -104,7 +111,7 @@ const readme = (plan: DeployPlan): string =>
     "",
     "## Jobs",
     "",
-    "Submit from any directory; each script reads the `setup_env.sh` of its folder and checks its inputs before running anything (exit 2 with an example command). PBS runs a copy of the script, so the folder is the one the scripts were generated in: for a copied folder, `export PERIOGT_JOB_DIR=/path/to/copy` before `qsub` (a job whose folder is gone refuses, saying so). GPU or CPU is decided when the job runs (`nvidia-smi -L`: `--nv` and `PERIOGT_DEVICE=cuda`, else cpu). The server job listens on the node's loopback on a free port and requires `X-Api-Key` (a new key per job, mode 0600, unless `PERIOGT_API_KEY_FILE` is exported); its log prints the tunnel command.",
+    "Submit from any directory; each script reads the `setup_env.sh` of its folder and checks its inputs before running anything (exit 2 with an example command). PBS runs a copy of the script, so the job finds its folder through `qstat -f` (the submitted script) or, failing that, its own script in the directory you submitted from; else it falls back to the folder it was generated in, saying so in the log, and refuses when that is gone. `export PERIOGT_JOB_DIR=/path/to/folder` names it explicitly. GPU or CPU is decided when the job runs (`nvidia-smi -L`: `--nv` and `PERIOGT_DEVICE=cuda`, else cpu). The server job listens on the node's loopback on a free port and requires `X-Api-Key` (a new key per job, mode 0600, unless `PERIOGT_API_KEY_FILE` is exported); its log prints the tunnel command.",
     "",
     JOBS.flatMap(({ job, what }) => [`- \`${job}.pbs\`: ${what}.`, "", "  ```bash", ...usage(plan, pbsShell, job).filter((l) => /qsub|shard\.sh/.test(l) && !/^(Optional|optional|Each)/.test(l)).map((l) => `  ${l}`), "  ```", ""]),
     "- `shard.sh`: `split INPUT N [DIR]` and `merge OUTPUT FILE...`.",
@@ -122,7 +129,7 @@ const readme = (plan: DeployPlan): string =>
 export const pbsAdapter: Adapter = {
   name: "pbs",
   description: "PBS/Torque job scripts: predict, batch, array batch over shards, server; setup_env.sh; shard.sh",
-  files: ({ plan }) => {
+  files: ({ plan, pbsDialect }) => {
     if (plan.profile.scheduler === "slurm") {
       return Result.fail(
         new ValidationError({
@@ -134,7 +141,7 @@ export const pbsAdapter: Adapter = {
     }
     const files: GeneratedFile[] = [
       { path: "setup_env.sh", content: setupEnv(plan, pbsShell), mode: 0o644 },
-      ...JOBS.map(({ job, kind, what }) => ({ path: path.basename(scriptPath(plan, pbsShell, job)), content: jobScript(plan, job, kind, what), mode: 0o755 })),
+      ...JOBS.map(({ job, kind, what }) => ({ path: path.basename(scriptPath(plan, pbsShell, job)), content: jobScript(plan, job, kind, what, pbsDialect ?? "torque"), mode: 0o755 })),
       { path: "shard.sh", content: shardScript(plan, pbsShell), mode: 0o755 },
       { path: "README.md", content: readme(plan), mode: 0o644 },
     ]

@@ -114,6 +114,31 @@ describe("a job folder carries its own settings", () => {
     expect(r.stdout).toContain(`settings from ${copy}/setup_env.sh (PERIOGT_JOB_DIR)`)
   })
 
+  test("under PBS (a copy in a spool directory): the submitted script from qstat -f, else this job's script in $PBS_O_WORKDIR", () => {
+    const pbs = writeTarget("pbs-jobs", "pbs", "generic", [`base_dir=${base}`, `checkpoint_dir=${ckpt}`])
+    const pbsCopy = path.join(work, "pbs-copy")
+    fs.cpSync(pbs, pbsCopy, { recursive: true })
+    const pbsResults = path.join(work, "pbs-copy-results")
+    const text = fs.readFileSync(path.join(pbsCopy, "setup_env.sh"), "utf8")
+    fs.writeFileSync(path.join(pbsCopy, "setup_env.sh"), text.replace(/^export PERIOGT_RESULTS_DIR=.*$/m, `export PERIOGT_RESULTS_DIR="\${PERIOGT_RESULTS_DIR:-${pbsResults}}"`))
+    const spool = path.join(work, "pbs-spool")
+    fs.mkdirSync(spool, { recursive: true })
+    fs.copyFileSync(path.join(pbsCopy, "predict.pbs"), path.join(spool, "11.server.SC"))
+    const qstatDir = path.join(work, "qstat-bin")
+    fs.mkdirSync(qstatDir, { recursive: true })
+    fs.writeFileSync(path.join(qstatDir, "qstat"), `#!/bin/bash\n[[ "$*" == "-f 11.server" ]] || exit 1\necho "Job Id: 11.server"\necho "    Job_Name = periogt-predict"\necho "    Submit_arguments = -V ../pbs-copy/predict.pbs"\n`)
+    fs.chmodSync(path.join(qstatDir, "qstat"), 0o755)
+    const common = { PERIOGT_BIN: fakePeriogt, SMILES: "*CC*", PROPERTY: "eps", PBS_JOBID: "11.server", PBS_JOBNAME: "periogt-predict" }
+    const r = run(path.join(spool, "11.server.SC"), { ...common, PATH: `${qstatDir}:/usr/bin:/bin`, PBS_O_WORKDIR: submit })
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain(`periogt-job: settings from ${pbsCopy}/setup_env.sh (the folder of the submitted script)`)
+    expect(fs.existsSync(path.join(pbsResults, "predict-11.server.json"))).toBe(true)
+    // No qstat: qsub run in the copy's folder is found through the job's name.
+    const r2 = run(path.join(spool, "11.server.SC"), { ...common, PBS_JOBID: "12.server", PBS_O_WORKDIR: pbsCopy })
+    expect(r2.code).toBe(0)
+    expect(r2.stdout).toContain(`periogt-job: settings from ${pbsCopy}/setup_env.sh (the folder of the submitted script)`)
+  })
+
   test("a script whose folder cannot be found and whose generated folder is gone refuses, saying what to do", () => {
     const gone = writeTarget("jobs-gone", "slurm", "generic", [`base_dir=${base}`, `checkpoint_dir=${ckpt}`])
     const spool = path.join(work, "spool", "job10")
