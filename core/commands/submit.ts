@@ -6,7 +6,7 @@ import { artifactLayout, readIndex, requireArtifacts } from "../artifacts/index.
 import { AppConfig, type PeriogtConfig } from "../config/index.ts"
 import { generate } from "../deploy/generate.ts"
 import type { DeployPlan } from "../deploy/plan.ts"
-import { timeSeconds } from "../deploy/profiles/index.ts"
+import { memMiB, timeSeconds } from "../deploy/profiles/index.ts"
 import { writeGenerated } from "../deploy/write.ts"
 import { CheckpointMissing, EXIT, InternalError, ValidationError, type PeriogtError } from "../errors/index.ts"
 import { Log } from "../log/index.ts"
@@ -208,7 +208,7 @@ export const submitProgram = (o: SubmitOptions) =>
     if (extraSets.length > 0) log.info(`the jobs run this executable (${selfBinary()}); --set container=IMAGE runs a container instead`)
     const renderInto = (outDir: string): Result.Result<Rendered, ValidationError> => {
       if (scheduler === "local") return Result.succeed({ plan: undefined, files: [] })
-      const g = generate({ target: scheduler === "slurm" ? "slurm" : "pbs", cluster, sets: [...sets, ...extraSets], outDir, config, env: process.env, cwd: process.cwd(), version: PERIOGT_VERSION, selfBinary: selfBinary() })
+      const g = generate({ target: scheduler === "slurm" ? "slurm" : "pbs", cluster, sets: [...sets, ...extraSets], outDir, config, env: process.env, cwd: process.cwd(), version: PERIOGT_VERSION, selfBinary: selfBinary(), pbsDialect: scheduler === "pbs" ? "pbspro" : "torque" })
       return Result.map(g, (x) => ({ plan: x.plan, files: x.files }))
     }
     const probe = yield* fromResult(renderInto(path.join(process.cwd(), "scripts")))
@@ -218,6 +218,14 @@ export const submitProgram = (o: SubmitOptions) =>
         `cluster profile ${plan.profile.name} still holds placeholders: ${plan.placeholders.map((p) => `${p.name}=${p.value}`).join(", ")}`,
         `give them with --set (e.g. --set ${plan.placeholders[0]!.name}=...) or in your profile file`,
         { placeholders: plan.placeholders },
+      )
+    }
+    const facts = plan?.partitionFacts
+    if (plan !== undefined && facts?.mem_per_node !== undefined && memMiB(plan.jobs.batch.mem.value) > memMiB(facts.mem_per_node)) {
+      return yield* invalid(
+        `the batch jobs ask for ${plan.jobs.batch.mem.value} of memory (${plan.jobs.batch.mem.from}); partition ${facts.name} has ${facts.mem_per_node} per node`,
+        `use --set batch.mem=${facts.mem_per_node} or less, or another partition`,
+        { partition: facts.name, limit: facts.mem_per_node },
       )
     }
     for (const w of plan?.warnings ?? []) log.warn(w)

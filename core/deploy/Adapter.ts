@@ -13,7 +13,11 @@ export interface GeneratedFile {
 /** What an adapter is given: the plan (every value, already decided). */
 export interface AdapterContext {
   readonly plan: DeployPlan
+  /** PBS only: the directives' dialect (Torque's nodes=1:ppn=N, the default, or PBS Pro's select=…); `periogt submit --scheduler pbs` asks for PBS Pro. */
+  readonly pbsDialect?: PbsDialect
 }
+
+export type PbsDialect = "torque" | "pbspro"
 
 /**
  * A deployment target (slurm, pbs, apptainer, conda, modal). An adapter only formats the plan into

@@ -3,7 +3,7 @@ import * as path from "node:path"
 import { Result } from "effect"
 import type { PeriogtConfig } from "../config/index.ts"
 import type { ValidationError } from "../errors/index.ts"
-import type { Adapter, GeneratedFile } from "./Adapter.ts"
+import type { Adapter, GeneratedFile, PbsDialect } from "./Adapter.ts"
 import { makePlan, type DeployPlan } from "./plan.ts"
 import { loadProfile } from "./profiles/index.ts"
 import { registry } from "./registry.ts"
@@ -19,6 +19,8 @@ export interface GenerateInputs {
   readonly cwd: string
   readonly version: string
   readonly selfBinary: string
+  /** PBS only: render PBS Pro's directives instead of Torque's. */
+  readonly pbsDialect?: PbsDialect
 }
 
 export interface Generated {
@@ -44,7 +46,7 @@ export const generate = (i: GenerateInputs): Result.Result<Generated, Validation
       version: i.version,
       selfBinary: i.selfBinary,
     })
-    const files = yield* adapter.files({ plan })
+    const files = yield* adapter.files({ plan, ...(i.pbsDialect === undefined ? {} : { pbsDialect: i.pbsDialect }) })
     return { adapter, plan, files }
   })
 

@@ -44,6 +44,20 @@ describe.skipIf(!has)("local executor", () => {
     expect(fs.existsSync(path.join(dir, "results", "runs"))).toBe(false)
   }, 60_000)
 
+  test("--dry-run for PBS Pro and Torque: each dialect's directives, array option and index variable; nothing submitted", async () => {
+    const pro = await periogt(["submit", "--input", input, "--property", "eps", "--shards", "4", "--max-running", "2", "--scheduler", "pbs", "--dry-run"], env)
+    expect(pro.code).toBe(0)
+    expect(pro.stdout).toContain("#PBS -l select=1:ncpus=")
+    expect(pro.stdout).not.toMatch(/^#PBS -l nodes=/m)
+    expect(pro.stdout).toMatch(/^qsub -N \S+ -j oe -o \S+ -l select=\S+ -v RUN_DIR=\S+ -J 0-3%2 \S+batch-array\.pbs$/m)
+    const torque = await periogt(["submit", "--input", input, "--property", "eps", "--shards", "4", "--max-running", "2", "--scheduler", "torque", "--dry-run"], env)
+    expect(torque.code).toBe(0)
+    expect(torque.stdout).toMatch(/^#PBS -l nodes=1:ppn=\d+$/m)
+    expect(torque.stdout).toMatch(/^qsub -N \S+ -j oe -o \S+ -v RUN_DIR=\S+ -t 0-3%2 \S+batch-array\.pbs$/m)
+    expect(torque.stdout).toContain("PBS_ARRAYID")
+    expect(fs.existsSync(path.join(dir, "results", "runs"))).toBe(false)
+  }, 60_000)
+
   test("submit → jobs → collect equals one batch; a missing shard is refused unless --partial", async () => {
     const run = await submit(["--input", input, "--property", "eps", "--shards", "3", "--max-running", "2", "--scheduler", "local"], env)
     const ledger = JSON.parse(fs.readFileSync(path.join(run, "run.json"), "utf8"))
