@@ -345,7 +345,16 @@ export const oodAdapter: Adapter = {
     return Result.succeed(files)
   },
   nextSteps: ({ plan }) => [
-    ...plan.placeholders.map((p) => `edit ${p.name} (${p.value}) in ${path.join(plan.outDir, "template/script.sh.erb")} (its export line), or generate again with --set ${p.name}=...`),
+    ...plan.placeholders.map((p) => {
+      if (p.name === "account") {
+        const at = form(plan).split("\n").findIndex((l) => l === "  bc_account:")
+        return `edit the account (${p.value}) in ${path.join(plan.outDir, "form.yml")}${at < 0 ? "" : ` line ${at + 3}`} (bc_account's value), or generate again with --set account=NAME`
+      }
+      const at = script(plan)
+        .split("\n")
+        .findIndex((l) => new RegExp(`^(export )?PERIOGT_${p.name.toUpperCase()}=`).test(l))
+      return `edit ${p.name} (${p.value}) in ${path.join(plan.outDir, "template/script.sh.erb")}${at < 0 ? "" : ` line ${at + 1}`}, or generate again with --set ${p.name}=...`
+    }),
     ...plan.warnings.map((w) => `warning: ${w}`),
     `install: cp -r ${plan.outDir} ~/ondemand/dev/${APP}   (a sandbox app), then launch "PerioGT (periogt)" in OnDemand`,
   ],

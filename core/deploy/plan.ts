@@ -253,15 +253,17 @@ export const makePlan = (i: PlanInputs): Result.Result<DeployPlan, ValidationErr
       return `edit ${profileFieldLocation(p, ["jobs", kind, k])} to ${limit} or less, or use --set ${kind}.${k}=${limit}`
     }
     const facts = partitionFacts
+    // `--set time=` (or cpus, mem) sizes every job: say so rather than naming the first job checked.
+    const who = (from: string, k: string) => (from === `--set ${k}` ? "every job" : `the ${kind} job`)
     const max = facts?.max_time
     if (facts !== undefined && max !== undefined && timeSeconds(jobs[kind].time.value) > timeSeconds(max)) {
-      return invalid(`the ${kind} job's time ${jobs[kind].time.value} (${jobs[kind].time.from}) exceeds partition ${facts.name}'s limit ${max}`, advice("time", jobs[kind].time.from, max), { partition: facts.name, limit: max })
+      return invalid(`${who(jobs[kind].time.from, "time") === "every job" ? "every job's" : `the ${kind} job's`} time ${jobs[kind].time.value} (${jobs[kind].time.from}) exceeds partition ${facts.name}'s limit ${max}`, advice("time", jobs[kind].time.from, max), { partition: facts.name, limit: max })
     }
     if (facts?.cpus_per_node !== undefined && jobs[kind].cpus.value > facts.cpus_per_node) {
-      return invalid(`the ${kind} job asks for ${jobs[kind].cpus.value} cores (${jobs[kind].cpus.from}); partition ${facts.name} has ${facts.cpus_per_node} per node`, advice("cpus", jobs[kind].cpus.from, String(facts.cpus_per_node)), { partition: facts.name, limit: facts.cpus_per_node })
+      return invalid(`${who(jobs[kind].cpus.from, "cpus")} asks for ${jobs[kind].cpus.value} cores (${jobs[kind].cpus.from}); partition ${facts.name} has ${facts.cpus_per_node} per node`, advice("cpus", jobs[kind].cpus.from, String(facts.cpus_per_node)), { partition: facts.name, limit: facts.cpus_per_node })
     }
     if (facts?.mem_per_node !== undefined && memMiB(jobs[kind].mem.value) > memMiB(facts.mem_per_node)) {
-      return invalid(`the ${kind} job asks for ${jobs[kind].mem.value} of memory (${jobs[kind].mem.from}); partition ${facts.name} has ${facts.mem_per_node} per node`, advice("mem", jobs[kind].mem.from, facts.mem_per_node), { partition: facts.name, limit: facts.mem_per_node })
+      return invalid(`${who(jobs[kind].mem.from, "mem")} asks for ${jobs[kind].mem.value} of memory (${jobs[kind].mem.from}); partition ${facts.name} has ${facts.mem_per_node} per node`, advice("mem", jobs[kind].mem.from, facts.mem_per_node), { partition: facts.name, limit: facts.mem_per_node })
     }
   }
 

@@ -236,6 +236,22 @@ describe("profile fields and limits (issue 20)", () => {
     expect(steps).not.toContain("account (<lab-account>) in /out/setup_env.sh")
   })
 
+  test("OnDemand next steps name the file and line of each placeholder", () => {
+    const g = ok(gen("ood", "explorer", ["account=<lab>"]))
+    const steps = g.adapter.nextSteps({ plan: g.plan }).join("\n")
+    const form = g.files.find((f) => f.path === "form.yml")?.content.split("\n") ?? []
+    const script = g.files.find((f) => f.path === "template/script.sh.erb")?.content.split("\n") ?? []
+    expect(form[form.findIndex((l) => l === "  bc_account:") + 2]).toBe('    value: "<lab>"')
+    expect(steps).toContain(`edit the account (<lab>) in /out/form.yml line ${form.findIndex((l) => l === "  bc_account:") + 3}`)
+    expect(steps).toContain(`edit base_dir (/projects/<group>/periogt) in /out/template/script.sh.erb line ${script.findIndex((l) => l.startsWith("export PERIOGT_BASE_DIR=")) + 1}`)
+  })
+
+  test("--set time/cpus/mem size every job: the message says so", () => {
+    expect(err(gen("slurm", "cades", ["mem=900G"])).message).toStartWith("every job asks for 900G of memory (--set mem)")
+    expect(err(gen("slurm", "cades", ["batch.mem=900G"])).message).toStartWith("the batch job asks for 900G of memory (--set batch.mem)")
+    expect(err(gen("slurm", "explorer", ["time=09:00:00"])).message).toStartWith("every job's time 09:00:00 (--set time) exceeds")
+  })
+
   test("the generic profile writes no home directory of the generating user", () => {
     for (const target of ["slurm", "pbs", "apptainer", "conda"]) {
       const text = ok(gen(target, "generic")).files.map((f) => f.content).join("\n")
