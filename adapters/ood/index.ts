@@ -356,6 +356,7 @@ export const oodAdapter: Adapter = {
       return `edit ${p.name} (${p.value}) in ${path.join(plan.outDir, "template/script.sh.erb")}${at < 0 ? "" : ` line ${at + 1}`}, or generate again with --set ${p.name}=...`
     }),
     ...plan.warnings.map((w) => `warning: ${w}`),
+    `check the OnDemand cluster id ${plan.ood.cluster.value} (${plan.ood.cluster.from}): it must be the name of /etc/ood/config/clusters.d/${plan.ood.cluster.value}.yml on your OnDemand; else --set ood.cluster=ID`,
     `install: cp -r ${plan.outDir} ~/ondemand/dev/${APP}   (a sandbox app), then launch "PerioGT (periogt)" in OnDemand`,
   ],
 }
