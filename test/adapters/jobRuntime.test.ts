@@ -52,7 +52,8 @@ const run = (script: string, env: Record<string, string>, cwd = submit) => {
   const log = path.join(work, `fake-${Math.random().toString(36).slice(2)}.log`)
   const p = Bun.spawnSync(["bash", script], {
     cwd,
-    env: { PATH: "/usr/bin:/bin", HOME: work, USER: "tester", FAKE_LOG: log, ...env },
+    // The failing nvidia-smi stand-in first: a real GPU of the test machine never counts unless a test says so.
+    env: { PATH: `${SMI}:/usr/bin:/bin`, FAKE_SMI_CASE: "failing", HOME: work, USER: "tester", FAKE_LOG: log, ...env },
     stdout: "pipe",
     stderr: "pipe",
   })
@@ -173,7 +174,9 @@ describe("GPU or CPU, decided when the job runs", () => {
   const jobEnv = (pathPrefix: string, extra: Record<string, string> = {}) => ({ PATH: `${pathPrefix}${apptainerDir}:/usr/bin:/bin`, SMILES: "*CC*", PROPERTY: "eps", ...extra })
 
   test("no GPU visible (no nvidia-smi, or one that fails): no --nv, the CPU image, device cpu", () => {
-    for (const [prefix, extra] of [["", {}], [`${SMI}:`, { FAKE_SMI_CASE: "failing" }]] as const) {
+    // Without any nvidia-smi only where the machine has none of its own in /usr/bin or /bin.
+    const noSmi = Bun.which("nvidia-smi", { PATH: "/usr/bin:/bin" }) === null
+    for (const [prefix, extra] of [...(noSmi ? ([["", {}]] as const) : []), [`${SMI}:`, { FAKE_SMI_CASE: "failing" }]] as const) {
       const r = run(path.join(cades, "predict.sbatch"), jobEnv(prefix, extra))
       expect(r.code).toBe(0)
       expect(r.args[0]).toBe("exec")
@@ -216,7 +219,7 @@ describe("GPU or CPU, decided when the job runs", () => {
     const r = run(path.join(ex, "predict.sbatch"), { PATH: `${SMI}:/usr/bin:/bin`, FAKE_SMI_CASE: "h200", PERIOGT_BIN: fakePeriogt, SMILES: "*CC*", PROPERTY: "eps" })
     expect(r.code).toBe(0)
     expect(r.env["PERIOGT_DEVICE"]).toBe("cuda")
-    const cpu = run(path.join(ex, "predict.sbatch"), { PERIOGT_BIN: fakePeriogt, SMILES: "*CC*", PROPERTY: "eps" })
+    const cpu = run(path.join(ex, "predict.sbatch"), { PATH: `${SMI}:/usr/bin:/bin`, FAKE_SMI_CASE: "failing", PERIOGT_BIN: fakePeriogt, SMILES: "*CC*", PROPERTY: "eps" })
     expect(cpu.env["PERIOGT_DEVICE"]).toBe("cpu")
   })
 })

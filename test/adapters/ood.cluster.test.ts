@@ -167,7 +167,9 @@ describe.skipIf(why !== undefined)(`OnDemand session and server job on a one-nod
     const jobs = path.join(work, "jobs-gres")
     genCli("slurm", jobs, [`base_dir=${path.join(work, "base")}`, `bin=${demoBin()}`, "gres=gpu:1", "cpus=1", "mem=256M", "time=00:05:00"])
     expect(() => c.sbatch([path.join(jobs, "predict.sbatch")], { cwd: work, env: { HOME: work, SMILES: "*CC*", PROPERTY: "eps" } })).toThrow("gres")
-    const id = c.sbatch(["--gres=none", path.join(jobs, "predict.sbatch")], { cwd: work, env: { HOME: work, USER: "root", SMILES: "*CC*", PROPERTY: "eps" } })
+    // The failing nvidia-smi stand-in first on the job's PATH: a GPU of the test machine never counts.
+    const smi = path.resolve(import.meta.dir, "../fixtures/nvidia-smi")
+    const id = c.sbatch(["--gres=none", path.join(jobs, "predict.sbatch")], { cwd: work, env: { HOME: work, USER: "root", SMILES: "*CC*", PROPERTY: "eps", PATH: `${smi}:${c.env["PATH"] ?? "/usr/bin:/bin"}`, FAKE_SMI_CASE: "failing" } })
     const [o] = await c.waitFinal(id)
     // It ran (on the CPU: no GPU here), as far as the missing checkpoints: exit 2 from periogt, not from sbatch.
     expect(o?.exitCode).toBe("2:0")

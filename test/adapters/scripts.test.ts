@@ -175,7 +175,7 @@ describe("running periogt", () => {
     expect(fs.readFileSync(path.join(base, "results", "predict-42.json"), "utf8")).toContain('{"ok":true}')
   })
 
-  test("the container path: apptainer exec with the checkpoint, results and input directories bound once each (no --nv: no GPU requested)", () => {
+  test("the container path: apptainer exec with the checkpoint, results and input directories bound once each (no --nv: no GPU visible)", () => {
     const fakeDir = path.join(work, "fake-apptainer-bin")
     fs.mkdirSync(fakeDir, { recursive: true })
     fs.writeFileSync(path.join(fakeDir, "apptainer"), '#!/bin/bash\nprintf "%s\\n" "$@" > "$FAKE_LOG"\n')
@@ -183,7 +183,9 @@ describe("running periogt", () => {
     const sif = path.join(work, "periogt.sif")
     fs.writeFileSync(sif, "")
     const r = runScript(path.join(slurm, "batch.sbatch"), {
-      PATH: `${fakeDir}:/usr/bin:/bin`,
+      // No GPU visible, even on a machine that has one: the nvidia-smi stand-in fails as without a driver.
+      PATH: `${fakeDir}:${path.resolve(import.meta.dir, "../fixtures/nvidia-smi")}:/usr/bin:/bin`,
+      FAKE_SMI_CASE: "failing",
       PERIOGT_CONTAINER: sif,
       INPUT_CSV: "in.csv",
       PROPERTY: "eps",
