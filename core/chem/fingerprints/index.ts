@@ -6,14 +6,22 @@
  * morgan.ts — what the featurizer uses, the oligomer built from the parsed repeat unit), or through
  * MinimalLib (`fingerprintOfMol`, `fingerprintOfSmiles`). `fingerprintOfSpec` takes the TypeScript way
  * for a spec that `oligomerSpec` built (it knows the oligomer's graph), MinimalLib otherwise.
+ *
+ * The bits are those of PerioGT's training environment (RDKit 2021.09.2). They differ from RDKit
+ * 2022.09.5's (and MinimalLib's) only in the Morgan part of a molecule that keeps a hydrogen atom bonded
+ * to another atom (`[2H]`, or an `[H]` setting a double bond's E/Z): see morgan.ts `MorganInvariant`.
+ * Where MinimalLib builds such a molecule, its Morgan bits are computed here in TypeScript, from the
+ * graph MinimalLib perceived (`fingerprintOfSpec`).
  */
 import type { RDKit } from "../../runtime/rdkit.ts"
-import { molFromSpec, type MolSpec, type RDMol } from "../molecule/build.ts"
+import { molFromSpec, specToSmiles, type MolSpec, type RDMol } from "../molecule/build.ts"
 import { bondAdjacency } from "../molecule/adjacency.ts"
 import { ATOMIC_WEIGHT } from "../molecule/elements.ts"
-import { setStereoMode } from "../molecule/parse.ts"
+import { moleculeWithoutStereo, setStereoMode } from "../molecule/parse.ts"
 import { MACCS_BITS, writeMaccs, type MaccsTarget } from "./maccs.ts"
-import { writeMorgan, type MorganTarget } from "./morgan.ts"
+import { writeMorgan, type MorganInvariant, type MorganTarget } from "./morgan.ts"
+
+export type { MorganInvariant } from "./morgan.ts"
 
 export { MACCS_BITS } from "./maccs.ts"
 export const MORGAN_BITS = 1024
@@ -49,6 +57,7 @@ const targetOf = (g: FingerprintGraph): Target => {
   const atomicNum = Uint8Array.from(g.atomicNum)
   const { adjStart, adjAtom, adjBond } = bondAdjacency(n, g.bondBegin, g.bondEnd)
   const hCount = new Uint8Array(n)
+  const totalHs = Uint8Array.from(g.totalHs)
   const deltaMass = new Int32Array(n)
   const formalCharge = Int8Array.from(g.formalCharge)
   for (let a = 0; a < n; a++) {
@@ -95,6 +104,7 @@ const targetOf = (g: FingerprintGraph): Target => {
     atomicNum,
     aromatic: Uint8Array.from(g.aromatic),
     hCount,
+    totalHs,
     formalCharge,
     deltaMass,
     atomRings,
@@ -108,12 +118,66 @@ const targetOf = (g: FingerprintGraph): Target => {
   }
 }
 
-/** 1191 bits (0/1) of a molecule's graph, computed in TypeScript. */
-export const fingerprintOfGraph = (g: FingerprintGraph): Uint8Array => {
+/**
+ * 1191 bits (0/1) of a molecule's graph, computed in TypeScript; the Morgan invariant of the training
+ * environment (RDKit 2021.09.2) unless `invariant` says 2022.09's.
+ */
+export const fingerprintOfGraph = (g: FingerprintGraph, invariant: MorganInvariant = "rdkit2021"): Uint8Array => {
   const t = targetOf(g)
   const out = new Uint8Array(FP_BITS)
   writeMaccs(t, out, 0)
-  writeMorgan(t, MORGAN_RADIUS, MORGAN_BITS, out, MACCS_BITS)
+  writeMorgan(t, MORGAN_RADIUS, MORGAN_BITS, out, MACCS_BITS, invariant)
+  return out
+}
+
+/** Whether a spec keeps a hydrogen atom bonded to another atom: the only molecules whose Morgan bits RDKit 2021.09 and 2022.09 disagree on. */
+const keepsBondedHydrogen = (spec: MolSpec): boolean => {
+  const isH = spec.atoms.map((a) => a.z === 1)
+  return spec.bonds.some((b) => isH[b.a] || isH[b.b])
+}
+
+/**
+ * Whether the spec keeps a plain hydrogen atom ([H], written as upstream's capped SMILES writes it) that
+ * is no stereo atom of a double bond: upstream's MolFromSmiles of that SMILES drops it (RemoveHs).
+ */
+const dropsHydrogenOnReading = (spec: MolSpec): boolean => {
+  if (spec.keepHs !== true) return false
+  const stereoAtoms = new Set<number>()
+  for (const b of spec.bonds) if (b.stereoAtoms !== undefined) for (const a of b.stereoAtoms) stereoAtoms.add(a)
+  const bonded = new Set<number>()
+  for (const b of spec.bonds) bonded.add(b.a).add(b.b)
+  return spec.atoms.some((a, i) => a.z === 1 && a.iso === 0 && bonded.has(i) && !stereoAtoms.has(i))
+}
+
+/** The spec's molecule as upstream's fingerprint reads it: its SMILES written and read back (MolFromSmiles). */
+const molReadBack = (rdkit: RDKit, spec: MolSpec): RDMol | null => {
+  const smiles = specToSmiles(rdkit, spec)
+  if (smiles === undefined) return null
+  setStereoMode(rdkit, true)
+  try {
+    const mol = rdkit.get_mol(smiles)
+    if (mol === null) return null
+    if (!mol.is_valid()) {
+      mol.delete()
+      return null
+    }
+    return mol
+  } catch {
+    return null
+  } finally {
+    setStereoMode(rdkit, false)
+  }
+}
+
+/**
+ * MinimalLib's MACCS keys (RDKit 2021.09 and 2022.09 agree on them) and the Morgan bits of the graph
+ * MinimalLib perceived, computed in TypeScript with the training environment's invariant.
+ */
+const fingerprintOfMolWithTrainingMorgan = (mol: RDMol): Uint8Array => {
+  const out = fingerprintOfMol(mol)
+  const t = targetOf(moleculeWithoutStereo(mol, ""))
+  out.fill(0, MACCS_BITS)
+  writeMorgan(t, MORGAN_RADIUS, MORGAN_BITS, out, MACCS_BITS, "rdkit2021")
   return out
 }
 
@@ -142,13 +206,21 @@ export const fingerprintOfSmiles = (rdkit: RDKit, smiles: string): Uint8Array | 
   }
 }
 
-/** Fingerprint of a built molecule built through MinimalLib (no SMILES round trip). */
-export const fingerprintOfSpecInRdkit = (rdkit: RDKit, spec: MolSpec | undefined): Uint8Array | undefined => {
+/**
+ * Fingerprint of a built molecule built through MinimalLib (no SMILES round trip); where it keeps a
+ * hydrogen atom bonded to another atom, the Morgan part is the training environment's (computed in
+ * TypeScript from MinimalLib's graph), unless `invariant` asks for 2022.09's (MinimalLib's own bits).
+ */
+export const fingerprintOfSpecInRdkit = (
+  rdkit: RDKit,
+  spec: MolSpec | undefined,
+  invariant: MorganInvariant = "rdkit2021",
+): Uint8Array | undefined => {
   if (spec === undefined) return undefined
-  const mol = molFromSpec(rdkit, spec, false)
+  const mol = dropsHydrogenOnReading(spec) ? molReadBack(rdkit, spec) : molFromSpec(rdkit, spec, false)
   if (mol === null) return undefined
   try {
-    return fingerprintOfMol(mol)
+    return invariant === "rdkit2021" && keepsBondedHydrogen(spec) ? fingerprintOfMolWithTrainingMorgan(mol) : fingerprintOfMol(mol)
   } finally {
     mol.delete()
   }
@@ -157,18 +229,24 @@ export const fingerprintOfSpecInRdkit = (rdkit: RDKit, spec: MolSpec | undefined
 /**
  * Fingerprint of a built molecule (e.g. a capped oligomer spec): in TypeScript where the spec carries
  * its graph (`spec.graph`, set by oligomerSpec where the oligomer is a plain copy of the parsed unit's
- * atoms, rings and aromaticity), else through MinimalLib; none for no molecule (one upstream cannot build).
+ * atoms, rings and aromaticity), else through MinimalLib (`fingerprintOfSpecInRdkit`); none for no
+ * molecule (one upstream cannot build). The training environment's bits (RDKit 2021.09.2) by default;
+ * `invariant: "rdkit2022"` gives 2022.09.5's (tests compare with both oracles).
  */
-export const fingerprintOfSpec = (rdkit: RDKit, spec: MolSpec | undefined): Uint8Array | undefined => {
+export const fingerprintOfSpec = (
+  rdkit: RDKit,
+  spec: MolSpec | undefined,
+  invariant: MorganInvariant = "rdkit2021",
+): Uint8Array | undefined => {
   if (spec === undefined) return undefined
   let fp: Uint8Array | undefined
   try {
     const g = spec.graph?.()
-    if (g !== undefined) fp = fingerprintOfGraph(g)
+    if (g !== undefined) fp = fingerprintOfGraph(g, invariant)
   } catch {
     // a bug in the TypeScript way must not cost the molecule: MinimalLib's way below
   }
-  return fp ?? fingerprintOfSpecInRdkit(rdkit, spec)
+  return fp ?? fingerprintOfSpecInRdkit(rdkit, spec, invariant)
 }
 
 /** Indices of the set bits. */

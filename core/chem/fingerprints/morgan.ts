@@ -1,10 +1,15 @@
 /**
  * Morgan (ECFP-like) bit fingerprint as RDKit computes it without chirality, bond types on, redundant
- * environments dropped (`GetMorganFingerprintAsBitVect(mol, r, nBits)` in 2022.09; MinimalLib's
+ * environments dropped (`GetMorganFingerprintAsBitVect(mol, r, nBits)` in 2021.09 and 2022.09; MinimalLib's
  * `get_morgan_fp` runs the Morgan generator, which gives the same bits):
  *
  * - round 0: each atom's connectivity invariant, `hash_range` of [atomic number, total degree, total H
- *   count, formal charge, int(mass − average atomic weight), 1 if in a ring] (32-bit boost hash);
+ *   count, formal charge, int(mass − average atomic weight), 1 if in a ring] (32-bit boost hash). The
+ *   H count is where RDKit versions differ, for an atom bonded to a hydrogen atom that the molecule keeps
+ *   (`[2H]`, or an `[H]` that sets a double bond's E/Z): RDKit 2021.09.2, PerioGT's training environment,
+ *   counts `getTotalNumHs()` — that neighbour is not counted, as a heavy neighbour would not be — and
+ *   2022.09 counts `getTotalNumHs(true)`, the neighbour included. `MorganInvariant` picks one; the
+ *   default is the training environment's (README, "RDKit behaviour");
  * - round r: invariant = hash_combine(r − 1, own invariant, then each (bond type, neighbour invariant)
  *   pair sorted); an atom's environment is the set of bonds within r bonds; among the atoms whose
  *   environment was not seen in an earlier round, equal environments keep the smallest
@@ -17,8 +22,8 @@ export interface MorganTarget {
   readonly numAtoms: number
   readonly numBonds: number
   readonly atomicNum: Uint8Array
-  /** total hydrogen count, explicit hydrogen neighbours included */
-  readonly hCount: Uint8Array
+  /** RDKit's getTotalNumHs(): implicit and explicit counts, hydrogen atoms bonded to the atom not included */
+  readonly totalHs: Uint8Array
   readonly formalCharge: Int8Array
   /** int(getMass() − average atomic weight) */
   readonly deltaMass: Int32Array
@@ -35,14 +40,23 @@ const combine = (seed: number, v: number): number => (seed ^ ((v + 0x9e3779b9 + 
 /** hash of a (bond type, invariant) pair: hash_combine(hash_combine(0, first), second) */
 const pairHash = (first: number, second: number): number => combine(combine(0, first), second)
 
+/**
+ * Which H count the round-0 invariant hashes for an atom bonded to hydrogen atoms: `"rdkit2021"`
+ * (2021.09.2, PerioGT's training environment: getTotalNumHs(), hydrogen-atom neighbours not counted)
+ * or `"rdkit2022"` (2022.09: getTotalNumHs(true), counted). Equal for every atom without a
+ * hydrogen-atom neighbour.
+ */
+export type MorganInvariant = "rdkit2021" | "rdkit2022"
+
 /** Round-0 invariants (getConnectivityInvariants, ring membership included). */
-export const connectivityInvariants = (t: MorganTarget): Uint32Array => {
+export const connectivityInvariants = (t: MorganTarget, invariant: MorganInvariant = "rdkit2021"): Uint32Array => {
   const out = new Uint32Array(t.numAtoms)
   for (let a = 0; a < t.numAtoms; a++) {
     const degree = t.adjStart[a + 1]! - t.adjStart[a]!
     let h = combine(0, t.atomicNum[a]!)
-    h = combine(h, degree + t.hCount[a]! - hydrogenNeighbours(t, a))
-    h = combine(h, t.hCount[a]!)
+    // getTotalDegree: the degree (hydrogen atoms included) plus getTotalNumHs()
+    h = combine(h, degree + t.totalHs[a]!)
+    h = combine(h, invariant === "rdkit2021" ? t.totalHs[a]! : t.totalHs[a]! + hydrogenNeighbours(t, a))
     h = combine(h, t.formalCharge[a]! >>> 0)
     h = combine(h, t.deltaMass[a]! >>> 0)
     if (t.atomRings[a]! > 0) h = combine(h, 1)
@@ -51,7 +65,7 @@ export const connectivityInvariants = (t: MorganTarget): Uint32Array => {
   return out
 }
 
-/** explicit hydrogen atoms bonded to a (counted in both the degree and hCount) */
+/** hydrogen atoms bonded to a */
 const hydrogenNeighbours = (t: MorganTarget, a: number): number => {
   let n = 0
   for (let k = t.adjStart[a]!; k < t.adjStart[a + 1]!; k++) if (t.atomicNum[t.adjAtom[k]!] === 1) n++
@@ -71,10 +85,17 @@ const sameWords = (a: Uint32Array, ao: number, b: Uint32Array, bo: number, len: 
 }
 
 /** Sets the fingerprint's bits (0/1) at out[offset .. offset + nBits). */
-export const writeMorgan = (t: MorganTarget, radius: number, nBits: number, out: Uint8Array, offset = 0): void => {
+export const writeMorgan = (
+  t: MorganTarget,
+  radius: number,
+  nBits: number,
+  out: Uint8Array,
+  offset = 0,
+  invariant: MorganInvariant = "rdkit2021",
+): void => {
   const n = t.numAtoms
   const words = Math.max(1, Math.ceil(t.numBonds / 32))
-  let invariants: Uint32Array = connectivityInvariants(t)
+  let invariants: Uint32Array = connectivityInvariants(t, invariant)
   for (let a = 0; a < n; a++) out[offset + (invariants[a]! % nBits)] = 1
   // environments (bond sets) per atom, as bit words
   let env = new Uint32Array(n * words)
