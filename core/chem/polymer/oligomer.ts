@@ -182,14 +182,17 @@ const doubleBondStereo = (u: RepeatUnit, n: number, capped: boolean, removed: Ui
  * bond with stereo beyond STEREOANY (or whose bond to it has a direction, which a parsed SMILES keeps
  * only beside such a double bond). The capped end's neighbour is the connection atom with the unit's
  * degree (the H takes the *'s place), and each copy's double bonds keep their E/Z flag even where the
- * edit removed their stereo atoms. Only for units without hydrogen atoms, where oligomerGraph is known
- * when the H would not survive the fingerprint's reading (else the former way: every cap H removed).
+ * edit removed their stereo atoms. For a unit without hydrogen atoms, only where oligomerGraph is known
+ * when the H would not survive the fingerprint's reading (else the former way: every cap H removed); a
+ * unit with hydrogen atoms ([2H], [3H]) has no oligomerGraph, and its fingerprint's molecule is read back
+ * from the written SMILES where such an H does not survive the reading (fingerprints/index.ts).
  */
 const keptCapHs = (u: RepeatUnit, n: number): [boolean, boolean] => {
   const m = u.mol
   const none: [boolean, boolean] = [false, false]
   if (n < 2) return none
-  for (let a = 0; a < m.numAtoms; a++) if (m.atomicNum[a] === 1) return none
+  let hydrogenAtoms = false
+  for (let a = 0; a < m.numAtoms; a++) if (m.atomicNum[a] === 1) hydrogenAtoms = true
   const keeps = (c: number): boolean => {
     if (m.atomicNum[c] === 0 || m.adjStart[c + 1]! - m.adjStart[c]! !== 2) return false
     for (let b = 0; b < m.numBonds; b++)
@@ -198,7 +201,7 @@ const keptCapHs = (u: RepeatUnit, n: number): [boolean, boolean] => {
   }
   const kept: [boolean, boolean] = [keeps(u.cnct[0]), keeps(u.cnct[1])]
   if (!kept[0] && !kept[1]) return none
-  if (oligomerGraph(u, n, true) === undefined) return none
+  if (!hydrogenAtoms && oligomerGraph(u, n, true) === undefined) return none
   return kept
 }
 
