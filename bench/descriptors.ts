@@ -56,7 +56,7 @@ const { values: args } = parseArgs({
 interface PyRun {
   families: string[] | null
   descriptors: number
-  molecules: { row: number; n: number; smiles: string; seconds: number; atoms: number }[]
+  molecules: { row: number; n: number; smiles: string; seconds: number; cpu_seconds?: number; atoms: number }[]
   skipped: unknown[]
 }
 
@@ -239,19 +239,30 @@ const csvUnits = readFileSync(args.csv!, "utf8")
 interface Timed {
   readonly label: string
   readonly mordred: number
+  /** mordred's CPU time, where the Python run recorded it */
+  readonly mordredCpu: number | undefined
   readonly ours: number
+  readonly oursCpu: number
   readonly atoms: number
 }
 
 /** Ours on each molecule, fastest of `repeat`; family and stage times of the fastest run summed into `profile`. */
-const timeSet = (mols: readonly { label: string; unit: string; n: number; smiles: string; seconds: number }[], profile: Map<string, number>): Timed[] => {
+const timeSet = (
+  mols: readonly { label: string; unit: string; n: number; smiles: string; seconds: number; cpu?: number }[],
+  profile: Map<string, number>,
+): Timed[] => {
   const best = new Float64Array(mols.length).fill(Infinity)
+  const bestCpu = new Float64Array(mols.length).fill(Infinity)
   const atoms = new Int32Array(mols.length)
   const bestTimes: Map<string, number>[] = mols.map(() => new Map())
   for (let r = 0; r < repeat; r++)
     mols.forEach((m, i) => {
       const times = new Map<string, number>()
-      const x = timeOligomer(unitOf(m.unit), m.n, m.smiles, times)
+      const unit = unitOf(m.unit)
+      const c0 = process.cpuUsage()
+      const x = timeOligomer(unit, m.n, m.smiles, times)
+      const c = process.cpuUsage(c0)
+      bestCpu[i] = Math.min(bestCpu[i]!, (c.user + c.system) / 1e6)
       atoms[i] = x.atoms
       if (x.seconds < best[i]!) {
         best[i] = x.seconds
@@ -259,7 +270,7 @@ const timeSet = (mols: readonly { label: string; unit: string; n: number; smiles
       }
     })
   for (const t of bestTimes) for (const [k, s] of t) profile.set(k, (profile.get(k) ?? 0) + s)
-  return mols.map((m, i) => ({ label: m.label, mordred: m.seconds, ours: best[i]!, atoms: atoms[i]! }))
+  return mols.map((m, i) => ({ label: m.label, mordred: m.seconds, mordredCpu: m.cpu, ours: best[i]!, oursCpu: bestCpu[i]!, atoms: atoms[i]! }))
 }
 
 const report = (name: string, set: readonly Timed[]) => {
@@ -271,22 +282,28 @@ const report = (name: string, set: readonly Timed[]) => {
   console.log(`${name}: ${set.length} molecules, ${Math.min(...set.map((m) => m.atoms))}-${Math.max(...set.map((m) => m.atoms))} heavy atoms`)
   console.log(`  mordred ${py.toFixed(1)} s (worst ${pyWorst.label}: ${pyWorst.mordred.toFixed(2)} s, ${pyWorst.atoms} heavy atoms; ours on it ${pyWorst.ours.toFixed(3)} s)`)
   console.log(`  ours    ${ours.toFixed(1)} s${repeat > 1 ? ` (fastest of ${repeat} per molecule)` : ""} (worst ${worst.label}: ${worst.ours.toFixed(3)} s, ${worst.atoms} heavy atoms; mordred on it ${worst.mordred.toFixed(2)} s)`)
-  console.log(`  ratio mordred/ours: ${(py / ours).toFixed(2)}x`)
+  console.log(`  ratio mordred/ours: ${(py / ours).toFixed(2)}x (wall)`)
+  if (set.every((m) => m.mordredCpu !== undefined)) {
+    const pyCpu = set.reduce((s, m) => s + m.mordredCpu!, 0)
+    const oursCpu = set.reduce((s, m) => s + m.oursCpu, 0)
+    console.log(`  CPU time: mordred ${pyCpu.toFixed(1)} s, ours ${oursCpu.toFixed(1)} s, ratio ${(pyCpu / oursCpu).toFixed(2)}x (less sensitive to the machine's load)`)
+  }
 }
 
 const molecules = args["python-json"] && Number(args.limit) > 0 ? like.molecules.slice(0, Number(args.limit)) : like.molecules
 const profile = new Map<string, number>()
 const eps = timeSet(
-  molecules.map((m) => ({ label: `row ${m.row}/${m.n}`, unit: csvUnits[m.row]!, n: m.n, smiles: m.smiles, seconds: m.seconds })),
+  molecules.map((m) => ({ label: `row ${m.row}/${m.n}`, unit: csvUnits[m.row]!, n: m.n, smiles: m.smiles, seconds: m.seconds, cpu: m.cpu_seconds })),
   profile,
 )
 console.log(`(${like.skipped.length} molecules skipped by upstream's oligomer builder)`)
-report(`eps capped 3/6/9-mers (${args.csv})`, eps)
+report(`capped 3/6/9-mers of ${args.csv}`, eps)
 report("  of which >= 300 heavy atoms", eps.filter((m) => m.atoms >= 300))
 
 const LARGE = join(FIXTURES, "large")
 if (!args["no-large"] && existsSync(join(LARGE, "manifest.json"))) {
-  // large units: mordred's times are the oracle run's (tools/oracle/descriptors_large.py), not this run's
+  // large units: mordred's times are the oracle run's wall times (tools/oracle/descriptors_large.py, on a shared
+  // machine), not this run's: an indication, not a measurement
   const man = JSON.parse(readFileSync(join(LARGE, "manifest.json"), "utf8")) as { units: { id: string; file: string }[] }
   const mols: { label: string; unit: string; n: number; smiles: string; seconds: number }[] = []
   for (const u of man.units) {

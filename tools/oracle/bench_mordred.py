@@ -7,7 +7,7 @@ polymer CSV (column `smiles`), one molecule at a time in this process. Used by b
 
 --families restricts mordred to those modules (for a like-for-like comparison with a partial port).
 Output JSON: {"families": [...] | null, "descriptors": count, "molecules": [{"row", "n", "smiles", "seconds",
-"atoms"}], "skipped": [...]}; the capped SMILES come from upstream's own generate_multimer_smiles."""
+"cpu_seconds", "atoms"}], "skipped": [...]}; the capped SMILES come from upstream's own generate_multimer_smiles."""
 
 from __future__ import annotations
 
@@ -60,9 +60,11 @@ def main(argv=None) -> int:
                 continue
             mol = Chem.MolFromSmiles(smi)
             t0 = time.perf_counter()
+            c0 = time.process_time()
             calc(mol)
             dt = time.perf_counter() - t0
-            mols.append({"row": i, "n": n, "smiles": smi, "seconds": dt, "atoms": mol.GetNumAtoms()})
+            cpu = time.process_time() - c0
+            mols.append({"row": i, "n": n, "smiles": smi, "seconds": dt, "cpu_seconds": cpu, "atoms": mol.GetNumAtoms()})
         print(f"[{i + 1}/{len(rows)}] {time.perf_counter() - t_all:.1f}s", file=sys.stderr, flush=True)
     Path(a.out).write_text(json.dumps({"families": fams, "descriptors": len(calc.descriptors),
                                        "molecules": mols, "skipped": skipped}))

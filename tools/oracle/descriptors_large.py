@@ -6,16 +6,19 @@ more than 1000 hydrogens (RDKit's 1000-match cap on the Crippen hydrogen pattern
 
 Same pipeline and file format as descriptors.py (upstream's generate_multimer_smiles, then mordred's
 Calculator(descriptors, ignore_3D=True) on Chem.MolFromSmiles), one <id>.json.gz per unit holding only
-the oligomer sizes listed below, and a manifest.
+the oligomer sizes listed below, and a manifest. `seconds` is mordred's wall time on the shared machine of the
+run (other jobs running), not a benchmark figure.
 
 Usage (from the repository root; mordred needs minutes to an hour per molecule of 1000-2000 atoms):
   tools/oracle/.venv/bin/python tools/oracle/descriptors_large.py [--out test/fixtures/descriptors/large]
-      [--workers 2] [--timeout 7200] [--ids a,b]
+      [--workers 2] [--timeout 7200] [--ids a,b] [--only opv002/9,opv001/3]
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
+import json
 import hashlib
 import os
 import re
@@ -60,12 +63,17 @@ def main(argv=None) -> int:
     ap.add_argument("--timeout", type=float, default=7200.0)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--ids", default="")
+    ap.add_argument("--only", default="", help="comma-separated id/n (e.g. opv002/9): just these molecules, merged "
+                                                 "into what --out already holds (several runs may share --out)")
     ap.add_argument("--list", action="store_true", help="print id, n, heavy atoms, capped SMILES and exit")
     a = ap.parse_args(argv)
     from rdkit import Chem
     from periogt_oracle.upstream import load
     up = load(a.upstream)
-    units = {k: v for k, v in UNITS.items() if not a.ids or k in a.ids.split(",")}
+    only = set(a.only.split(",")) if a.only else None
+    units = {k: (v[0], tuple(n for n in v[1] if only is None or f"{k}/{n}" in only)) for k, v in UNITS.items()
+             if not a.ids or k in a.ids.split(",")}
+    units = {k: v for k, v in units.items() if v[1]}
     jobs, capped = [], {}
     for uid, (smi, sizes) in units.items():
         capped[uid] = {}
@@ -83,18 +91,26 @@ def main(argv=None) -> int:
     t0 = time.time()
     res = run_many(jobs, a.scaler, workers=a.workers, timeout=a.timeout,
                    log=lambda s: print(f"[{time.time() - t0:7.1f}s] {s}", file=sys.stderr, flush=True))
-    entries, skipped = [], []
     for uid, (smi, sizes) in units.items():
-        mols = {}
+        path = out / f"{uid}.json.gz"
+        # merged into the unit's file as it is now (another run may have written other sizes meanwhile)
+        rec = json.loads(gzip.decompress(path.read_bytes())) if path.exists() else {"id": uid, "smiles": smi, "family": "opv", "mols": {}}
         for n in sizes:
             x = res[(uid, n)]
             if "raw" not in x:
                 why = f"timeout after {x['timeout']}s" if "timeout" in x else x.get("error", "?")
-                mols[str(n)] = {"smiles": capped[uid][n], "skipped": why}
-                skipped.append(f"{uid}/{n}: {why}")
+                rec["mols"][str(n)] = {"smiles": capped[uid][n], "skipped": why}
             else:
-                mols[str(n)] = {"smiles": capped[uid][n], **x}
-        fio.write_json_gz(out / f"{uid}.json.gz", {"id": uid, "smiles": smi, "family": "opv", "mols": mols})
+                rec["mols"][str(n)] = {"smiles": capped[uid][n], **x}
+        rec["mols"] = dict(sorted(rec["mols"].items(), key=lambda kv: int(kv[0])))
+        fio.write_json_gz(path, rec)
+    entries, skipped = [], []
+    for uid in UNITS:
+        path = out / f"{uid}.json.gz"
+        if not path.exists():
+            continue
+        mols = json.loads(gzip.decompress(path.read_bytes()))["mols"]
+        skipped += [f"{uid}/{k}: {v['skipped']}" for k, v in mols.items() if "skipped" in v]
         entries.append({"id": uid, "file": f"{uid}.json.gz",
                         "atoms": {k: v.get("atoms") for k, v in mols.items()},
                         "seconds": {k: v.get("seconds") for k, v in mols.items()},
@@ -109,11 +125,11 @@ def main(argv=None) -> int:
         "shims": [NX_SHIM],
         "scaler": {"path": a.scaler, "md5": hashlib.md5(Path(a.scaler).read_bytes()).hexdigest()},
         "timeout_s": a.timeout,
-        "seconds": round(time.time() - t0, 1),
         "skipped": skipped,
         "units": entries,
     })
-    print(f"wrote {len(entries)} units to {out} in {time.time() - t0:.1f}s; skipped {len(skipped)}", file=sys.stderr)
+    print(f"wrote {', '.join(f'{u}/{n}' for u, (_, ns) in units.items() for n in ns)} into {out} in "
+          f"{time.time() - t0:.1f}s; skipped so far {len(skipped)}", file=sys.stderr)
     return 0
 
 
