@@ -220,7 +220,12 @@ const describeCommand = (o: DescriptorsOptions) =>
         const window = workers === 0 ? 1 : 4 * workers
         log.debug("describing rows", { workers, window })
         const progress = makeProgress("descriptors", "rows", log)
-        const sink = openSink(o.output === undefined ? undefined : path.resolve(o.output))
+        // a resource of the command's scope: however it ends (failure, defect, interruption), the
+        // temporary file is removed unless committed
+        const sink = yield* Effect.acquireRelease(
+          Effect.sync(() => openSink(o.output === undefined ? undefined : path.resolve(o.output))),
+          (s) => Effect.sync(s.abandon),
+        )
         const signals = watchSignals(log, sink.abandon)
         const outcome = yield* Effect.tryPromise({
           try: async (): Promise<{ readonly failed: number } | ValidationError | typeof STOP> => {

@@ -3,6 +3,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { Result } from "effect"
 import { ValidationError } from "../errors/index.ts"
+import { readSmallRegularFile } from "../io/outputFile.ts"
 import { usableCores } from "./cores.ts"
 import { resolveConfig, type ConfigFileInput, type PeriogtConfig } from "./resolve.ts"
 import { CONFIG_FILE_ENV, type SettingKey } from "./settings.ts"
@@ -12,11 +13,12 @@ export const readConfigFile = (file: string): Result.Result<ConfigFileInput, Val
   const abs = path.resolve(file)
   let text: string
   try {
-    text = fs.readFileSync(abs, "utf8")
+    text = readSmallRegularFile(abs)
   } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
     return Result.fail(
       new ValidationError({
-        message: `config file ${abs} cannot be read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+        message: `config file ${abs} cannot be read: ${code === "ENOTREG" || code === "EFBIG" ? (e as Error).message : (code ?? String(e))}`,
         action: `check the path given by --config or ${CONFIG_FILE_ENV}`,
         details: { file: abs },
       }),
@@ -78,7 +80,7 @@ export const loadConfig = (options: {
     uid: typeof process.getuid === "function" ? process.getuid() : 0,
     tmpdir: env["TMPDIR"] || os.tmpdir(),
     isWritableDir,
-    readSecretFile: (f) => fs.readFileSync(f, "utf8"),
+    readSecretFile: (f) => readSmallRegularFile(f),
     usableCores: usableCores(env),
   })
 }

@@ -274,10 +274,39 @@ export const checkInputPath = (file: string, option: string): PeriogtError | und
   if (st.isDirectory()) {
     return new ValidationError({ message: `${option} ${file} is a directory, not a CSV file`, action: `give a CSV file for ${option}, e.g. ${path.join(file, "polymers.csv")}`, details: { option, path: file, type: "directory" } })
   }
+  // A device other than /dev/null or a terminal (standard input typed by hand) never ends (/dev/zero,
+  // /dev/full, /dev/urandom) or is not a CSV; a socket is not a file. A FIFO (a pipe) is read as it comes.
+  if (st.isCharacterDevice() || st.isBlockDevice() || st.isSocket()) {
+    let real = file
+    try {
+      real = fs.realpathSync(file)
+    } catch {}
+    const terminal = real === "/dev/null" || real === "/dev/tty" || real.startsWith("/dev/pts/") || /^\/dev\/tty\w*$/.test(real)
+    if (!terminal) {
+      const what = describeFileType(st)
+      return new ValidationError({
+        message: `${option} ${file} is ${what}, not a CSV file`,
+        action: `give a CSV file (or a pipe) for ${option}`,
+        details: { option, path: file, type: what.replace(/^an? /, "") },
+      })
+    }
+  }
   try {
     fs.accessSync(file, fs.constants.R_OK)
   } catch (e) {
     return fromFsError(file, option)(e)
   }
   return undefined
+}
+
+/**
+ * Reads a small settings file (a TOML config, an API key file) whole, refusing what is not a regular
+ * file or is larger than `limit` bytes: `--config /dev/zero` or `/dev/full` would otherwise be read
+ * forever. Throws an Error saying which, for the caller's validation_error.
+ */
+export const readSmallRegularFile = (file: string, limit = 1 << 20): string => {
+  const st = fs.statSync(file)
+  if (!st.isFile()) throw Object.assign(new Error(`${file} is ${describeFileType(st)}, not a regular file`), { code: "ENOTREG" })
+  if (st.size > limit) throw Object.assign(new Error(`${file} is ${st.size} bytes, more than the ${limit} a settings file may have`), { code: "EFBIG" })
+  return fs.readFileSync(file, "utf8")
 }

@@ -12,7 +12,7 @@
 import * as fs from "node:fs"
 import { EXIT, InternalError, errnoCode } from "../errors/index.ts"
 
-const STDOUT = 1
+let STDOUT = 1
 
 /** A short pause without the event loop (the write must stay synchronous): stdout set non-blocking. */
 const pause = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
@@ -53,4 +53,9 @@ export const writeOut = (text: string | Uint8Array): void => {
 /** For tests: what a broken pipe does instead of exiting. */
 export const setBrokenPipeHandler = (f: () => never) => {
   onBrokenPipe = f
+}
+
+/** For tests that run commands in-process: where results go instead of fd 1 (e.g. /dev/null). */
+export const redirectStdout = (fd: number) => {
+  STDOUT = fd
 }

@@ -3,6 +3,7 @@ import * as path from "node:path"
 import { Result, Schema } from "effect"
 import { expandVars } from "../../config/expand.ts"
 import { ValidationError } from "../../errors/index.ts"
+import { readSmallRegularFile } from "../../io/outputFile.ts"
 import { cades, cadesGpu } from "./cades.ts"
 import { explorer } from "./explorer.ts"
 import { generic } from "./generic.ts"
@@ -215,9 +216,11 @@ export const readProfileFile = (file: string, env: Readonly<Record<string, strin
   const abs = path.resolve(file)
   let text: string
   try {
-    text = fs.readFileSync(abs, "utf8")
+    // a regular file of a sane size: `--cluster /dev/full` would otherwise be read for a minute, then fail
+    text = readSmallRegularFile(abs)
   } catch (e) {
-    return fail(abs, `cannot be read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, `give --cluster one of ${builtinProfileNames.join(", ")} or a readable TOML/JSON file`)
+    const code = (e as NodeJS.ErrnoException).code
+    return fail(abs, `cannot be read: ${code === "ENOTREG" || code === "EFBIG" ? (e as Error).message : (code ?? String(e))}`, `give --cluster one of ${builtinProfileNames.join(", ")} or a readable TOML/JSON file`)
   }
   let raw: unknown
   try {
