@@ -189,6 +189,25 @@ describe("filesystem mistakes are validation errors naming the path", () => {
     }
   }, 60_000)
 
+  test("--input naming a device that never ends (/dev/full, /dev/zero) is refused at once instead of being read forever", () => {
+    for (const args of [["batch", "--property", "eps"], ["descriptors"], ["featurize"], ["demo"]]) {
+      for (const device of ["/dev/full", "/dev/zero"]) {
+        const at = performance.now()
+        const e = expectError(periogt([...args, "--input", device]), "validation_error")
+        expect(e.message).toContain(device)
+        expect(performance.now() - at).toBeLessThan(20_000)
+      }
+    }
+  }, 120_000)
+
+  test("settings files that are devices (--config, PERIOGT_API_KEY_FILE, gen --cluster /dev/full) are refused at once", () => {
+    const at = performance.now()
+    expect(expectError(periogt(["--config", "/dev/full", "version"]), "validation_error").message).toContain("/dev/full")
+    expect(expectError(periogt(["version"], { PERIOGT_API_KEY_FILE: "/dev/zero" }), "validation_error").message).toContain("/dev/zero")
+    expect(expectError(periogt(["gen", "slurm", "--cluster", "/dev/full", "--out", path.join(dir, "gen-full")]), "validation_error").message).toContain("/dev/full")
+    expect(performance.now() - at).toBeLessThan(30_000)
+  }, 120_000)
+
   test("gen --out naming an existing file", () => {
     const file = path.join(dir, "not-a-dir")
     fs.writeFileSync(file, "x")
