@@ -20,8 +20,9 @@ describe("the page's routes", () => {
     expect(csp).toContain("script-src 'self'")
     expect(csp).not.toContain("unsafe-inline")
     const html = await page.text()
-    expect(html).toContain('<script type="module" src="/page.js"></script>')
+    expect(html).toContain('<script type="module" src="page.js"></script>')
     expect(html).not.toMatch(/<script>|style=/)
+    expect(html).not.toMatch(/(href|src)="\//)
     for (const [asset, type] of [["/page.js", "text/javascript"], ["/page.css", "text/css"]] as const) {
       const r = await fetch(`${s.url}${asset}`)
       expect(r.status).toBe(200)
@@ -29,6 +30,8 @@ describe("the page's routes", () => {
       const body = await r.text()
       expect(body.length).toBeGreaterThan(1000)
       expect(body).not.toMatch(/https?:\/\/(?!www\.w3\.org)/)
+      // behind a reverse proxy under a prefix (Open OnDemand's /rnode/<host>/<port>/) only relative URLs reach the server
+      expect(body).not.toMatch(/["'`]\/(v1|page\.|docs|openapi)/)
       const again = await fetch(`${s.url}${asset}`, { headers: { "if-none-match": r.headers.get("etag")! } })
       expect(again.status).toBe(304)
     }

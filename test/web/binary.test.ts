@@ -20,7 +20,7 @@ test("the executable serves the page, its script and style from inside itself, a
   try {
     await waitHealthy(server.url)
     const html = await (await fetch(`${server.url}/`)).text()
-    expect(html).toContain('src="/page.js"')
+    expect(html).toContain('src="page.js"')
     const js = await (await fetch(`${server.url}/page.js`)).text()
     expect(js).toContain("periogt-api-key")
     expect(js).not.toContain("import ") // one bundle, nothing left to fetch

@@ -8,8 +8,8 @@ export const pageHtml = (o: { readonly version: string; readonly demo: boolean }
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>periogt — polymer property prediction</title>
-<link rel="stylesheet" href="/page.css">
-<script type="module" src="/page.js"></script>
+<link rel="stylesheet" href="page.css">
+<script type="module" src="page.js"></script>
 </head>
 <body>
 <a class="skip" href="#main">Skip to the form</a>
@@ -72,7 +72,7 @@ export const pageHtml = (o: { readonly version: string; readonly demo: boolean }
     </div>
   </section>
 </main>
-<footer><p>API: <a href="/docs">/docs</a> · <a href="/openapi.json">/openapi.json</a></p></footer>
+<footer><p>API: <a href="docs">/docs</a> · <a href="openapi.json">/openapi.json</a></p></footer>
 <dialog id="key-dialog" aria-labelledby="key-title">
   <form id="key-form" method="dialog">
     <h2 id="key-title">API key needed</h2>

@@ -91,6 +91,8 @@ const askKey = (rejected: boolean): Promise<void> =>
   }))
 
 /** fetch with X-Api-Key; on 401 asks for the key and tries again. */
+// paths relative to the page: behind a reverse proxy that mounts the server under a prefix (Open
+// OnDemand's /rnode/<host>/<port>/) an absolute "/v1/…" would leave the prefix and miss the server
 const api = async (path: string, init: RequestInit = {}): Promise<Response> => {
   for (;;) {
     const headers = new Headers(init.headers)
@@ -165,7 +167,7 @@ const validateNow = async (): Promise<Verdict | undefined> => {
     showDepiction(undefined)
     return undefined
   }
-  const r = await postJson("/v1/validate", { smiles })
+  const r = await postJson("v1/validate", { smiles })
   if (seq !== validateSeq) return undefined
   if (!r.ok) {
     setStatus("smiles-status", await errorText(r), "bad")
@@ -193,7 +195,7 @@ const selectedProperties = (): Array<string> =>
 
 const loadProperties = async () => {
   const box = $("properties")
-  const r = await api("/v1/properties")
+  const r = await api("v1/properties")
   if (!r.ok) {
     box.textContent = await errorText(r)
     if (r.status === 503) setTimeout(() => void loadProperties(), 2000)
@@ -288,7 +290,7 @@ $<HTMLFormElement>("predict-form").addEventListener("submit", (ev) => {
     setStatus("predict-status", "Predicting…")
     $<HTMLButtonElement>("predict-button").disabled = true
     try {
-      const r = await postJson("/v1/predict/batch", { items: asked.map((property) => ({ smiles: v.smiles, property })) })
+      const r = await postJson("v1/predict/batch", { items: asked.map((property) => ({ smiles: v.smiles, property })) })
       if (!r.ok) return setStatus("predict-status", await errorText(r), "bad")
       const body = (await r.json()) as { results: Array<Prediction | ItemError> }
       showResults(v.smiles, body.results, asked)
@@ -304,7 +306,7 @@ $("embedding-button").addEventListener("click", () => {
     const v = await validateNow()
     if (v === undefined || !v.valid) return setStatus("predict-status", "Enter a valid repeat unit first.", "bad")
     setStatus("predict-status", "Computing the embedding…")
-    const r = await postJson("/v1/embeddings", { smiles: v.smiles })
+    const r = await postJson("v1/embeddings", { smiles: v.smiles })
     if (!r.ok) return setStatus("predict-status", await errorText(r), "bad")
     const body = (await r.json()) as { smiles: string; dim: number; embedding: Array<number> }
     const out = { smiles: body.smiles, dim: body.dim, embedding: body.embedding, model: info.model, version: info.version, demo: info.demo }
@@ -316,7 +318,7 @@ $("embedding-button").addEventListener("click", () => {
 // --- gallery ---
 
 const loadGallery = async () => {
-  const r = await api("/v1/examples")
+  const r = await api("v1/examples")
   if (!r.ok) return
   const { examples } = (await r.json()) as { examples: Array<{ id: string; smiles: string; svg: string | null }> }
   $("gallery").replaceChildren(
@@ -377,7 +379,7 @@ const watchJob = async (id: string, focus = true) => {
   const link = $<HTMLAnchorElement>("job-download")
   link.hidden = true
   for (;;) {
-    const r = await api(`/v1/jobs/${encodeURIComponent(id)}`)
+    const r = await api(`v1/jobs/${encodeURIComponent(id)}`)
     if (r.status === 404 && !focus) return sessionStorage.removeItem(JOB_STORAGE)
     if (!r.ok) return setStatus("job-status", await errorText(r), "bad")
     const job = (await r.json()) as Job
@@ -398,7 +400,7 @@ $("job-download").addEventListener("click", (e) => {
   e.preventDefault()
   const link = e.currentTarget as HTMLAnchorElement
   void (async () => {
-    const r = await api(`/v1/jobs/${encodeURIComponent(link.dataset["job"] ?? "")}/results`)
+    const r = await api(`v1/jobs/${encodeURIComponent(link.dataset["job"] ?? "")}/results`)
     if (!r.ok) return setStatus("job-status", await errorText(r), "bad")
     saveBlob(await r.blob(), link.dataset["name"] ?? "predictions.csv")
   })()
@@ -418,7 +420,7 @@ $<HTMLFormElement>("batch-form").addEventListener("submit", (ev) => {
     const query = new URLSearchParams({ property: asked.length === 0 ? "all" : asked.join(","), name: file.name })
     $("job").hidden = false
     setStatus("job-status", `Uploading ${file.name}…`)
-    const r = await api(`/v1/jobs?${query}`, { method: "POST", headers: { "content-type": "text/csv" }, body: file })
+    const r = await api(`v1/jobs?${query}`, { method: "POST", headers: { "content-type": "text/csv" }, body: file })
     if (!r.ok) return setStatus("job-status", await errorText(r), "bad")
     const job = (await r.json()) as Job
     sessionStorage.setItem(JOB_STORAGE, job.id)
@@ -430,7 +432,7 @@ $<HTMLFormElement>("batch-form").addEventListener("submit", (ev) => {
 // --- start ---
 
 const start = async () => {
-  const r = await api("/v1/info")
+  const r = await api("v1/info")
   if (r.ok) {
     info = (await r.json()) as Info
     $("version").textContent = info.version
