@@ -5,6 +5,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { csvRecords } from "../../core/io/csv/index.ts"
 import { placeCheckpoints, SHARED_SCALER } from "../support/checkpoints.ts"
+import { waitFor } from "../support/process.ts"
 
 /**
  * `periogt serve` on the real pipeline (tiny checkpoints, real chemistry): while a batch of large repeat
@@ -69,7 +70,8 @@ describe.skipIf(!has)("serve with featurization workers", () => {
         doneAt = performance.now()
         return { status: r.status, body: (await r.json()) as { results: Array<{ prediction?: { value: number }; code?: string }> } }
       })
-      await Bun.sleep(300)
+      // the batch is under way once the predictor runs it (/metrics), not after a fixed sleep
+      await waitFor(async () => /^periogt_batches_in_flight [1-9]/m.test(await (await fetch(`${url}/metrics`)).text()), 60_000, "the batch to reach the predictor")
       const latencies: Array<number> = []
       for (let i = 0; i < 8; i++) {
         const s = performance.now()

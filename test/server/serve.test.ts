@@ -5,6 +5,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 
 import { placeCheckpoints, SHARED_SCALER } from "../support/checkpoints.ts"
+import { waitFor as waitUntil } from "../support/process.ts"
 
 const ROOT = path.resolve(import.meta.dir, "../..")
 const SCALER = SHARED_SCALER
@@ -122,7 +123,9 @@ describe("periogt serve", () => {
       const url = `http://127.0.0.1:${port}`
       expect((await fetch(`${url}/v1/health`, { headers: { "x-api-key": key } })).status).toBe(200)
       const inflight = fetch(`${url}/v1/predict`, { method: "POST", headers: { "content-type": "application/json", "x-api-key": key }, body: JSON.stringify({ smiles: "*CC*", property: "eps" }) })
-      await Bun.sleep(150)
+      // in flight once the predictor runs it (/metrics), not after a fixed sleep
+      const running = async () => /^periogt_batches_in_flight [1-9]/m.test(await (await fetch(`${url}/metrics`, { headers: { "x-api-key": key } })).text())
+      await waitUntil(running, 30_000, "the request to reach the predictor")
       p.kill("SIGTERM")
       const r = await inflight
       expect(r.status).toBe(200)

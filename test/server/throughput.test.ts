@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test"
+import { waitFor } from "../support/process.ts"
 import { postJson, startTestServer } from "./support.ts"
 
 const predict = (url: string, smiles: string, property = "eps") => postJson(`${url}/v1/predict`, { smiles, property })
@@ -93,11 +94,12 @@ describe("graceful shutdown", () => {
     // A keep-alive connection left idle must not hold the shutdown up.
     expect((await fetch(`${s.url}/v1/health`)).status).toBe(200)
     const inflight = predict(s.url, "*CC*")
-    await Bun.sleep(100)
+    // in flight once the predictor has it, not after a fixed sleep
+    await waitFor(() => s.control.predictCalls.length > 0, 30_000, "the request to reach the predictor")
     const t0 = performance.now()
     const closed = s.close()
-    await Bun.sleep(50)
-    await expect(fetch(`${s.url}/v1/health`)).rejects.toThrow()
+    // new connections are refused as soon as the listener has closed
+    await waitFor(() => fetch(`${s.url}/v1/health`).then(() => false, () => true), 5_000, "new connections to be refused")
     const r = await inflight
     expect(r.status).toBe(200)
     expect(r.headers.get("connection")).toBe("close")

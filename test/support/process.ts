@@ -4,9 +4,9 @@ import * as fs from "node:fs"
  * Waits for a condition (a file, a log line, a journal entry) instead of sleeping a fixed time:
  * polls every `everyMs` until it holds, or fails after `timeoutMs` saying what was awaited.
  */
-export const waitFor = async (ready: () => boolean, timeoutMs = 60_000, what = "the condition", everyMs = 20): Promise<void> => {
+export const waitFor = async (ready: () => boolean | Promise<boolean>, timeoutMs = 60_000, what = "the condition", everyMs = 20): Promise<void> => {
   const until = performance.now() + timeoutMs
-  while (!ready()) {
+  while (!(await ready())) {
     if (performance.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
     await new Promise((r) => setTimeout(r, everyMs))
   }
