@@ -9,7 +9,7 @@ import { DEMO_ASSETS } from "../demo/assets.ts"
 import { DEMO_MODEL_NAME, DEMO_PROPERTY } from "../demo/demoModel.ts"
 import { demoPredictorLayerWith, readDemoScaler } from "../pipeline/demoPredictor.ts"
 import { featuresOf, onBitCount, type UnitFeatures } from "../pipeline/Featurizer.ts"
-import { EXIT, toPeriogtError, ValidationError, type PeriogtError } from "../errors/index.ts"
+import { EXIT, fromFsError, toPeriogtError, ValidationError, type PeriogtError } from "../errors/index.ts"
 import { csvRecords, inputChunks, inputName, inputRows } from "../io/csv/index.ts"
 import { descriptorIndex, describeFeatures } from "../pipeline/describe.ts"
 import { Predictor } from "../pipeline/Predictor.ts"
@@ -35,15 +35,18 @@ interface Unit {
 }
 
 const readUnits = (file: string) =>
-  Effect.promise(async (): Promise<ReadonlyArray<Unit> | ValidationError> => {
-    const units: Array<Unit> = []
-    // Bun.file, not fs: the embedded examples live inside the executable's own filesystem
-    const chunks = file === DEMO_ASSETS.examplesCsv ? (Bun.file(file).stream() as unknown as AsyncIterable<Uint8Array>) : inputChunks(file)
-    for await (const item of inputRows(csvRecords(chunks), inputName(file))) {
-      if (item.kind === "invalid-file") return item.error
-      units.push({ id: item.id, smiles: item.smiles })
-    }
-    return units
+  Effect.tryPromise({
+    try: async (): Promise<ReadonlyArray<Unit> | ValidationError> => {
+      const units: Array<Unit> = []
+      // Bun.file, not fs: the embedded examples live inside the executable's own filesystem
+      const chunks = file === DEMO_ASSETS.examplesCsv ? (Bun.file(file).stream() as unknown as AsyncIterable<Uint8Array>) : inputChunks(file)
+      for await (const item of inputRows(csvRecords(chunks), inputName(file))) {
+        if (item.kind === "invalid-file") return item.error
+        units.push({ id: item.id, smiles: item.smiles })
+      }
+      return units
+    },
+    catch: fromFsError(file, "--input"),
   })
 
 const fmt = (v: number | null | undefined, digits = 2) => (v === null || v === undefined || !Number.isFinite(v) ? "—" : v.toFixed(digits))

@@ -5,7 +5,7 @@
  */
 import { Effect } from "effect"
 import * as fs from "node:fs"
-import { EXIT, ValidationError } from "../errors/index.ts"
+import { EXIT, ValidationError, fromFsError } from "../errors/index.ts"
 import { csvRecords, inputChunks, inputName, inputRows } from "../io/csv/index.ts"
 import type { RDKit } from "../runtime/rdkit.ts"
 import { rdkit as loadedRDKit } from "../runtime/services.ts"
@@ -55,21 +55,24 @@ export const featurizeProgram = (o: FeaturizeOptions) =>
     const badInput = checkInputPath(file, "--input")
     if (badInput !== undefined) return yield* badInput
     // Streamed: one JSON line per row as it is read, whatever the file's size.
-    const outcome = yield* Effect.promise(async () => {
-      let failed = 0
-      let rows = 0
-      for await (const item of inputRows(csvRecords(inputChunks(file)), inputName(file))) {
-        if (item.kind === "invalid-file") return item.error
-        const r = item.error ?? featurizeOne(item.smiles)
-        if (r instanceof ValidationError) {
-          failed++
-          writeOut(JSON.stringify({ id: item.id, smiles: item.smiles, ...errorJson(r) }) + "\n")
-        } else writeOut(JSON.stringify({ id: item.id, ...r }) + "\n")
-        // Rows are computed synchronously: let a stop signal's handler run between them, so SIGTERM
-        // stops the command within a row or so, not after the whole buffered chunk of input.
-        if (++rows % 8 === 0) await new Promise<void>((resolve) => setImmediate(resolve))
-      }
-      return failed
+    const outcome = yield* Effect.tryPromise({
+      try: async () => {
+        let failed = 0
+        let rows = 0
+        for await (const item of inputRows(csvRecords(inputChunks(file)), inputName(file))) {
+          if (item.kind === "invalid-file") return item.error
+          const r = item.error ?? featurizeOne(item.smiles)
+          if (r instanceof ValidationError) {
+            failed++
+            writeOut(JSON.stringify({ id: item.id, smiles: item.smiles, ...errorJson(r) }) + "\n")
+          } else writeOut(JSON.stringify({ id: item.id, ...r }) + "\n")
+          // Rows are computed synchronously: let a stop signal's handler run between them, so SIGTERM
+          // stops the command within a row or so, not after the whole buffered chunk of input.
+          if (++rows % 8 === 0) await new Promise<void>((resolve) => setImmediate(resolve))
+        }
+        return failed
+      },
+      catch: fromFsError(file, "--input"),
     })
     if (outcome instanceof ValidationError) return yield* outcome
     const failed = outcome

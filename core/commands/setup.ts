@@ -3,7 +3,7 @@ import { artifactLayout } from "../artifacts/index.ts"
 import { PUBLISHED_ARCHIVES, readArchiveManifest } from "../artifacts/setup/archives.ts"
 import { runSetup } from "../artifacts/setup/run.ts"
 import { AppConfig } from "../config/index.ts"
-import { EXIT } from "../errors/index.ts"
+import { EXIT, fromFsError } from "../errors/index.ts"
 import { Log } from "../log/index.ts"
 import { writeOut } from "../io/stdout.ts"
 
@@ -25,7 +25,12 @@ export const setupProgram = (o: SetupOptions) =>
       if (Result.isFailure(m)) return yield* m.failure
       archives = m.success
     }
-    const result = yield* Effect.promise(() => runSetup({ layout, archives, manifest: o.archives, from: o.from, skipDownload: o.skipDownload === true, log }))
+    // a checkpoint directory that cannot be created or written (a path through a file, read-only, full)
+    // is the user's to fix: validation_error naming it, not "a bug"
+    const result = yield* Effect.tryPromise({
+      try: () => runSetup({ layout, archives, manifest: o.archives, from: o.from, skipDownload: o.skipDownload === true, log }),
+      catch: fromFsError(layout.root, "PERIOGT_CHECKPOINT_DIR"),
+    })
     if (Result.isFailure(result)) return yield* result.failure
     const report = result.success
     if (!report.changed) log.info("everything was already in place; nothing changed")

@@ -208,6 +208,13 @@ describe("filesystem mistakes are validation errors naming the path", () => {
     expect(performance.now() - at).toBeLessThan(30_000)
   }, 120_000)
 
+  test("a checkpoint directory under a file: setup says so (validation_error naming it), not 'a bug'", () => {
+    const file = path.join(dir, "ck-file")
+    fs.writeFileSync(file, "x")
+    const e = expectError(periogt(["setup", "--skip-download"], { PERIOGT_CHECKPOINT_DIR: path.join(file, "ck") }), "validation_error")
+    expect(e.message).toContain(file)
+  }, 60_000)
+
   test("gen --out naming an existing file", () => {
     const file = path.join(dir, "not-a-dir")
     fs.writeFileSync(file, "x")
