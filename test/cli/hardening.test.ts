@@ -130,6 +130,17 @@ describe("result files are written, never replaced blindly", () => {
     expect(fs.existsSync(out)).toBe(false)
   }, 120_000)
 
+  test("batch: an output locked by a live process is refused at once, before the models are even looked for", () => {
+    const out = path.join(dir, "locked.csv")
+    // this test process stands for the run that holds it
+    fs.writeFileSync(`${out}.lock`, JSON.stringify({ host: os.hostname(), pid: process.pid, since: new Date().toISOString() }) + "\n")
+    const e = expectError(periogt(["batch", "--input", input, "--property", "eps", "--output", out]), "validation_error")
+    expect(e.details).toMatchObject({ pid: process.pid, host: os.hostname() })
+    expect(e.message).toContain(`process ${process.pid} on host ${os.hostname()}`)
+    expect(fs.existsSync(`${out}.lock`)).toBe(true)
+    expect(fs.existsSync(`${out}.partial`)).toBe(false)
+  }, 60_000)
+
   test("a lock left by a process of this host that is gone is recovered; one of another host is not", () => {
     const out = path.join(dir, "stale.json")
     const gone = Bun.spawnSync(["true"]).pid

@@ -80,6 +80,24 @@ describe.skipIf(!has)("batch", () => {
   }, 300_000)
 })
 
+describe.skipIf(!has)("predict and embeddings with the tiny checkpoints", () => {
+  test("a failed write of the result to stdout (> /dev/full) is internal_error, exit 2, no stack trace (it exited 0 after a stack trace)", () => {
+    for (const args of [["predict", "--smiles", "*CC*", "--property", "eps"], ["embeddings", "--smiles", "*CC*"]]) {
+      const fd = fs.openSync("/dev/full", "w")
+      try {
+        const r = Bun.spawnSync([periogtBinary(), ...args], { env, cwd: dir, stdout: fd, stderr: "pipe" })
+        const stderr = r.stderr.toString()
+        expect(r.exitCode).toBe(2)
+        expect(hasStackTrace(stderr)).toBe(false)
+        const line = stderr.split("\n").reverse().find((l) => l.startsWith('{"error"'))!
+        expect(JSON.parse(line)).toMatchObject({ error: { code: "internal_error", details: { errno: "ENOSPC" } } })
+      } finally {
+        fs.closeSync(fd)
+      }
+    }
+  }, 120_000)
+})
+
 describe("featurize --input and descriptors --input", () => {
   test("SIGTERM and SIGINT once rows are streaming: exit 2 promptly with a message, no stack trace", async () => {
     const long = path.join(dir, "long.csv")
