@@ -138,7 +138,7 @@ const printSubmitted = (runDir: string, l: Ledger, shards: ReadonlyArray<number>
 }
 
 /** `periogt submit --resume RUN`: the shards not completed (and not queued or running) again. */
-const resumeProgram = (run: string) =>
+const resumeProgram = (run: string, newSets: ReadonlyArray<string>) =>
   Effect.gen(function* () {
     const config = yield* AppConfig
     const log = yield* Log
@@ -156,8 +156,25 @@ const resumeProgram = (run: string) =>
       process.stdout.write(JSON.stringify({ run: runDir, id: ledger.id, resubmitted: 0 }) + "\n")
       return EXIT.success
     }
+    let current = ledger
+    if (newSets.length > 0) {
+      // --set with --resume: the scripts rendered again with these values over the run's (e.g. more time).
+      if (ledger.scheduler === "local" || ledger.scripts_dir === undefined) return yield* invalid("--set with --resume applies to scheduler runs only", "resume a local run without --set", { run: runDir })
+      const keys = new Set(newSets.map((x) => x.split("=")[0]!.trim()))
+      const sets = [...ledger.sets.filter((x) => !keys.has(x.split("=")[0]!.trim())), ...newSets]
+      const g = generate({ target: ledger.scheduler === "slurm" ? "slurm" : "pbs", cluster: ledger.cluster, sets, outDir: ledger.scripts_dir, config, env: process.env, cwd: process.cwd(), version: PERIOGT_VERSION, selfBinary: selfBinary(), pbsDialect: ledger.scheduler === "pbs" ? "pbspro" : "torque" })
+      if (Result.isFailure(g)) return yield* Effect.fail(g.failure)
+      const plan = g.success.plan
+      yield* Effect.try({ try: () => writeGenerated(ledger.scripts_dir!, g.success.files), catch: (e) => new InternalError({ message: `cannot write the scripts into ${ledger.scripts_dir}: ${e instanceof Error ? e.message : String(e)}`, action: "check the run directory is writable", cause: e }) })
+      const updated = yield* updateLedger(runDir, (l) => {
+        l.sets = sets
+        l.resources = { cpus: plan.jobs.batch.cpus.value, mem: plan.jobs.batch.mem.value, gpus: plan.gpu ? 1 : 0, time: plan.jobs.batch.time.value }
+      })
+      current = updated.ledger
+      log.info(`scripts rendered again with ${newSets.join(" ")}: batch time ${plan.jobs.batch.time.value}, ${plan.jobs.batch.cpus.value} cores, ${plan.jobs.batch.mem.value}`)
+    }
     for (const s of todo) log.info(`shard ${s.index}: ${s.state}${s.state_raw === undefined ? "" : ` (${s.state_raw})`}, ${s.rows_done ?? 0} of ${s.rows} rows done: resubmitting; it continues where it stopped`)
-    const after = yield* submitShards(runDir, ledger, todo.map((s) => s.index))
+    const after = yield* submitShards(runDir, current, todo.map((s) => s.index))
     printSubmitted(runDir, after, todo.map((s) => s.index))
     return EXIT.success
   })
@@ -174,7 +191,7 @@ interface Rendered {
  */
 export const submitProgram = (o: SubmitOptions) =>
   Effect.gen(function* () {
-    if (o.resume !== undefined) return yield* resumeProgram(o.resume)
+    if (o.resume !== undefined) return yield* resumeProgram(o.resume, o.set === undefined ? [] : typeof o.set === "string" ? [o.set] : [...o.set].map(String))
     const config = yield* AppConfig
     const log = yield* Log
     if (o.input === undefined) return yield* invalid("--input is required", "pass a CSV with a 'smiles' column: periogt submit --input polymers.csv --property eps", { option: "--input" })
