@@ -65,8 +65,9 @@ const typescriptOnly: SmartsCounter = {
  * The capped n-mer of a repeat unit as RDKit holds it after reading the oligomer's canonical SMILES (what
  * upstream hands mordred), built in TypeScript: the assembled oligomer renumbered — atom i is the i-th atom
  * of the written SMILES, bonds in the order RDKit's parser creates them (core/chem/graph/pattern.ts:
- * chain and branch bonds as their second atom is read, then ring closures by ring number), each bond from
- * its lower-numbered atom. Its SMARTS service throws NeedsRdkitSmarts (the matcher of
+ * chain and branch bonds as their second atom is read, then ring closures by ring number), each bond begun
+ * where RDKit begins it (a chain bond at its first atom, a ring closure at its closing atom unless its opening
+ * digit carries the bond symbol). Its SMARTS service throws NeedsRdkitSmarts (the matcher of
  * core/chem/descriptors/shared/smartsLocal.ts answers everything the families ask on molecules it knows
  * fully). A string says why the unit's oligomer cannot be built this way.
  */
@@ -92,11 +93,11 @@ export const oligomerDescriptorInput = (u: RepeatUnit, n: number): { input: Desc
   const kekuleOrder = new Uint8Array(nb)
   const bondType = new Uint8Array(nb)
   for (let k = 0; k < nb; k++) {
-    const { a, b } = parsed[k]!
+    const { a, b, openedWithBond } = parsed[k]!
     const src = bondBetween(mol, order[a]!, order[b]!)
     if (src < 0) return "the written SMILES has a bond the oligomer lacks"
-    bondBegin[k] = Math.min(a, b)
-    bondEnd[k] = Math.max(a, b)
+    bondBegin[k] = openedWithBond ? b : a
+    bondEnd[k] = openedWithBond ? a : b
     kekuleOrder[k] = mol.kekuleOrder[src]!
     bondType[k] = mol.bondType[src]!
   }

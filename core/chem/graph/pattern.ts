@@ -58,6 +58,8 @@ export interface PatternBond {
   type: number
   /** written as / or \ */
   directional: boolean
+  /** a ring closure whose opening digit carries a bond symbol: RDKit then begins the bond at the opening atom (`b`) */
+  openedWithBond?: boolean
 }
 
 export interface Pattern {
@@ -238,7 +240,9 @@ export const parsePattern = (text: string): Pattern => {
       } else {
         rings.delete(num)
         const bs = pending ?? open.bond ?? { kind: BondQueryKind.SingleOrAromatic, type: BondType.Single, directional: false }
-        closures.push({ num, seq: closures.length, bond: { a: current, b: open.atom, kind: bs.kind, type: bs.type, directional: bs.directional } })
+        const bond: PatternBond = { a: current, b: open.atom, kind: bs.kind, type: bs.type, directional: bs.directional }
+        if (open.bond !== null) bond.openedWithBond = true
+        closures.push({ num, seq: closures.length, bond })
       }
       pending = null
     } else if (c === "[") {
@@ -264,7 +268,7 @@ export const parsePattern = (text: string): Pattern => {
   }
   if (rings.size > 0) throw new SyntaxError("unclosed ring")
   // RDKit adds ring-closure bonds after every other bond (CloseMolRings), by ring number, then in
-  // closing order; the closing atom is the bond's begin atom
+  // closing order; the closing atom is the bond's begin atom (the opening one where the opening digit has a bond symbol)
   closures.sort((x, y) => x.num - y.num || x.seq - y.seq)
   for (const c of closures) bonds.push(c.bond)
   return { atoms, bonds }
