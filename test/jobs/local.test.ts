@@ -44,6 +44,14 @@ describe.skipIf(!has)("local executor", () => {
     expect(fs.existsSync(path.join(dir, "results", "runs"))).toBe(false)
   }, 60_000)
 
+  test("--shards auto sizes from the rows, the walltime and the rate (none measured yet: a cautious 5 rows/s); --scheduler auto without a controller is local, saying why", async () => {
+    const r = await periogt(["submit", "--input", input, "--property", "eps", "--max-running", "3", "--dry-run"], { ...env, PATH: "/nonexistent:/usr/bin:/bin" })
+    expect(r.code).toBe(0)
+    expect(r.stderr).toMatch(/scheduler local: .*(neither sbatch nor qstat is on PATH|no Slurm controller answers)/)
+    expect(r.stderr).toContain("--shards auto: 3 shard(s): 216 rows, no earlier run measured here: assuming 5 rows/s")
+    expect(r.stdout).toContain("3 shard(s) of 72, 72, 72 rows")
+  }, 60_000)
+
   test("--dry-run for PBS Pro and Torque: each dialect's directives, array option and index variable; nothing submitted", async () => {
     const pro = await periogt(["submit", "--input", input, "--property", "eps", "--shards", "4", "--max-running", "2", "--scheduler", "pbs", "--dry-run"], env)
     expect(pro.code).toBe(0)

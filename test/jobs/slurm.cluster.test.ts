@@ -29,7 +29,7 @@ beforeAll(async () => {
   periogtBinary()
   const ck = await tinyCheckpoints(dir, ["eps", "egc"])
   cluster = await startSlurmCluster()
-  env = { ...cluster.env, HOME: dir, USER: "root", PERIOGT_CHECKPOINT_DIR: ck, PERIOGT_RESULTS_DIR: path.join(dir, "results"), PERIOGT_DEVICE: "cpu", PERIOGT_THREADS: "1", PERIOGT_WORKERS: "0", PERIOGT_SCHEDULER_BACKOFF_MS: "100", PERIOGT_PORT: "8000" }
+  env = { ...cluster.env, HOME: dir, USER: "root", PERIOGT_CHECKPOINT_DIR: ck, PERIOGT_RESULTS_DIR: path.join(dir, "results"), PERIOGT_DEVICE: "cpu", PERIOGT_THREADS: "1", PERIOGT_WORKERS: "0", PERIOGT_SCHEDULER_BACKOFF_MS: "100" }
   input = path.join(dir, "units.csv")
   writeInput(input, 12)
 }, 300_000)
