@@ -13,6 +13,7 @@ generate_features on the base graph). Writes test/fixtures/pipeline/tiny.json.
 from __future__ import annotations
 
 import argparse
+import gzip
 import csv
 import json
 import os
@@ -42,6 +43,10 @@ def main():
     ap.add_argument("--config", choices=["tiny", "full"], default="tiny")
     ap.add_argument("--input", help="CSV with a smiles column (and optional id) instead of the built-in test units")
     ap.add_argument("--no-embedding", action="store_true", help="skip the embedding (benchmarks)")
+    ap.add_argument("--training-fp", metavar="UNITS_JSON_GZ",
+                    help="put the training environment's fingerprints (RDKit 2021.09.2: the capped 3-mer's bits in "
+                         "test/fixtures/trainingEnv/units.json.gz, tools/oracle/training_env37.py) in place of "
+                         "precompute_features' own for the units listed there (issue 22); everything else unchanged")
     a = ap.parse_args()
     import numpy as np
     import torch
@@ -80,6 +85,15 @@ def main():
     builder.matcher = up.function.SafeSubstructureMatcher()
 
     feat_cache = precompute_features([s for _, s in units], units=(3,), workers=1)
+    if a.training_fp:
+        with gzip.open(a.training_fp, "rt", encoding="utf-8") as f:
+            training = {u["smiles"]: u["mols"]["3"] for u in json.load(f)["units"]}
+        for key, (fp, md) in list(feat_cache.items()):
+            t = training.get(key[0])
+            if key[1] == 3 and t is not None and fp is not None and "fp" in t:
+                assert len(fp) == t["fp"]["n"], (key, len(fp))
+                on = set(t["fp"]["on"])
+                feat_cache[key] = ([1 if i in on else 0 for i in range(len(fp))], md)
     out = []
     for uid, smiles in units:
         fp, md = feat_cache[(smiles, 3)]
