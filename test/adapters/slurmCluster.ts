@@ -1,8 +1,9 @@
 /**
  * A real one-node Slurm cluster on loopback, started in a temporary directory for the tests and torn
  * down after: its own munged (own key and socket), slurmctld and slurmd, its own slurm.conf, state and
- * spool directories and free ports, so it never meets a system Slurm. Runs as root (CI). Accounting
- * is not configured: job outcomes come from `scontrol show job` and the jobcomp/filetxt record.
+ * spool directories and free ports, so it never meets a system Slurm. Runs as root (CI). Without the
+ * `accounting` option, accounting is not configured: job outcomes come from `scontrol show job` and the
+ * jobcomp/filetxt record; with it, a MariaDB and slurmdbd of its own make `sacct` answer.
  */
 import * as fs from "node:fs"
 import * as net from "node:net"
@@ -62,13 +63,17 @@ const run = (cmd: ReadonlyArray<string>, env: Record<string, string>, cwd?: stri
 
 const FINAL = new Set(["COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL", "OUT_OF_MEMORY", "BOOT_FAIL", "DEADLINE", "PREEMPTED"])
 
-export const startSlurmCluster = async (): Promise<SlurmCluster> => {
+/**
+ * `accounting`: also a MariaDB server (its own data directory, socket and port) and slurmdbd, so that
+ * `sacct` answers (Debian's mariadb-server and slurmdbd; the test that asks for it skips without them).
+ */
+export const startSlurmCluster = async (options: { readonly accounting?: boolean } = {}): Promise<SlurmCluster> => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "periogt-slurm-"))
   fs.chmodSync(dir, 0o755)
   const pids: string[] = []
   const stop = () => {
     // Only the daemons started here, by the pid files they wrote; slurmd first.
-    for (const pidFile of [path.join(dir, "slurmd.pid"), path.join(dir, "slurmctld.pid"), path.join(dir, "munge", "munged.pid")]) {
+    for (const pidFile of [path.join(dir, "slurmd.pid"), path.join(dir, "slurmctld.pid"), path.join(dir, "slurmdbd.pid"), path.join(dir, "mysql.pid"), path.join(dir, "munge", "munged.pid")]) {
       try {
         const pid = Number(fs.readFileSync(pidFile, "utf8").trim())
         if (pid > 1) process.kill(pid, "SIGTERM")
@@ -116,8 +121,49 @@ export const startSlurmCluster = async (): Promise<SlurmCluster> => {
     )
     if (m.code !== 0) throw new Error(`munged did not start: ${m.err}`)
 
-    const [ctldPort, slurmdPort] = (await freePorts(2)) as [number, number]
+    const [ctldPort, slurmdPort, dbdPort, sqlPort] = (await freePorts(4)) as [number, number, number, number]
     const host = os.hostname().split(".")[0] ?? "localhost"
+    if (options.accounting === true) {
+      const db = path.join(dir, "db")
+      const inst = run(["mariadb-install-db", "--no-defaults", `--datadir=${db}`, "--user=root", "--auth-root-authentication-method=normal", "--skip-test-db"], baseEnv)
+      if (inst.code !== 0) throw new Error(`mariadb-install-db failed: ${inst.err.slice(-800)}`)
+      pids.push(path.join(dir, "mysql.pid"))
+      const sock = path.join(dir, "mysql.sock")
+      Bun.spawn(["mariadbd", "--no-defaults", `--datadir=${db}`, `--socket=${sock}`, `--port=${sqlPort}`, "--bind-address=127.0.0.1", "--user=root", `--pid-file=${path.join(dir, "mysql.pid")}`, `--log-error=${path.join(dir, "log", "mysql.err")}`], { env: baseEnv, stdio: ["ignore", "ignore", "ignore"] }).unref()
+      const sqlDeadline = Date.now() + 60_000
+      while (run(["mariadb-admin", "--no-defaults", `--socket=${sock}`, "-uroot", "ping"], baseEnv).code !== 0) {
+        if (Date.now() > sqlDeadline) throw new Error(`MariaDB did not start: ${fs.existsSync(path.join(dir, "log", "mysql.err")) ? fs.readFileSync(path.join(dir, "log", "mysql.err"), "utf8").slice(-800) : ""}`)
+        await sleep(250)
+      }
+      const grant = run(["mariadb", "--no-defaults", `--socket=${sock}`, "-uroot", "-e", "CREATE USER 'slurm'@'127.0.0.1' IDENTIFIED BY 'periogt'; GRANT ALL ON *.* TO 'slurm'@'127.0.0.1'; FLUSH PRIVILEGES;"], baseEnv)
+      if (grant.code !== 0) throw new Error(`MariaDB user: ${grant.err}`)
+      const dbdConf = path.join(dir, "slurmdbd.conf")
+      fs.writeFileSync(
+        dbdConf,
+        [
+          "AuthType=auth/munge",
+          `AuthInfo=socket=${socket}`,
+          `DbdHost=${host}`,
+          "DbdAddr=127.0.0.1",
+          `DbdPort=${dbdPort}`,
+          "SlurmUser=root",
+          `PidFile=${path.join(dir, "slurmdbd.pid")}`,
+          `LogFile=${path.join(dir, "log", "slurmdbd.log")}`,
+          "StorageType=accounting_storage/mysql",
+          "StorageHost=127.0.0.1",
+          `StoragePort=${sqlPort}`,
+          "StorageUser=slurm",
+          "StoragePass=periogt",
+          "StorageLoc=periogt_acct_db",
+          "",
+        ].join("\n"),
+        { mode: 0o600 },
+      )
+    }
+    const accounting =
+      options.accounting === true
+        ? ["JobAcctGatherType=jobacct_gather/none", "AccountingStorageType=accounting_storage/slurmdbd", "AccountingStorageHost=127.0.0.1", `AccountingStoragePort=${dbdPort}`, `AccountingStoragePass=${socket}`]
+        : ["JobAcctGatherType=jobacct_gather/none", "AccountingStorageType=accounting_storage/none"]
     const conf = path.join(dir, "slurm.conf")
     fs.writeFileSync(
       conf,
@@ -143,8 +189,7 @@ export const startSlurmCluster = async (): Promise<SlurmCluster> => {
         "SelectTypeParameters=CR_Core",
         "SchedulerType=sched/backfill",
         "SlurmdParameters=config_overrides",
-        "JobAcctGatherType=jobacct_gather/none",
-        "AccountingStorageType=accounting_storage/none",
+        ...accounting,
         "JobCompType=jobcomp/filetxt",
         `JobCompLoc=${path.join(dir, "log", "jobcomp.txt")}`,
         "MpiDefault=none",
@@ -158,6 +203,21 @@ export const startSlurmCluster = async (): Promise<SlurmCluster> => {
       ].join("\n"),
     )
     const env = { ...baseEnv, SLURM_CONF: conf }
+    if (options.accounting === true) {
+      // slurmdbd reads slurmdbd.conf beside SLURM_CONF; the cluster is registered before slurmctld starts.
+      pids.push(path.join(dir, "slurmdbd.pid"))
+      const dbd = run(["slurmdbd"], env)
+      if (dbd.code !== 0) throw new Error(`slurmdbd did not start: ${dbd.err}`)
+      const dbdDeadline = Date.now() + 60_000
+      let last = ""
+      for (;;) {
+        const r = run(["sacctmgr", "-i", "add", "cluster", "periogttest"], env)
+        last = r.out + r.err
+        if (r.code === 0 || /already exists|Nothing new added/i.test(last)) break
+        if (Date.now() > dbdDeadline) throw new Error(`slurmdbd does not answer: ${last}; ${fs.existsSync(path.join(dir, "log", "slurmdbd.log")) ? fs.readFileSync(path.join(dir, "log", "slurmdbd.log"), "utf8").slice(-800) : ""}`)
+        await sleep(250)
+      }
+    }
     pids.push(path.join(dir, "slurmctld.pid"))
     const c = run(["slurmctld", "-f", conf], env)
     if (c.code !== 0) throw new Error(`slurmctld did not start: ${c.err}`)

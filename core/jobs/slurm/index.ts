@@ -157,13 +157,14 @@ export const slurmExecutor = (): Executor => {
           Effect.map((r) => r.stdout),
           Effect.catch(() => Effect.succeed(undefined)),
         )
-        if (sacct !== undefined && sacct.trim() !== "") return parseSacct(sacct)
-        // Accounting off (or not yet recording): the controller's own view.
+        const states = sacct === undefined ? new Map<string, JobStatus>() : parseSacct(sacct)
+        if (jobIds.every((j) => states.has(j))) return states
+        // Accounting off, not yet recording, or some tasks absent from it: the controller's own view of those.
         const squeue = yield* runScheduler({ argv: ["squeue", "-h", "-r", "-o", "%i|%T|%r", "-j", jobs.join(",")], env: {}, shards: [] }, { what: "squeue" }).pipe(
           Effect.map((r) => parseSqueue(r.stdout)),
           Effect.catch((e) => (/invalid job id/i.test(e.message) ? Effect.succeed(new Map<string, JobStatus>()) : Effect.fail(e))),
         )
-        const states = new Map(squeue)
+        for (const [k, v] of squeue) if (!states.has(k)) states.set(k, v)
         if (jobIds.some((j) => !states.has(j))) {
           for (const job of jobs) {
             const sc = yield* runScheduler({ argv: ["scontrol", "show", "job", "-o", job], env: {}, shards: [] }, { what: "scontrol show job", tries: 2 }).pipe(
@@ -172,12 +173,12 @@ export const slurmExecutor = (): Executor => {
             )
             for (const [k, v] of sc) if (!states.has(k)) states.set(k, v)
           }
-          // Without accounting a pending array task cancelled with scancel leaves no record at all: the
-          // controller drops it from the array's pending set. A task missing while its array is still known
-          // (finished tasks keep their records for MinJobAge) was cancelled before it started.
+          // A pending array task cancelled with scancel leaves no record at all (neither the controller nor,
+          // on Slurm 22.05, accounting keeps one): the array's pending set just loses it. A task missing
+          // while its array is still known (finished tasks keep their records) was cancelled before it started.
           const known = new Set([...states.keys()].map((k) => k.split("_")[0]!))
           for (const id of jobIds) {
-            if (!states.has(id) && id.includes("_") && known.has(id.split("_")[0]!)) states.set(id, { state: "cancelled", raw: "removed from its array while pending (scancel; no accounting to confirm)" })
+            if (!states.has(id) && id.includes("_") && known.has(id.split("_")[0]!)) states.set(id, { state: "cancelled", raw: "removed from its array while pending (scancel): no record left" })
           }
         }
         return states
