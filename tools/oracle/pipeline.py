@@ -13,6 +13,7 @@ generate_features on the base graph). Writes test/fixtures/pipeline/tiny.json.
 from __future__ import annotations
 
 import argparse
+import base64
 import gzip
 import csv
 import json
@@ -43,6 +44,11 @@ def main():
     ap.add_argument("--config", choices=["tiny", "full"], default="tiny")
     ap.add_argument("--input", help="CSV with a smiles column (and optional id) instead of the built-in test units")
     ap.add_argument("--no-embedding", action="store_true", help="skip the embedding (benchmarks)")
+    ap.add_argument("--all-valid", action="store_true",
+                    help="every row of test/fixtures/polymers/valid.csv instead of the 16 built-in units")
+    ap.add_argument("--with-inputs", action="store_true",
+                    help="also write what the network receives: the fp's on-bits and the scaled md vector "
+                         "(float32, little-endian, base64); a unit upstream fails on gets {error} instead")
     ap.add_argument("--training-fp", metavar="UNITS_JSON_GZ",
                     help="put the training environment's fingerprints (RDKit 2021.09.2: the capped 3-mer's bits in "
                          "test/fixtures/trainingEnv/units.json.gz, tools/oracle/training_env37.py) in place of "
@@ -59,6 +65,8 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     rows = {r["id"]: r for r in csv.DictReader(open(os.path.join(here, "../../test/fixtures/polymers/valid.csv")))}
     units = [(i, rows[i]["smiles"]) for i in IDS if i in rows]
+    if a.all_valid:
+        units = [(r["id"], r["smiles"]) for r in rows.values()]
     if a.input:
         units = [(r.get("id") or str(k + 1), r["smiles"]) for k, r in enumerate(csv.DictReader(open(a.input)))]
     cfg = net.TINY if a.config == "tiny" else net.FULL
@@ -94,14 +102,14 @@ def main():
                 assert len(fp) == t["fp"]["n"], (key, len(fp))
                 on = set(t["fp"]["on"])
                 feat_cache[key] = ([1 if i in on else 0 for i in range(len(fp))], md)
-    out = []
-    for uid, smiles in units:
-        fp, md = feat_cache[(smiles, 3)]
+
+    def run_unit(uid, smiles, fp, md):
         fps = torch.tensor(np.array([fp], dtype=np.float32))
-        mds = torch.tensor(scaler.transform(np.array([md], dtype=np.float32)).astype(np.float32))
+        md_scaled = scaler.transform(np.array([md], dtype=np.float32)).astype(np.float32)
+        mds = torch.tensor(md_scaled)
         with torch.no_grad():
             g = builder._build_with_prompt(smiles, feat_cache)
-            bg = up.light.dgl.batch([g]) if hasattr(up.light, "dgl") else __import__("dgl").batch([g])
+            bg = __import__("dgl").batch([g])
             bg.edata["path"][:, :] = up.function.preprocess_batch_light(bg.batch_num_nodes(), bg.batch_num_edges(), bg.edata["path"][:, :])
             pred = finetuned.forward_tune(bg, fps, mds).item()
             emb = np.zeros(0, dtype=np.float32)
@@ -110,14 +118,40 @@ def main():
                 bb = __import__("dgl").batch([base])
                 bb.edata["path"][:, :] = up.function.preprocess_batch_light(bb.batch_num_nodes(), bb.batch_num_edges(), bb.edata["path"][:, :])
                 emb = pretrained.generate_features(bb, fps, mds).reshape(-1).numpy().astype(np.float32)
-        out.append({"id": uid, "smiles": smiles, "standardized": float(np.float32(pred)),
-                    "value": float(np.float32(pred) * np.float32(stats["std"]) + np.float32(stats["mean"])),
-                    "embedding": [float(x) for x in emb]})
+        rec = {"id": uid, "smiles": smiles, "standardized": float(np.float32(pred)),
+               "value": float(np.float32(pred) * np.float32(stats["std"]) + np.float32(stats["mean"])),
+               "embedding": [float(x) for x in emb]}
+        if a.with_inputs:
+            rec["fp_on"] = [i for i, b in enumerate(fp) if b]
+            rec["md_f32_b64"] = base64.b64encode(md_scaled.reshape(-1).astype("<f4").tobytes()).decode()
+            rec["graph_nodes"] = int(g.num_nodes())
+        return rec
+
+    out = []
+    for uid, smiles in units:
+        fp, md = feat_cache.get((smiles, 3), (None, None))
+        if fp is None or md is None:
+            out.append({"id": uid, "smiles": smiles, "error": "upstream builds no capped 3-mer features"})
+            continue
+        try:
+            out.append(run_unit(uid, smiles, fp, md))
+        except Exception as e:  # upstream's own failure on this unit: recorded, never hidden
+            out.append({"id": uid, "smiles": smiles, "error": f"{type(e).__name__}: {e}"})
     meta = {"networkx_shim": True, "max_prompt": MAX_PROMPT, "prompt_rule": "deterministic (tools/oracle/periogt_oracle/prompt.py)",
             "property": "eps", "label_stats": stats, "checkpoints": "test/fixtures/model/tiny"}
-    with open(a.out, "w") as f:
-        json.dump({"meta": meta, "units": out}, f)
+    write(a.out, {"meta": meta, "units": out})
     print(f"wrote {len(out)} units to {a.out}")
+
+
+def write(path, obj):
+    """JSON, gzip-compressed (mtime 0: byte-reproducible) where the path ends in .gz."""
+    data = json.dumps(obj).encode()
+    if path.endswith(".gz"):
+        with open(path, "wb") as f:
+            f.write(gzip.compress(data, mtime=0))
+    else:
+        with open(path, "wb") as f:
+            f.write(data)
 
 
 if __name__ == "__main__":

@@ -46,6 +46,8 @@ export const repeatUnitOf = (smiles: string, mol: Molecule): RepeatUnit | Valida
   const [s0, s1] = stars as [number, number]
   const c0 = mol.adjAtom[mol.adjStart[s0]!]!
   const c1 = mol.adjAtom[mol.adjStart[s1]!]!
+  // `**`: each wildcard's neighbour is the other wildcard; upstream would cap it to `[HH].[HH]`
+  if (c0 === s1) return ruleError("no_atom", smiles)
   const b0 = bondBetween(mol, s0, c0)
   const b1 = bondBetween(mol, s1, c1)
   const t0 = mol.bondType[b0]!

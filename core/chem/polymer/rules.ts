@@ -1,5 +1,5 @@
 /**
- * The repeat-unit validation rules (REFERENCE §3.1), each with a stable id that appears in error
+ * The repeat-unit validation rules, each with a stable id that appears in error
  * details, batch rows and the test set (`test/fixtures/polymers/invalid.csv`).
  */
 export const MAX_SMILES_LENGTH = 2000
@@ -19,6 +19,7 @@ export const VALIDATION_RULES = {
   wildcard_count: "a repeat unit needs exactly two '*' connection points",
   wildcard_degree: "each '*' must have exactly one neighbour",
   wildcard_bond_mismatch: "the two '*' bonds must be of the same type",
+  no_atom: "the two '*' are bonded to each other: the repeat unit has no atom",
   too_many_atoms: `the repeat unit has more than ${MAX_ATOMS} atoms, more than this build's RDKit (WebAssembly) can handle`,
 } as const
 

@@ -5,7 +5,7 @@ and _build_bond_mapping. These rules are implemented here in plain
 Python + RDKit; the first rule that fails names the input's rule id.
 Rule ids (stable, shared with the TypeScript validator):
   empty, too_long, no_wildcard, unparsable, wildcard_count,
-  wildcard_degree, wildcard_bond_mismatch
+  wildcard_degree, no_atom, wildcard_bond_mismatch
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from rdkit import Chem
 
 MAX_LEN = 2000
 RULE_IDS = ("empty", "too_long", "no_wildcard", "unparsable", "wildcard_count",
-            "wildcard_degree", "wildcard_bond_mismatch")
+            "wildcard_degree", "no_atom", "wildcard_bond_mismatch")
 
 
 def validate(smiles: str) -> tuple[str | None, str | None]:
@@ -35,6 +35,9 @@ def validate(smiles: str) -> tuple[str | None, str | None]:
         if a.GetDegree() != 1:
             return "wildcard_degree", (f"Each '*' must have exactly one neighbour; "
                                        f"atom {a.GetIdx()} has {a.GetDegree()}.")
+    if stars[0].GetNeighbors()[0].GetIdx() == stars[1].GetIdx():
+        # `**`: no atom at all (upstream would cap it to [HH].[HH]); a unit periogt refuses
+        return "no_atom", "The two '*' are bonded to each other: the repeat unit has no atom."
     t = [a.GetBonds()[0].GetBondType() for a in stars]
     if t[0] != t[1]:
         return "wildcard_bond_mismatch", (f"The two '*' bonds differ in type: "
