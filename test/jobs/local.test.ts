@@ -23,7 +23,7 @@ let reference = ""
 beforeAll(async () => {
   if (!has) return
   dir = tempDir("jobs-local")
-  const ck = await tinyCheckpoints(dir)
+  const ck = await tinyCheckpoints(dir, ["eps", "egc"])
   env = { PATH: "/usr/bin:/bin", HOME: dir, PERIOGT_CHECKPOINT_DIR: ck, PERIOGT_RESULTS_DIR: path.join(dir, "results"), PERIOGT_DEVICE: "cpu", PERIOGT_THREADS: "1", PERIOGT_WORKERS: "0" }
   input = path.join(dir, "units.csv")
   writeInput(input, 12)
@@ -66,8 +66,10 @@ describe.skipIf(!has)("local executor", () => {
     expect(fs.existsSync(path.join(dir, "results", "runs"))).toBe(false)
   }, 60_000)
 
-  test("submit → jobs → collect equals one batch; a missing shard is refused unless --partial", async () => {
+  test("submit → jobs → collect equals one batch, and so does a run of the same input for another property at the same time; a missing shard is refused unless --partial", async () => {
     const run = await submit(["--input", input, "--property", "eps", "--shards", "3", "--max-running", "2", "--scheduler", "local"], env)
+    // The same input for another property at the same time: its own run, outputs and merged file.
+    const other = await submit(["--input", input, "--property", "egc", "--shards", "2", "--scheduler", "local"], env)
     const ledger = JSON.parse(fs.readFileSync(path.join(run, "run.json"), "utf8"))
     expect(ledger.shards.map((s: { first_row: number; rows: number }) => [s.first_row, s.rows])).toEqual([[1, 72], [73, 72], [145, 72]])
     const v = await waitJobs(run, env)
@@ -79,6 +81,15 @@ describe.skipIf(!has)("local executor", () => {
     expect(summary).toMatchObject({ rows: 216, failed_rows: 24, missing_shards: [], partial: false })
     const merged = path.join(dir, "results", "units_eps_predictions.csv")
     expect(summary.output).toBe(merged)
+    expect(fs.readFileSync(merged, "utf8")).toBe(fs.readFileSync(reference, "utf8"))
+    const watched = await periogt(["jobs", run, "--watch", "--interval", "1"], env)
+    expect(watched.code).toBe(0)
+    expect(watched.stdout).toContain("3 completed; rows 216 of 216 [##############################] 100.0%")
+    await waitJobs(other, env)
+    expect((await periogt(["collect", other], env)).code).toBe(0)
+    const referenceEgc = path.join(dir, "reference-egc.csv")
+    expect((await periogt(["batch", "--input", input, "--property", "egc", "--output", referenceEgc], env)).code).toBe(1)
+    expect(fs.readFileSync(path.join(dir, "results", "units_egc_predictions.csv"), "utf8")).toBe(fs.readFileSync(referenceEgc, "utf8"))
     expect(fs.readFileSync(merged, "utf8")).toBe(fs.readFileSync(reference, "utf8"))
     // The shard's rerun does nothing and says so.
     const again = await periogt(["batch", "--run", run, "--shard", "1"], env)
