@@ -71,3 +71,26 @@ test("auto: a controller answering â†’ slurm; sbatch without one and no qstat â†
     process.env["PATH"] = saved
   }
 })
+
+test("a scheduler that does not answer: retried, then the last known states are kept and the failure recorded", async () => {
+  const { writeLedger, readLedger, LEDGER_FORMAT } = await import("../../core/jobs/ledger.ts")
+  const { refreshRun } = await import("../../core/jobs/run.ts")
+  const run = path.join(dir, "run-unanswered")
+  fs.mkdirSync(run, { recursive: true })
+  writeLedger(run, {
+    format: LEDGER_FORMAT, id: "r", created: "2026-01-01T00:00:00.000Z", updated: "", periogt_version: "t",
+    input: { path: "/x.csv", sha256: "0".repeat(64), rows: 2, bytes: 10 }, properties: ["eps"], property_arg: "eps",
+    scheduler: "slurm", scheduler_reason: "--scheduler", mode: "array", max_running: 0, cluster: "generic", sets: [], job_env: {},
+    shards: [{ index: 0, file: "shards/shard-0000.csv", output: "outputs/shard-0000_eps_predictions.csv", first_row: 1, rows: 2, first_line: 2, job_id: "5_0", job_ids: ["5_0"], state: "running", state_raw: "RUNNING" }],
+    submissions: [], polled_at: "2026-01-01T00:00:00.000Z",
+  })
+  const count = path.join(dir, "count3")
+  const bin = stand("squeue", `n=$(cat ${count} 2>/dev/null || echo 0); echo $((n + 1)) > ${count}\necho "squeue: error: slurm_load_jobs error: Socket timed out on send/recv operation" >&2; exit 1`)
+  fs.writeFileSync(path.join(bin, "sacct"), "#!/bin/bash\necho 'sacct: error: Problem talking to the database: Connection refused' >&2\nexit 1\n", { mode: 0o755 })
+  const r = await withPath(bin, () => Effect.runPromise(refreshRun(run, (readLedger(run) as { success: never }).success)))
+  expect(r.pollError).toContain("Socket timed out")
+  expect(Number(fs.readFileSync(count, "utf8"))).toBe(4)
+  expect(r.ledger.shards[0]).toMatchObject({ state: "running", state_raw: "RUNNING" })
+  expect(r.ledger.polled_at).toBe("2026-01-01T00:00:00.000Z")
+  expect(r.ledger.poll_error).toContain("Socket timed out")
+})
