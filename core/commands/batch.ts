@@ -24,6 +24,8 @@ export interface BatchOptions {
   readonly shard?: { readonly rowOffset: number; readonly lineOffset: number; readonly requestNamespace: string }
   /** Told the summary once the batch has run (the shard task records it). */
   readonly onSummary?: (s: BatchSummary) => void
+  /** Told the device the models were loaded on (the shard task records it). */
+  readonly onDevice?: (device: string) => void
 }
 
 /** Repeat units per network run: large enough to fill the prompt pass, small enough to commit often. */
@@ -88,6 +90,7 @@ export const batchProgram = (o: BatchOptions) =>
       Effect.gen(function* () {
         yield* outputLock(output, option)
         const prepared = yield* prepareInference(o.property)
+        o.onDevice?.(prepared.device.device)
         return yield* Effect.gen(function* () {
           const predictor = yield* Predictor
           let stop = false

@@ -50,6 +50,7 @@ export const shardTaskProgram = (o: ShardTaskOptions) =>
     const base = { index, rows: entry.rows, host: os.hostname(), ...(jobId === undefined ? {} : { job_id: jobId }) }
     writeShardStatus(runDir, { ...base, complete: false, rows_done: before?.rows_done ?? 0, failed_rows: before?.failed_rows ?? 0, started_at: nowIso(), resumed_from: before?.rows_done ?? 0 })
     let summary: BatchSummary | undefined
+    let device: string = (yield* AppConfig).device.value
     const code = yield* batchProgram({
       input: path.join(runDir, entry.file),
       output: path.join(runDir, entry.output),
@@ -58,11 +59,13 @@ export const shardTaskProgram = (o: ShardTaskOptions) =>
       onSummary: (s) => {
         summary = s
       },
+      onDevice: (d) => {
+        device = d
+      },
     })
     const s = summary
     if (s === undefined) return code
     const seconds = (Date.now() - started) / 1000
-    const device = (yield* AppConfig).device.value
     writeShardStatus(runDir, {
       ...base,
       complete: !s.interrupted,
