@@ -49,9 +49,12 @@ export const verifyShard = (
   const expected = s.rows * props.length
   let failedRows = 0
   const byCode = new Map<string, number>()
-  const failed = (code: string) => {
+  /** A failure's rule as the output shows it: its code and its message with numbers generalized. */
+  const failed = (code: string, message: string) => {
     failedRows++
-    byCode.set(code || "unknown", (byCode.get(code || "unknown") ?? 0) + 1)
+    const m = message.replace(/\d+/g, "N").replace(/\s+/g, " ").trim().slice(0, 120)
+    const key = `${code || "unknown"}${m === "" ? "" : `: ${m}`}`
+    byCode.set(key, (byCode.get(key) ?? 0) + 1)
   }
   let k = 0
   let at = HEADER.length
@@ -78,7 +81,7 @@ export const verifyShard = (
         return { ok: false, why: `line ${k + 2}: not row ${row}'s ${property} (property ${text.slice(c2 + 1, c3)})` }
       }
       if (!matches(row, property, text, c8 + 1)) return { ok: false, why: `line ${k + 2}: its request id is not row ${row}'s ${property}: rows lost, repeated or out of order` }
-      if (k % props.length === 0 && c6 - c5 - 1 === 5 && text.startsWith("false", c5 + 1)) failed(text.slice(c6 + 1, c7))
+      if (k % props.length === 0 && c6 - c5 - 1 === 5 && text.startsWith("false", c5 + 1)) failed(text.slice(c6 + 1, c7), text.slice(c7 + 1, c8))
     } else {
       let rec = text.slice(at, nl)
       let quotes = rec.split('"').length - 1
@@ -95,7 +98,7 @@ export const verifyShard = (
       const f = r.fields
       if (f[2] !== property) return { ok: false, why: `line ${k + 2}: property ${f[2]} where ${property} belongs (row ${row})` }
       if (f[8]!.length !== 36 || !matches(row, property, f[8]!, 0)) return { ok: false, why: `line ${k + 2}: its request id is not row ${row}'s ${property}: rows lost, repeated or out of order` }
-      if (k % props.length === 0 && f[5] === "false") failed(f[6]!)
+      if (k % props.length === 0 && f[5] === "false") failed(f[6]!, f[7]!)
     }
     at = nl + 1
     k++

@@ -79,6 +79,10 @@ describe.skipIf(!has)("local executor", () => {
     expect(c.code).toBe(0)
     const summary = JSON.parse(c.stdout)
     expect(summary).toMatchObject({ rows: 216, failed_rows: 24, missing_shards: [], partial: false })
+    expect(summary.failures_by_rule).toEqual({
+      "validation_error: invalid repeat unit: the repeat unit has no '*' connection point": 12,
+      "validation_error: invalid repeat unit: a repeat unit needs exactly two '*' connection points (found N)": 12,
+    })
     const merged = path.join(dir, "results", "units_eps_predictions.csv")
     expect(summary.output).toBe(merged)
     expect(fs.readFileSync(merged, "utf8")).toBe(fs.readFileSync(reference, "utf8"))

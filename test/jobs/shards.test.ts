@@ -110,7 +110,7 @@ test("collect verifies outputs with quoted, multi-line fields, and finds a repea
   const out = path.join(dir, "merged.csv")
   const r = collectRun(run, ledger, out, false, "now")
   expect(r.problems).toEqual([])
-  expect(r.summary).toMatchObject({ rows: 3, lines: 6, failed_rows: 1, failures_by_rule: { validation_error: 1 } })
+  expect(r.summary).toMatchObject({ rows: 3, lines: 6, failed_rows: 1, failures_by_rule: { "validation_error: bad, very bad": 1 } })
   expect(fs.readFileSync(out, "utf8")).toBe(header + line(1, "eps", true) + line(1, "egc", true) + line(2, "eps", false) + line(2, "egc", false) + line(3, "eps", true) + line(3, "egc", true))
   // Shard b holding row 2 again instead of row 3: found, nothing written.
   fs.writeFileSync(path.join(run, "outputs", "b.csv"), header + line(2, "eps", true) + line(2, "egc", true))
