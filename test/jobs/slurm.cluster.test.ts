@@ -100,6 +100,20 @@ const suite = (accounting: boolean) => {
       expect((await periogt(["batch", "--input", input, "--property", "egc", "--output", referenceEgc], env)).code).toBe(1)
       expect(fs.readFileSync(path.join(dir, "results", "units_egc_predictions.csv"), "utf8")).toBe(fs.readFileSync(referenceEgc, "utf8"))
     }, 600_000)
+    test.skipIf(accounting)("--mode individual: one job per shard (PERIOGT_SHARD), each with its own id; collect equals one batch", async () => {
+      const run = await submit(["--input", input, "--property", "eps", "--shards", "2", "--mode", "individual", ...SETS], env)
+      const ledger = JSON.parse(fs.readFileSync(path.join(run, "run.json"), "utf8"))
+      const ids = ledger.shards.map((s: { job_id: string }) => s.job_id)
+      expect(ids.every((id: string) => /^\d+$/.test(id))).toBe(true)
+      expect(new Set(ids).size).toBe(2)
+      expect(ledger.submissions).toHaveLength(2)
+      const done = await waitJobs(run, env)
+      expect(done.shards.map((s) => s.state)).toEqual(["completed", "completed"])
+      const out = path.join(dir, "individual.csv")
+      expect((await periogt(["collect", run, "--output", out], env)).code).toBe(0)
+      expect(fs.readFileSync(out, "utf8")).toBe(fs.readFileSync(path.join(dir, "reference-eps.csv"), "utf8"))
+    }, 300_000)
+
     test.skipIf(accounting)("a shard past its --time shows timeout and logs 'stopped at walltime' with the resume command; --resume --set time= continues it to the end", async () => {
       // Slurm's smallest limit is a minute, checked every 30 s: 15 120 rows take 2 to 3 minutes here on one thread.
       const big = path.join(dir, "big.csv")
