@@ -160,10 +160,13 @@ cli
   .option("--skip-download", "use archives or folders placed by hand; never touch the network")
   .option("--from <dir|url>", "take the archives from a directory or a mirror URL instead of Zenodo")
   .option("--archives <file>", "JSON list of archives {name, url, md5, size, kind, target} replacing PerioGT's published ones")
+  .option("--gpu", "install only ONNX Runtime's CUDA provider and the CUDA libraries it loads (pinned, verified) into <cache_dir>/native/<version>/cuda/")
+  .option("--wheels-from <url|dir>", "with --gpu: a mirror of the Python package index's files your site provides (PERIOGT_WHEEL_INDEX), or a directory of the pinned wheels")
   .example("periogt setup                      # on a login node with internet")
   .example("periogt setup --from /projects/lab/periogt-downloads   # on a compute node")
-  .action((o: GlobalOptions & { skipDownload?: boolean; from?: string; archives?: string }) =>
-    runCommand(o, setupProgram({ skipDownload: o.skipDownload, from: o.from, archives: o.archives })),
+  .example("periogt setup --gpu --from /projects/lab/periogt-cuda-wheels")
+  .action((o: GlobalOptions & { skipDownload?: boolean; from?: string; archives?: string; gpu?: boolean; wheelsFrom?: string }) =>
+    runCommand(o, setupProgram({ skipDownload: o.skipDownload, from: o.from, archives: o.archives, gpu: o.gpu === true, wheelsFrom: o.wheelsFrom })),
   )
 
 cli

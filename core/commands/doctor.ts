@@ -5,7 +5,8 @@ import { AppConfig } from "../config/index.ts"
 import { doctorLines, renderText, verdictOf, type OrtFacts } from "../doctor/report.ts"
 import { gatherSystem } from "../doctor/system.ts"
 import { assessThisNode } from "../gpu/resolveDevice.ts"
-import { loadOnnxRuntime, onnxRuntimeLibraryPath } from "../runtime/onnxRuntime.ts"
+import { cudaLibrariesStatus } from "../gpu/cudaLibs.ts"
+import { loadOnnxRuntime, nativeDir, onnxRuntimeLibraryPath, preloadCudaLibraries } from "../runtime/onnxRuntime.ts"
 import { tryProvider } from "../runtime/ortProbe.ts"
 import { runtimeVersions } from "../version/version.ts"
 import { Result } from "effect"
@@ -61,7 +62,17 @@ export const doctorProgram = (options: { readonly json: boolean }) =>
     } catch {
       // reported by the artifact line
     }
+    const cudaLibraries = cudaLibrariesStatus(nativeDir(config.cacheDir.value))
+    const loaded = yield* Effect.promise(() => preloadCudaLibraries())
+    const cpuValue = ort.cpu.value
+    const cudaValue = ort.cuda?.value
+    const cuda = {
+      libraries: cudaLibraries,
+      loaded,
+      comparison: cpuValue !== undefined && cudaValue !== undefined ? { cpu: cpuValue, cuda: cudaValue } : undefined,
+    }
     const facts = {
+      cuda,
       versions: { ...runtimeVersions(), onnxruntime: ort.version },
       system: gatherSystem(),
       config,
@@ -82,6 +93,7 @@ export const doctorProgram = (options: { readonly json: boolean }) =>
         versions: facts.versions,
         system: facts.system,
         gpu,
+        cuda,
         onnxruntime: ort,
         device_request: config.device.value,
         paths: Object.fromEntries(

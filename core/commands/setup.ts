@@ -6,16 +6,39 @@ import { AppConfig } from "../config/index.ts"
 import { EXIT, fromFsError } from "../errors/index.ts"
 import { Log } from "../log/index.ts"
 import { writeOut } from "../io/stdout.ts"
+import { cudaPins, installCudaLibraries, WHEEL_INDEX_ENV } from "../gpu/cudaLibs.ts"
+import { nativeDir } from "../runtime/onnxRuntime.ts"
 
 export interface SetupOptions {
   readonly skipDownload?: boolean
   readonly from?: string
   readonly archives?: string
+  /** Install ONNX Runtime's CUDA provider and the CUDA libraries (only that), from --from or --wheels-from. */
+  readonly gpu?: boolean
+  readonly wheelsFrom?: string
 }
+
+/** `periogt setup --gpu`: the pinned CUDA set into `<cache_dir>/native/<version>/cuda/` (core/gpu/cudaLibs.ts). */
+const setupGpuProgram = (o: SetupOptions) =>
+  Effect.gen(function* () {
+    const config = yield* AppConfig
+    const log = yield* Log
+    const native = nativeDir(config.cacheDir.value)
+    const wheelsFrom = o.wheelsFrom ?? (process.env[WHEEL_INDEX_ENV] === "" ? undefined : process.env[WHEEL_INDEX_ENV])
+    const result = yield* Effect.tryPromise({
+      try: () => installCudaLibraries({ nativeDir: native, source: { from: o.from, wheelsFrom }, pins: cudaPins(), log }),
+      catch: fromFsError(native, "PERIOGT_CACHE_DIR"),
+    })
+    if (!result.ok) return yield* result.error
+    const r = result.report
+    log.info(r.status === "installed" ? `CUDA provider and libraries installed in ${r.dir}` : `the pinned CUDA set is already in ${r.dir}; nothing changed`)
+    writeOut(JSON.stringify({ status: r.status === "installed" ? "updated" : "unchanged", cuda_dir: r.dir, files: r.files }) + "\n")
+    return EXIT.success
+  })
 
 /** `periogt setup`: download (or take from --from), verify, extract, write label statistics and the index. */
 export const setupProgram = (o: SetupOptions) =>
-  Effect.gen(function* () {
+  o.gpu === true ? setupGpuProgram(o) : Effect.gen(function* () {
     const config = yield* AppConfig
     const log = yield* Log
     const layout = artifactLayout(config.checkpointDir.value)

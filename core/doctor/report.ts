@@ -2,6 +2,8 @@ import type { ArtifactStatus } from "../artifacts/check.ts"
 import { describeSource, pathSettings, type PeriogtConfig } from "../config/index.ts"
 import { EXIT } from "../errors/index.ts"
 import { assessmentError, gpuLabel, type GpuAssessment } from "../gpu/assess.ts"
+import type { CudaLibrariesReport } from "../gpu/cudaLibs.ts"
+import { compareVersions } from "../gpu/matrix.ts"
 import type { SystemFacts } from "./system.ts"
 
 export type Status = "PASS" | "WARN" | "FAIL"
@@ -18,9 +20,18 @@ export interface CheckLine {
 export interface OrtFacts {
   readonly version: string | undefined
   readonly library: string | undefined
-  readonly cpu: { readonly ok: boolean; readonly error?: string }
-  readonly cuda: { readonly ok: boolean; readonly error?: string } | undefined
+  readonly cpu: { readonly ok: boolean; readonly error?: string; readonly value?: number }
+  readonly cuda: { readonly ok: boolean; readonly error?: string; readonly value?: number } | undefined
   readonly loadError?: string
+}
+
+/** The CUDA provider set (`setup --gpu`) as doctor found it, and what opening it did. */
+export interface CudaFacts {
+  readonly libraries: CudaLibrariesReport
+  /** Each installed library opened by full path before the CUDA session (empty when not installed). */
+  readonly loaded: ReadonlyArray<{ readonly name: string; readonly path: string; readonly error?: string }>
+  /** The probe model's result on CPU and CUDA, when both sessions ran. */
+  readonly comparison?: { readonly cpu: number; readonly cuda: number } | undefined
 }
 
 export interface DoctorFacts {
@@ -33,6 +44,73 @@ export interface DoctorFacts {
   readonly properties: ReadonlyArray<string>
   readonly propertiesWithoutStats: ReadonlyArray<string>
   readonly memoryEstimateBytes: number
+  readonly cuda?: CudaFacts | undefined
+}
+
+/**
+ * The CUDA provider set: shown when a GPU is listed, CUDA is requested or the set is installed. Missing
+ * files are named with the directory looked in; installed ones with their pinned version and whether
+ * they load; the CUDA session's result is compared with the CPU's.
+ */
+export const cudaLines = (facts: DoctorFacts): ReadonlyArray<CheckLine> => {
+  const c = facts.cuda
+  if (c === undefined) return []
+  const request = facts.config.device.value
+  const gpuListed = facts.gpu.kind !== "none"
+  const lib = c.libraries
+  const anyPresent = lib.libraries.some((l) => l.present)
+  if (request === "cpu" || (!gpuListed && request !== "cuda" && !anyPresent)) return []
+  const lines: Array<CheckLine> = []
+  const bad: Status = request === "cuda" ? "FAIL" : "WARN"
+  const missing = lib.libraries.filter((l) => !l.present)
+  if (missing.length > 0) {
+    lines.push({
+      check: "cuda libraries",
+      status: bad,
+      value: `${missing.length} of ${lib.libraries.length} pinned files missing, looked in ${lib.lookedIn.join(", ")}: ${missing.map((l) => `${l.name} (${l.version}) not at ${l.path}`).join("; ")}`,
+      action: "run `periogt setup --gpu --from DIR` (the pinned wheels or files) or `periogt setup --gpu --wheels-from URL` (PERIOGT_WHEEL_INDEX); the list is in core/gpu/cudaPins.ts",
+      code: "cuda_unavailable",
+    })
+  } else {
+    const versions = [...new Set(lib.libraries.map((l) => l.version))].join(", ")
+    lines.push({ check: "cuda libraries", status: lib.complete ? "PASS" : bad, value: `${lib.libraries.length} files in ${lib.dir}${lib.complete ? "" : " (manifest does not match the pins: rerun setup --gpu)"}: ${versions}` })
+  }
+  const failed = c.loaded.filter((l) => l.error !== undefined)
+  if (c.loaded.length > 0) {
+    lines.push(
+      failed.length === 0
+        ? { check: "cuda loadable", status: "PASS", value: c.loaded.map((l) => l.name).join(", ") }
+        : {
+            check: "cuda loadable",
+            status: bad,
+            value: failed.map((l) => `${l.name} (${l.path}): ${l.error}`).join("; "),
+            action: "libcuda.so.1 comes from the NVIDIA driver (apptainer --nv binds it); any other library here is reinstalled by `periogt setup --gpu`",
+            code: "cuda_unavailable",
+          },
+    )
+  }
+  const a = facts.gpu
+  if (a.kind !== "none" && a.kind !== "driver_failed") {
+    const problems: Array<string> = []
+    const cc = a.gpu.computeCapability
+    if (cc !== undefined && !lib.computeCapabilities.some((x) => Math.abs(x - cc) < 1e-6) && cc < Math.max(...lib.computeCapabilities)) {
+      problems.push(`${a.gpu.name} has compute capability ${cc.toFixed(1)}; the pinned provider carries code for ${lib.computeCapabilities.map((x) => x.toFixed(1)).join(", ")} only`)
+    }
+    if (a.gpu.driverVersion !== "" && compareVersions(a.gpu.driverVersion, lib.minDriver) < 0) {
+      problems.push(`driver ${a.gpu.driverVersion} is older than the ${lib.minDriver} the pinned CUDA ${lib.cuda} libraries need`)
+    }
+    if (problems.length > 0) lines.push({ check: "cuda build", status: bad, value: problems.join("; "), action: "use a GPU and driver the pinned set supports, or PERIOGT_DEVICE=cpu", code: problems.some((p) => p.includes("driver")) ? "driver_incompatible" : "gpu_unsupported" })
+  }
+  if (c.comparison !== undefined) {
+    const { cpu, cuda } = c.comparison
+    const rel = Math.abs(cuda - cpu) / Math.max(Math.abs(cpu), 1e-30)
+    lines.push(
+      rel <= 1e-6
+        ? { check: "cuda session", status: "PASS", value: `probe model on CUDA: ${cuda}, on CPU: ${cpu} (equal)` }
+        : { check: "cuda session", status: "FAIL", value: `probe model on CUDA: ${cuda}, on CPU: ${cpu}`, action: "report this with `periogt doctor --json`", code: "cuda_unavailable" },
+    )
+  }
+  return lines
 }
 
 const GiB = 1024 ** 3
@@ -77,6 +155,7 @@ export const doctorLines = (facts: DoctorFacts): ReadonlyArray<CheckLine> => {
       : { check: "memory", status: "WARN", value: memValue, action: `request more memory (e.g. #SBATCH --mem=${Math.ceil((facts.memoryEstimateBytes * 1.5) / GiB)}G)` },
   )
   lines.push(gpuLine(facts))
+  lines.push(...cudaLines(facts))
   const ort = facts.ort
   if (ort.loadError !== undefined) {
     lines.push({ check: "onnxruntime", status: "FAIL", value: `cannot load ONNX Runtime: ${ort.loadError}`, action: "check that the cache directory is writable (PERIOGT_CACHE_DIR) and the node is Linux x86-64 with glibc ≥ 2.28", code: "model_load_failed" })

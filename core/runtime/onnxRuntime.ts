@@ -1,7 +1,9 @@
+import * as fs from "node:fs"
 import * as path from "node:path"
 import libonnxruntime from "../../node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1" with { type: "file" }
 import { PERIOGT_VERSION } from "../version/version.ts"
 import { isEmbedded, materialize } from "./nativeCache.ts"
+import { cudaDirOf, cudaPins, installedMatches, PRELOAD_ORDER } from "../gpu/cudaLibs.ts"
 
 export type OnnxRuntime = typeof import("onnxruntime-node")
 
@@ -16,19 +18,56 @@ let loaded: Promise<OnnxRuntime> | undefined
  */
 export const loadOnnxRuntime = (cacheDir: string): Promise<OnnxRuntime> =>
   (loaded ??= (async () => {
-    if (isEmbedded(libonnxruntime)) {
-      const dir = nativeDir(cacheDir)
+    // With the CUDA set installed (`setup --gpu`), ONNX Runtime runs from that directory, where it
+    // finds its provider libraries (core/gpu/cudaLibs.ts); in a source checkout too.
+    const cuda = cudaDirOf(nativeDir(cacheDir))
+    const withCuda = installedMatches(cuda, cudaPins())
+    if (withCuda || isEmbedded(libonnxruntime)) {
+      const dir = withCuda ? cuda : nativeDir(cacheDir)
       const lib = await materialize(libonnxruntime, dir, "libonnxruntime.so.1")
       const { dlopen } = await import("bun:ffi")
       dlopen(lib, { OrtGetApiBase: { args: [], returns: "ptr" } })
+      if (withCuda) cudaRuntimeDir = cuda
     }
     const ort = await import("onnxruntime-node")
     ort.env.logLevel = "fatal"
     return ort
   })())
 
+let cudaRuntimeDir: string | undefined
+let preloaded: ReadonlyArray<{ readonly name: string; readonly path: string; readonly error?: string }> | undefined
+
+/**
+ * Opens the installed CUDA libraries by full path, dependencies first, before the first CUDA session,
+ * so that the provider's needs resolve by soname without LD_LIBRARY_PATH. Once per process; a library
+ * that fails to open is reported (doctor) and left to ONNX Runtime's own error. Nothing when the CUDA
+ * set is not installed (the system's libraries, LD_LIBRARY_PATH, are then ONNX Runtime's only chance).
+ */
+export const preloadCudaLibraries = async (): Promise<ReadonlyArray<{ readonly name: string; readonly path: string; readonly error?: string }>> => {
+  if (preloaded !== undefined) return preloaded
+  if (cudaRuntimeDir === undefined) return (preloaded = [])
+  const { dlopen } = await import("bun:ffi")
+  const out: Array<{ name: string; path: string; error?: string }> = []
+  for (const name of PRELOAD_ORDER) {
+    const file = path.join(cudaRuntimeDir, name)
+    if (!fs.existsSync(file)) continue
+    try {
+      dlopen(file, {})
+      out.push({ name, path: file })
+    } catch (e) {
+      out.push({ name, path: file, error: e instanceof Error ? e.message : String(e) })
+    }
+  }
+  return (preloaded = out)
+}
+
+/** The directory ONNX Runtime runs from when the CUDA set is installed; undefined otherwise. */
+export const cudaRuntimeDirectory = () => cudaRuntimeDir
+
 export const nativeDir = (cacheDir: string) => path.join(cacheDir, "native", PERIOGT_VERSION)
 
 /** Where ONNX Runtime's own library lives for this process: what `doctor` reports and CUDA providers sit beside. */
 export const onnxRuntimeLibraryPath = (cacheDir: string): string =>
-  isEmbedded(libonnxruntime) ? path.join(nativeDir(cacheDir), "libonnxruntime.so.1") : libonnxruntime
+  cudaRuntimeDir !== undefined
+    ? path.join(cudaRuntimeDir, "libonnxruntime.so.1")
+    : isEmbedded(libonnxruntime) ? path.join(nativeDir(cacheDir), "libonnxruntime.so.1") : libonnxruntime

@@ -4,7 +4,8 @@
  * `ModelLoadFailed` (session creation) or `InternalError` (a run that fails).
  */
 import { InternalError, ModelLoadFailed } from "../../errors/index.ts"
-import type { OnnxRuntime } from "../../runtime/onnxRuntime.ts"
+import { cudaFailure } from "../../gpu/cudaErrors.ts"
+import { cudaRuntimeDirectory, preloadCudaLibraries, type OnnxRuntime } from "../../runtime/onnxRuntime.ts"
 
 type SessionOptions = NonNullable<Parameters<OnnxRuntime["InferenceSession"]["create"]>[1]>
 
@@ -73,10 +74,14 @@ export const createSession = async (ort: OnnxRuntime, model: Uint8Array | string
   const name = config.name ?? "model"
   const provider = config.provider ?? "cpu"
   let session: Awaited<ReturnType<OnnxRuntime["InferenceSession"]["create"]>>
+  if (provider === "cuda") await preloadCudaLibraries()
   try {
     session = typeof model === "string" ? await ort.InferenceSession.create(model, sessionOptions(config)) : await ort.InferenceSession.create(model, sessionOptions(config))
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e)
+    // out of memory, a driver too old, a missing library, a GPU without code: their own codes
+    const cuda = provider === "cuda" ? cudaFailure(msg, `loading ${name}`, cudaRuntimeDirectory()) : undefined
+    if (cuda !== undefined) throw cuda
     throw new ModelLoadFailed({
       message: `onnxruntime could not load ${name} on ${provider}: ${msg}`,
       action:
@@ -99,6 +104,8 @@ export const createSession = async (ort: OnnxRuntime, model: Uint8Array | string
       try {
         res = fetch === undefined ? await session.run(ortFeeds) : await session.run(ortFeeds, fetch as string[])
       } catch (e) {
+        const cuda = provider === "cuda" ? cudaFailure(e instanceof Error ? e.message : String(e), `running ${name}`, cudaRuntimeDirectory()) : undefined
+        if (cuda !== undefined) throw cuda
         throw new InternalError({
           message: `onnxruntime failed running ${name}: ${e instanceof Error ? e.message : String(e)}`,
           action: "this is a bug in periogt or an input batch it did not validate; report it with the input",
