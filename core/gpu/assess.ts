@@ -51,10 +51,10 @@ export const assessGpu = (smi: SmiReport, cudaVisible: string | undefined, cudaC
 }
 
 const NVLIBLIST_ACTION =
-  "the driver sees the GPU but the CUDA libraries cannot be loaded. Inside Apptainer: run with --nv and check that " +
-  "/etc/apptainer/nvliblist.conf (Apptainer 1.2 ships a CUDA 11 list) binds the CUDA 12 libraries, or set " +
-  "APPTAINERENV_LD_LIBRARY_PATH; or use --nvccli where nvidia-container-cli exists. Outside a container: put the CUDA 12 " +
-  "runtime libraries (conda's cuda-runtime, cudnn) on LD_LIBRARY_PATH. Or run on CPU with PERIOGT_DEVICE=cpu"
+  "the driver sees the GPU but the CUDA libraries cannot be loaded. Install ONNX Runtime's CUDA provider and the CUDA " +
+  "libraries it loads with `periogt setup --gpu` (then `periogt doctor` names any that still fail). Inside Apptainer: run " +
+  "with --nv and check that /etc/apptainer/nvliblist.conf binds the driver's libcuda.so.1 (Apptainer 1.2 ships a CUDA 11 " +
+  "list), or use --nvccli where nvidia-container-cli exists. Or run on CPU with PERIOGT_DEVICE=cpu"
 
 /** The error a CUDA request meets for each non-usable assessment. */
 export const assessmentError = (a: Exclude<GpuAssessment, { kind: "usable" }>): PeriogtError => {

@@ -14,7 +14,7 @@ const PATTERNS: ReadonlyArray<readonly [CudaFailureKind, RegExp]> = [
   ["out_of_memory", /out of memory|cudaErrorMemoryAllocation|CUBLAS_STATUS_ALLOC_FAILED|CUDNN_STATUS_ALLOC_FAILED|CUDNN_STATUS_NOT_ENOUGH_WORKSPACE|Failed to allocate memory|BFCArena.*(Failed|Available memory)/i],
   ["no_kernel_for_gpu", /no kernel image is available|cudaErrorNoKernelImageForDevice|CUDA_ERROR_NO_BINARY_FOR_GPU/i],
   ["no_device", /no CUDA-capable device|cudaErrorNoDevice|cudaErrorInvalidDevice|CUDA_ERROR_NO_DEVICE/i],
-  ["missing_library", /cannot open shared object file|Failed to load library|error while loading shared libraries|cuDNN is not available|LoadLibrary|undefined symbol/i],
+  ["missing_library", /cannot open shared object file|Failed to load (shared )?library|error while loading shared libraries|cuDNN is not available|LoadLibrary|undefined symbol/i],
 ]
 
 export const cudaFailureKind = (message: string): CudaFailureKind | undefined => PATTERNS.find(([, re]) => re.test(message))?.[0]

@@ -46,19 +46,43 @@ let preloaded: ReadonlyArray<{ readonly name: string; readonly path: string; rea
 export const preloadCudaLibraries = async (): Promise<ReadonlyArray<{ readonly name: string; readonly path: string; readonly error?: string }>> => {
   if (preloaded !== undefined) return preloaded
   if (cudaRuntimeDir === undefined) return (preloaded = [])
-  const { dlopen } = await import("bun:ffi")
+  const open = await systemDlopen()
   const out: Array<{ name: string; path: string; error?: string }> = []
   for (const name of PRELOAD_ORDER) {
     const file = path.join(cudaRuntimeDir, name)
     if (!fs.existsSync(file)) continue
+    const error = open(file)
+    out.push(error === undefined ? { name, path: file } : { name, path: file, error })
+  }
+  // The driver's library, found by the system's search (ld.so.cache, LD_LIBRARY_PATH, apptainer --nv's binds).
+  const driver = open("libcuda.so.1")
+  out.push(driver === undefined ? { name: "libcuda.so.1", path: "libcuda.so.1 (system search path)" } : { name: "libcuda.so.1", path: "libcuda.so.1 (system search path)", error: driver })
+  return (preloaded = out)
+}
+
+/**
+ * glibc's own dlopen (bun:ffi's needs a symbol list and hides dlerror): returns dlerror's text, or
+ * undefined when the library is loaded. RTLD_LAZY | RTLD_GLOBAL, as a preloaded library should be.
+ */
+const systemDlopen = async (): Promise<(file: string) => string | undefined> => {
+  const ffi = await import("bun:ffi")
+  const symbols = { dlopen: { args: ["ptr", "i32"], returns: "ptr" }, dlerror: { args: [], returns: "cstring" } } as const
+  let lib: { symbols: { dlopen: (p: unknown, f: number) => unknown; dlerror: () => unknown } } | undefined
+  for (const name of ["libc.so.6", "libdl.so.2"]) {
     try {
-      dlopen(file, {})
-      out.push({ name, path: file })
-    } catch (e) {
-      out.push({ name, path: file, error: e instanceof Error ? e.message : String(e) })
+      lib = ffi.dlopen(name, symbols) as unknown as typeof lib
+      break
+    } catch {
+      // glibc < 2.34 keeps dlopen in libdl
     }
   }
-  return (preloaded = out)
+  if (lib === undefined) return () => "dlopen is not available in this process"
+  const { dlopen, dlerror } = lib.symbols
+  return (file) => {
+    const handle = dlopen(ffi.ptr(Buffer.from(`${file}\0`)), 0x001 | 0x100)
+    if (handle !== null && handle !== 0) return undefined
+    return String(dlerror() ?? "dlopen failed")
+  }
 }
 
 /** The directory ONNX Runtime runs from when the CUDA set is installed; undefined otherwise. */

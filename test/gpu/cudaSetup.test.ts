@@ -208,6 +208,23 @@ describe("doctor and the CUDA provider set", () => {
     expect(report.checks.find((c) => c.check === "cuda build")?.value).toContain(CUDA_PINS.minDriver)
   }, 120_000)
 
+  test("with a set installed, ONNX Runtime runs from its directory and doctor reports each library that fails to load", async () => {
+    const cache = path.join(work, "cache-doctor-installed")
+    expect((await periogt(["setup", "--gpu", "--from", wheelsDir], { PERIOGT_CACHE_DIR: cache })).code).toBe(0)
+    const r = await periogt(["doctor", "--json"], { PATH: `${FAKE_SMI}:/usr/bin:/bin`, FAKE_SMI_CASE: "h200", PERIOGT_DEVICE: "cuda", PERIOGT_CACHE_DIR: cache, PERIOGT_CHECKPOINT_DIR: path.join(work, "ckpt") })
+    const report = JSON.parse(r.stdout) as { checks: Array<{ check: string; status: string; value: string }>; onnxruntime: { library: string; cpu: { ok: boolean } } }
+    // the loader put libonnxruntime.so.1 beside the providers and a CPU session still opens from there
+    expect(report.onnxruntime.library).toBe(path.join(cudaDir(cache), "libonnxruntime.so.1"))
+    expect(report.onnxruntime.cpu.ok).toBe(true)
+    expect(report.checks.find((c) => c.check === "cuda libraries")?.status).toBe("PASS")
+    const loadable = report.checks.find((c) => c.check === "cuda loadable")
+    expect(loadable?.status).toBe("FAIL")
+    // the fake libcudart is not an ELF file; this machine has no driver library
+    expect(loadable?.value).toContain(`libcudart.so.13 (${path.join(cudaDir(cache), "libcudart.so.13")})`)
+    expect(loadable?.value).toContain("libcuda.so.1: cannot open shared object file")
+    expect(report.checks.find((c) => c.check === "gpu")?.status).toBe("FAIL")
+  }, 120_000)
+
   test("on a node without a GPU and without the set, doctor says nothing about CUDA libraries", async () => {
     const r = await runAsync([process.execPath, path.join(ROOT, "bin/periogt.ts"), "doctor", "--json"], {
       env: { PATH: "/usr/bin:/bin", HOME: work, PERIOGT_CACHE_DIR: path.join(work, "cache-cpu"), PERIOGT_CHECKPOINT_DIR: path.join(work, "ckpt") },
