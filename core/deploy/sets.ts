@@ -48,7 +48,7 @@ export const SET_KEYS = {
   apptainer_modules: { check: { kind: "list" }, description: "modules loaded before running the container (comma list)" },
   flavor: { check: { kind: "choice", choices: ["gpu", "cpu"] }, description: "container / Conda build: gpu (CUDA 12 + cuDNN 9) or cpu" },
   binary: { check: { kind: "path" }, description: "the periogt executable to bake into the image or install (default: this one)" },
-  ort_cuda_dir: { check: { kind: "path" }, description: "directory holding libonnxruntime_providers_cuda.so and libonnxruntime_providers_shared.so" },
+  ort_cuda_dir: { check: { kind: "path" }, description: "directory holding the pinned CUDA wheels or their extracted files (apptainer, conda: periogt setup --gpu --from; core/gpu/cudaPins.ts), or libonnxruntime_providers_cuda.so and libonnxruntime_providers_shared.so (modal)" },
   image: { check: { kind: "text", pattern: /^[A-Za-z0-9_./:@-]+$/, hint: "a Docker image reference" }, description: "base image of the Apptainer build" },
   "conda.env": { check: NAME, description: "name of the Conda environment" },
   "modal.app": { check: NAME, description: "Modal app name" },
