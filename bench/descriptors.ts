@@ -7,7 +7,7 @@
  *   bun bench/descriptors.ts [--limit N] [--csv PATH] [--repeat K] [--no-large]
  *                            [--python-json PATH (reuse a previous Python run) | --save-python-json PATH]
  *                            [--profile (time per stage and per family)]
- *   bun bench/descriptors.ts --one sch005/9 [--repeat K]   (one molecule of the committed oracle set: time per
+ *   bun bench/descriptors.ts --one sch005/9 [--repeat K]   (one molecule of the oracle sets (large/ too): time per
  *                            family, mordred's time from the fixture manifest; `--one SMILES` for any molecule;
  *                            `--one sch005/3,sch005/6,sch005/9 [--top N]`: a table per family with the growth
  *                            exponent between the two largest — the complexity bound in practice; `a+b` joins
@@ -162,7 +162,10 @@ if (args.one !== undefined) {
   const oracle = (one: string): { smiles: string; mordred: number | null } | null => {
     const m = /^([a-z]+\d+)\/(\d)$/.exec(one)
     if (!m) return null
-    const bytes = new Uint8Array(readFileSync(join(FIXTURES, `${m[1]}.json.gz`)))
+    // the committed oracle set, or the large-unit set (test/fixtures/descriptors/large)
+    const file = [join(FIXTURES, `${m[1]}.json.gz`), join(FIXTURES, "large", `${m[1]}.json.gz`)].find((f) => existsSync(f))
+    if (file === undefined) throw new Error(`no oracle molecule ${one}`)
+    const bytes = new Uint8Array(readFileSync(file))
     const f = JSON.parse(new TextDecoder().decode(Bun.gunzipSync(bytes))) as {
       mols: Record<string, { smiles: string; seconds?: number }>
     }
