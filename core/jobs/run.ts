@@ -44,7 +44,9 @@ export const rowsDone = (runDir: string, s: ShardEntry): number => {
  * knows keeps its last known state.
  */
 const decide = (s: ShardEntry, answer: JobStatus | undefined, complete: boolean): { state: JobState; raw?: string; exit?: string } => {
-  if (complete && (answer === undefined || answer.state === "completed" || answer.state === "unknown" || answer.state === "failed")) return { state: "completed", raw: answer?.raw ?? "shard complete" }
+  // The shard's output is complete: completed, whatever the scheduler says of a job that ended (a job
+  // that finished its rows as its time ran out ends TIMEOUT) or forgot.
+  if (complete && answer?.state !== "queued" && answer?.state !== "running") return { state: "completed", raw: answer === undefined ? "shard complete" : `${answer.raw}; the shard's output is complete` }
   if (answer === undefined) return { state: s.state, ...(s.state_raw === undefined ? {} : { raw: s.state_raw }) }
   // The job ended "completed" but its batch did not finish (it was stopped): say so.
   if (answer.state === "completed" && !complete) return { state: "failed", raw: `${answer.raw}, but the shard's batch did not complete`, ...(answer.exitCode === undefined ? {} : { exit: answer.exitCode }) }

@@ -1,7 +1,7 @@
 import { afterAll, expect, test } from "bun:test"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { Effect, Exit } from "effect"
+import { Effect, Exit, Result } from "effect"
 import { runScheduler } from "../../core/jobs/command.ts"
 import { pickScheduler } from "../../core/jobs/registry.ts"
 import { slurmExecutor } from "../../core/jobs/slurm/index.ts"
@@ -87,7 +87,9 @@ test("a scheduler that does not answer: retried, then the last known states are 
   const count = path.join(dir, "count3")
   const bin = stand("squeue", `n=$(cat ${count} 2>/dev/null || echo 0); echo $((n + 1)) > ${count}\necho "squeue: error: slurm_load_jobs error: Socket timed out on send/recv operation" >&2; exit 1`)
   fs.writeFileSync(path.join(bin, "sacct"), "#!/bin/bash\necho 'sacct: error: Problem talking to the database: Connection refused' >&2\nexit 1\n", { mode: 0o755 })
-  const r = await withPath(bin, () => Effect.runPromise(refreshRun(run, (readLedger(run) as { success: never }).success)))
+  const before = readLedger(run)
+  if (Result.isFailure(before)) throw before.failure
+  const r = await withPath(bin, () => Effect.runPromise(refreshRun(run, before.success)))
   expect(r.pollError).toContain("Socket timed out")
   expect(Number(fs.readFileSync(count, "utf8"))).toBe(4)
   expect(r.ledger.shards[0]).toMatchObject({ state: "running", state_raw: "RUNNING" })

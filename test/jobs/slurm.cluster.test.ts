@@ -115,9 +115,15 @@ const suite = (accounting: boolean) => {
     }, 300_000)
 
     test.skipIf(accounting)("a shard past its --time shows timeout and logs 'stopped at walltime' with the resume command; --resume --set time= continues it to the end", async () => {
-      // Slurm's smallest limit is a minute, checked every 30 s: 15 120 rows take 2 to 3 minutes here on one thread.
+      // Slurm's smallest limit is a minute, checked every 30 s: the shard gets about 150 s of work at the rate
+      // one thread does here, measured first on 1 800 rows.
+      const probe = path.join(dir, "probe.csv")
+      writeInput(probe, 100)
+      const t0 = performance.now()
+      expect((await periogt(["batch", "--input", probe, "--property", "eps", "--output", path.join(dir, "probe-out.csv")], env)).code).toBe(1)
+      const rate = 1800 / ((performance.now() - t0) / 1000)
       const big = path.join(dir, "big.csv")
-      const copies = 840
+      const copies = Math.min(20_000, Math.max(300, Math.ceil((rate * 150) / 18)))
       writeInput(big, copies)
       const run = await submit(["--input", big, "--property", "eps", "--shards", "1", "--set", "cpus=1", "--set", "mem=256M", "--set", "time=00:01:00"], env)
       const first = await waitJobs(run, env, undefined, 400_000)
