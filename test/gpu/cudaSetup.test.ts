@@ -78,7 +78,8 @@ describe("setup --gpu", () => {
     expect(out.status).toBe("updated")
     expect(out.cuda_dir).toBe(cudaDir(cache))
     const names = fs.readdirSync(cudaDir(cache)).sort()
-    expect(names).toEqual(["libcudart.so.13", "libonnxruntime_providers_cuda.so", "libonnxruntime_providers_shared.so", "periogt-cuda.json"])
+    // the pinned files, the manifest, and ONNX Runtime's own library put beside the providers (read-only images)
+    expect(names).toEqual(["libcudart.so.13", "libonnxruntime.so.1", "libonnxruntime_providers_cuda.so", "libonnxruntime_providers_shared.so", "periogt-cuda.json"])
     for (const k of ["ort", "rt"] as const) {
       for (const [member, data] of members[k]) expect(sha(fs.readFileSync(path.join(cudaDir(cache), path.basename(member))))).toBe(sha(data))
     }
