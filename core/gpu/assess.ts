@@ -7,11 +7,33 @@ import type { GpuInfo, SmiReport } from "./nvidiaSmi.ts"
 /** Whether ONNX Runtime could open a CUDA session here; asked only when the GPU itself passes. */
 export type CudaRuntimeCheck = { readonly usable: true } | { readonly usable: false; readonly reason: string }
 
+/**
+ * What the CUDA libraries in use need: the seed's CUDA 12 matrix by default; the pinned set's own
+ * minimums when `setup --gpu` installed it (core/gpu/cudaPins.ts: CUDA 13.0, driver 580, 7.5 and newer).
+ */
+export interface GpuRequirements {
+  readonly cudaVersion: string
+  readonly minDriver: string
+  /** Supported from here on. */
+  readonly minComputeCapability: number
+  /** Refused below this; between it and minComputeCapability only warned about. */
+  readonly refuseBelow: number
+  readonly source: string
+}
+
+export const MATRIX_REQUIREMENTS: GpuRequirements = {
+  cudaVersion: CUDA_VERSION,
+  minDriver: MIN_DRIVER,
+  minComputeCapability: MIN_COMPUTE_CAPABILITY,
+  refuseBelow: MIN_UNTESTED_COMPUTE_CAPABILITY,
+  source: "the seed's matrix",
+}
+
 export type GpuAssessment =
   | { readonly kind: "none"; readonly reason: string }
   | { readonly kind: "driver_failed"; readonly reason: string }
-  | { readonly kind: "unsupported"; readonly gpu: GpuInfo }
-  | { readonly kind: "driver_old"; readonly gpu: GpuInfo }
+  | { readonly kind: "unsupported"; readonly gpu: GpuInfo; readonly requirements?: GpuRequirements }
+  | { readonly kind: "driver_old"; readonly gpu: GpuInfo; readonly requirements?: GpuRequirements }
   | { readonly kind: "libs_missing"; readonly gpu: GpuInfo; readonly reason: string }
   | { readonly kind: "usable"; readonly gpu: GpuInfo; readonly warnings: ReadonlyArray<string> }
 
@@ -31,7 +53,7 @@ export const gpuLabel = (g: GpuInfo) =>
  * Judges the first visible GPU against the seed's matrix, then asks the CUDA runtime check.
  * Pure: the caller supplies what nvidia-smi said and a function that tries ONNX Runtime's CUDA provider.
  */
-export const assessGpu = (smi: SmiReport, cudaVisible: string | undefined, cudaCheck: (gpu: GpuInfo) => CudaRuntimeCheck): GpuAssessment => {
+export const assessGpu = (smi: SmiReport, cudaVisible: string | undefined, cudaCheck: (gpu: GpuInfo) => CudaRuntimeCheck, req: GpuRequirements = MATRIX_REQUIREMENTS): GpuAssessment => {
   if (smi.kind === "absent") return { kind: "none", reason: "nvidia-smi is not on PATH: this node has no NVIDIA driver, or the container was started without --nv" }
   if (smi.kind === "failed") {
     const first = smi.output.split(/\r?\n/).find((l) => l.trim() !== "") ?? ""
@@ -40,11 +62,12 @@ export const assessGpu = (smi: SmiReport, cudaVisible: string | undefined, cudaC
   const gpu = visibleGpus(smi.gpus, cudaVisible)[0]
   if (gpu === undefined) return { kind: "none", reason: "nvidia-smi lists no GPU" }
   const cc = gpu.computeCapability
-  if (cc !== undefined && cc < MIN_UNTESTED_COMPUTE_CAPABILITY) return { kind: "unsupported", gpu }
-  if (gpu.driverVersion === "" || compareVersions(gpu.driverVersion, MIN_DRIVER) < 0) return { kind: "driver_old", gpu }
+  const withReq = req === MATRIX_REQUIREMENTS ? {} : { requirements: req }
+  if (cc !== undefined && cc < req.refuseBelow) return { kind: "unsupported", gpu, ...withReq }
+  if (gpu.driverVersion === "" || compareVersions(gpu.driverVersion, req.minDriver) < 0) return { kind: "driver_old", gpu, ...withReq }
   const warnings: Array<string> = []
-  if (cc === undefined) warnings.push(`the compute capability of ${gpu.name} is unknown; periogt needs ${MIN_COMPUTE_CAPABILITY.toFixed(1)}`)
-  else if (cc < MIN_COMPUTE_CAPABILITY) warnings.push(`${gpu.name} has compute capability ${cc.toFixed(1)}: below ${MIN_COMPUTE_CAPABILITY.toFixed(1)} it is untested (seed matrix: may work)`)
+  if (cc === undefined) warnings.push(`the compute capability of ${gpu.name} is unknown; periogt needs ${req.minComputeCapability.toFixed(1)}`)
+  else if (cc < req.minComputeCapability) warnings.push(`${gpu.name} has compute capability ${cc.toFixed(1)}: below ${req.minComputeCapability.toFixed(1)} it is untested (seed matrix: may work)`)
   const runtime = cudaCheck(gpu)
   if (!runtime.usable) return { kind: "libs_missing", gpu, reason: runtime.reason }
   return { kind: "usable", gpu, warnings }
@@ -66,18 +89,22 @@ export const assessmentError = (a: Exclude<GpuAssessment, { kind: "usable" }>): 
         action: "run on a GPU node (and with apptainer --nv inside a container), or set PERIOGT_DEVICE=cpu",
         details: { reason: a.reason },
       })
-    case "unsupported":
+    case "unsupported": {
+      const req = a.requirements ?? MATRIX_REQUIREMENTS
       return new GpuUnsupported({
-        message: `${gpuLabel(a.gpu)} is not supported: periogt's CUDA ${CUDA_VERSION} build needs compute capability ${MIN_COMPUTE_CAPABILITY.toFixed(1)} or newer`,
-        action: "request a V100, A100, H100 or H200 (e.g. --gres=gpu:v100:1), or set PERIOGT_DEVICE=cpu",
-        details: { gpu: a.gpu.name, compute_capability: a.gpu.computeCapability, minimum: MIN_COMPUTE_CAPABILITY },
+        message: `${gpuLabel(a.gpu)} is not supported: periogt's CUDA ${req.cudaVersion} build needs compute capability ${req.minComputeCapability.toFixed(1)} or newer`,
+        action: req === MATRIX_REQUIREMENTS ? "request a V100, A100, H100 or H200 (e.g. --gres=gpu:v100:1), or set PERIOGT_DEVICE=cpu" : `request an A100, H100, H200 or L4 (${req.source}), or set PERIOGT_DEVICE=cpu`,
+        details: { gpu: a.gpu.name, compute_capability: a.gpu.computeCapability, minimum: req.minComputeCapability },
       })
-    case "driver_old":
+    }
+    case "driver_old": {
+      const req = a.requirements ?? MATRIX_REQUIREMENTS
       return new DriverIncompatible({
-        message: `NVIDIA driver ${a.gpu.driverVersion || "unknown"} on ${a.gpu.name} is too old: CUDA ${CUDA_VERSION} needs driver ${MIN_DRIVER} or newer`,
+        message: `NVIDIA driver ${a.gpu.driverVersion || "unknown"} on ${a.gpu.name} is too old: CUDA ${req.cudaVersion} needs driver ${req.minDriver} or newer`,
         action: "use a node with a newer driver (ask your cluster's admins), or set PERIOGT_DEVICE=cpu",
-        details: { gpu: a.gpu.name, driver: a.gpu.driverVersion, minimum_driver: MIN_DRIVER },
+        details: { gpu: a.gpu.name, driver: a.gpu.driverVersion, minimum_driver: req.minDriver },
       })
+    }
     case "libs_missing":
       return new CudaUnavailable({
         message: `${gpuLabel(a.gpu)} is visible but ONNX Runtime cannot use CUDA: ${a.reason}`,

@@ -223,7 +223,11 @@ describe("doctor and the CUDA provider set", () => {
     // the fake libcudart is not an ELF file; this machine has no driver library
     expect(loadable?.value).toContain(`libcudart.so.13 (${path.join(cudaDir(cache), "libcudart.so.13")})`)
     expect(loadable?.value).toContain("libcuda.so.1: cannot open shared object file")
-    expect(report.checks.find((c) => c.check === "gpu")?.status).toBe("FAIL")
+    // with the set in use, the H200's 565 driver is judged against CUDA 13's 580 branch
+    const gpu = report.checks.find((c) => c.check === "gpu") as { status: string; value: string; code?: string } | undefined
+    expect(gpu?.status).toBe("FAIL")
+    expect(gpu?.code).toBe("driver_incompatible")
+    expect(gpu?.value).toContain("580.65.06")
   }, 120_000)
 
   test("on a node without a GPU and without the set, doctor says nothing about CUDA libraries", async () => {
