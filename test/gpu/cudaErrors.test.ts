@@ -15,7 +15,7 @@ describe("CUDA failures", () => {
     ["OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library", "missing_library", "cuda_unavailable"],
   ])("%s → %s (%s)", (message, kind, code) => {
     expect(cudaFailureKind(message)).toBe(kind as ReturnType<typeof cudaFailureKind>)
-    expect(cudaFailure(message, "loading m", "/c/cuda")?.code).toBe(code)
+    expect(cudaFailure(message, "loading m", "/c/cuda")?.code as string | undefined).toBe(code)
   })
 
   test("a missing library is named, with the directory setup --gpu fills", () => {

@@ -101,7 +101,7 @@ describe("setup --gpu", () => {
     fs.cpSync(wheelsDir, bad, { recursive: true })
     const f = path.join(bad, wheelName.rt)
     const d = fs.readFileSync(f)
-    d[d.length - 30] ^= 0xff
+    d[d.length - 30]! ^= 0xff
     fs.writeFileSync(f, d)
     const cache = path.join(work, "cache-bad-wheel")
     const r = await periogt(["setup", "--gpu", "--from", bad], { PERIOGT_CACHE_DIR: cache })
@@ -118,7 +118,7 @@ describe("setup --gpu", () => {
     fs.cpSync(looseDir, bad, { recursive: true })
     const provider = path.join(bad, "libonnxruntime_providers_cuda.so")
     const d = fs.readFileSync(provider)
-    d[0] ^= 1
+    d[0]! ^= 1
     fs.writeFileSync(provider, d)
     const cache = path.join(work, "cache-bad-loose")
     const r = await periogt(["setup", "--gpu", "--from", bad], { PERIOGT_CACHE_DIR: cache })

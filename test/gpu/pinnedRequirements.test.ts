@@ -27,7 +27,7 @@ describe("GPUs judged against the pinned CUDA 13 set", () => {
     ["k80", "gpu_unsupported", "7.5"],
   ])("%s: %s naming %s", (kase, code, mentions) => {
     const r = decide(kase)
-    expect(Result.isFailure(r) && r.failure.code).toBe(code)
+    expect(Result.isFailure(r) && (r.failure.code as string)).toBe(code)
     if (Result.isFailure(r)) expect(r.failure.message).toContain(mentions)
   })
   test("without the set, the seed's matrix still decides (an H200 on 565 passes)", () => {
