@@ -10,6 +10,7 @@ import { cancelProgram } from "../core/commands/cancel.ts"
 import { collectProgram } from "../core/commands/collect.ts"
 import { jobsProgram } from "../core/commands/jobs.ts"
 import { submitProgram } from "../core/commands/submit.ts"
+import { collectOnProgram, jobsOnProgram, remoteAddProgram, remoteCheckProgram, remoteInstallProgram, remoteListProgram, remoteRemoveProgram, submitOnProgram } from "../core/remote/commands.ts"
 import { shardTaskProgram } from "../core/jobs/shardTask.ts"
 import { convertProgram } from "../core/commands/convert.ts"
 import { doctorProgram } from "../core/commands/doctor.ts"
@@ -84,9 +85,13 @@ cli
   .option("--set <key=value>", "override one deployment value (repeatable), as for gen")
   .option("--dry-run", "print the scripts and the exact submit commands; write and submit nothing")
   .option("--resume <run>", "resubmit the shards of RUN that did not complete (each continues where it stopped)")
+  .option("--on <remote>", "on a remote cluster over ssh (periogt remote add): stage the input there, submit there, record the run here")
   .example("periogt submit --input big.csv --property eps --shards 8 --max-running 2")
   .example("periogt submit --resume <results_dir>/runs/<run-id>")
-  .action((o: GlobalOptions & { input?: string; property?: string; shards?: string | number; maxRunning?: string | number; mode?: string; cluster?: string; scheduler?: string; set?: string | string[]; dryRun?: boolean; resume?: string }) =>
+  .example("periogt submit --on mycluster --input big.csv --property eps")
+  .action((o: GlobalOptions & { input?: string; property?: string; shards?: string | number; maxRunning?: string | number; mode?: string; cluster?: string; scheduler?: string; set?: string | string[]; dryRun?: boolean; resume?: string; on?: string }) =>
+    o.on !== undefined
+      ? runCommand(o, submitOnProgram({ on: String(o.on), input: o.input, property: o.property, shards: o.shards, maxRunning: o.maxRunning, mode: o.mode, cluster: o.cluster, scheduler: o.scheduler, set: o.set, dryRun: o.dryRun, resume: o.resume }), { quietStartup: true }) :
     runCommand(o, submitProgram({ input: o.input, property: o.property, shards: o.shards, maxRunning: o.maxRunning, mode: o.mode, cluster: o.cluster, scheduler: o.scheduler, set: o.set, dryRun: o.dryRun, resume: o.resume }), { quietStartup: true }),
   )
 
@@ -95,7 +100,9 @@ cli
   .option("--json", "machine-readable, one JSON object")
   .option("--watch", "redraw until every shard is final")
   .option("--interval <s>", "seconds between scheduler queries with --watch", { default: "30" })
-  .action((run: string | undefined, o: GlobalOptions & { json?: boolean; watch?: boolean; interval?: string | number }) =>
+  .option("--on <remote>", "the runs on a remote cluster over ssh (periogt remote add)")
+  .action((run: string | undefined, o: GlobalOptions & { json?: boolean; watch?: boolean; interval?: string | number; on?: string }) =>
+    o.on !== undefined ? runCommand(o, jobsOnProgram({ on: String(o.on), run, json: o.json, watch: o.watch, interval: o.interval }), { quietStartup: true }) :
     runCommand(o, jobsProgram({ run, json: o.json, watch: o.watch, interval: o.interval }), { quietStartup: true }),
   )
 
@@ -103,9 +110,38 @@ cli
   .command("collect [run]", "Merge a run's shard outputs in input order, each (row, property) exactly once")
   .option("--output <csv>", "merged CSV (default: <results_dir>/<input stem>_<properties>_predictions.csv)")
   .option("--partial", "merge the complete shards even when some are missing")
-  .action((run: string | undefined, o: GlobalOptions & { output?: string; partial?: boolean }) =>
+  .option("--on <remote>", "merge on a remote cluster over ssh and fetch the merged CSV here (sha256 verified)")
+  .action((run: string | undefined, o: GlobalOptions & { output?: string; partial?: boolean; on?: string }) =>
+    o.on !== undefined ? runCommand(o, collectOnProgram({ on: String(o.on), run, output: o.output, partial: o.partial }), { quietStartup: true }) :
     runCommand(o, collectProgram({ run, output: o.output, partial: o.partial }), { quietStartup: true }),
   )
+
+cli
+  .command("remote <action> [name]", "Remote clusters over ssh: add | list | remove | check | install (then submit/jobs/collect --on NAME)")
+  .option("--host <host>", "add: host name or ~/.ssh/config alias")
+  .option("--user <user>", "add: user name on the remote")
+  .option("--port <port>", "add: ssh port")
+  .option("--cluster <profile>", "add: the cluster profile submit --on uses there (cades | explorer | generic | a profile file there)")
+  .option("--remote-dir <dir>", "add: periogt's directory on the remote (default ~/periogt: bin/periogt, inputs/, config.toml)")
+  .option("--accept-new-host-key", "add: accept the host's key if none is known yet (a changed key is never accepted)")
+  .option("--json", "list, check: machine-readable")
+  .example("periogt remote add mycluster --host login.cluster.edu --user me --accept-new-host-key")
+  .example("periogt remote install mycluster && periogt remote check mycluster")
+  .action((action: string, name: string | undefined, o: GlobalOptions & { host?: string; user?: string; port?: string | number; cluster?: string; remoteDir?: string; acceptNewHostKey?: boolean; json?: boolean }) => {
+    const program =
+      action === "add" ? remoteAddProgram({ name, host: o.host === undefined ? undefined : String(o.host), user: o.user === undefined ? undefined : String(o.user), port: o.port, cluster: o.cluster, remoteDir: o.remoteDir === undefined ? undefined : String(o.remoteDir), acceptNewHostKey: o.acceptNewHostKey })
+      : action === "list" ? remoteListProgram({ json: o.json })
+      : action === "remove" ? remoteRemoveProgram({ name })
+      : action === "check" ? remoteCheckProgram({ name, json: o.json })
+      : action === "install" ? remoteInstallProgram({ name })
+      : undefined
+    if (program === undefined) {
+      process.stderr.write(`periogt: remote ${action}: expected add, list, remove, check or install\n`)
+      process.stderr.write(JSON.stringify({ error: { code: "validation_error", message: `unknown remote action '${action}'`, action: "periogt remote add|list|remove|check|install", details: { action } } }) + "\n")
+      return process.exit(EXIT.fatal)
+    }
+    return runCommand(o, program, { quietStartup: true })
+  })
 
 cli
   .command("cancel [run]", "Cancel a run's queued and running jobs")
