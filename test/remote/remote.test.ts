@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { createHash } from "node:crypto"
-import { errorOf, tempDir } from "../support/binary.ts"
+import { errorOf, periogtBinary, tempDir } from "../support/binary.ts"
 import { SHARED_SCALER } from "../support/checkpoints.ts"
 import { periogt, tinyCheckpoints, writeInput } from "../jobs/support.ts"
 import { closeMasters, connectRefused, sshdUnavailable, startSshd, type Sshd } from "./sshd.ts"
@@ -125,7 +125,7 @@ describe.skipIf(why !== undefined)("periogt remote over a real sshd", () => {
     expect(report.doctor).toBeDefined()
   }, 300_000)
 
-  test("submit --on resumes a half-sent input and verifies it; jobs --on; collect --on equals a local batch", async () => {
+  test("submit --on resumes a half-sent input and verifies it; jobs --on; collect --on resumes a half-fetched result and equals a local batch", async () => {
     const s = server!
     const digest = sha(input)
     const staged = `${remoteDir}/inputs/${digest.slice(0, 16)}-units.csv`
@@ -162,8 +162,15 @@ describe.skipIf(why !== undefined)("periogt remote over a real sshd", () => {
     const list = await periogt(["jobs", "--on", "lab", "--json"], env)
     expect(JSON.parse(list.stdout).runs.map((r: { id: string }) => r.id)).toContain(summary.id)
     const out = path.join(dir, "client", "merged.csv")
+    // A download cut halfway: the part left here is continued (tail -c +N), then verified.
+    const ref = fs.readFileSync(reference)
+    fs.writeFileSync(`${out}.part`, ref.subarray(0, Math.floor(ref.length / 2)))
     const c = await periogt(["collect", "--on", "lab", summary.id, "--output", out], env)
     expect(c.code).toBe(0)
+    expect(c.stderr).toContain(`resuming the download of lab:`)
+    expect(c.stderr).toContain(`at byte ${Math.floor(ref.length / 2)} of ${ref.length}`)
+    expect(c.stderr).not.toContain("downloading it again")
+    expect(fs.existsSync(`${out}.part`)).toBe(false)
     const collected = JSON.parse(c.stdout)
     expect(collected).toMatchObject({ output: out, remote: "lab", sha256: sha(out) })
     expect(fs.readFileSync(out, "utf8")).toBe(fs.readFileSync(reference, "utf8"))
@@ -172,6 +179,34 @@ describe.skipIf(why !== undefined)("periogt remote over a real sshd", () => {
     expect(dry.code).toBe(0)
     expect(dry.stderr).toContain("is already there")
   }, 400_000)
+
+  test("a connection cut mid-transfer (the client killed while sending the executable): the next install resumes from what arrived, verified", async () => {
+    const s = server!
+    const rd = path.join(s.home, "cut")
+    expect((await periogt(["remote", "add", "cut", "--host", "127.0.0.1", "--port", String(s.port), "--user", s.user, "--remote-dir", rd], env)).code).toBe(0)
+    const part = path.join(rd, "bin", "periogt.part")
+    const p = Bun.spawn([periogtBinary(), "remote", "install", "cut"], { env, stdout: "ignore", stderr: "ignore" })
+    const until = Date.now() + 60_000
+    while (Date.now() < until && !(fs.existsSync(part) && fs.statSync(part).size >= 8 << 20)) await Bun.sleep(5)
+    p.kill("SIGKILL")
+    await p.exited
+    // What arrived stays; wait until the remote side has written the last of it.
+    let size = -1
+    while (Date.now() < until && fs.statSync(part).size !== size) {
+      size = fs.statSync(part).size
+      await Bun.sleep(200)
+    }
+    const full = fs.statSync(periogtBinary()).size
+    expect(size).toBeGreaterThanOrEqual(8 << 20)
+    expect(size).toBeLessThan(full)
+    const again = await periogt(["remote", "install", "cut"], env)
+    expect(again.code).toBe(0)
+    expect(again.stderr).toContain(`at byte ${size} of ${full}`)
+    expect(again.stderr).not.toContain("sending it again")
+    expect(JSON.parse(again.stdout)).toMatchObject({ installed: true, resumed_from: size })
+    expect(sha(path.join(rd, "bin", "periogt"))).toBe(sha(periogtBinary()))
+    expect(fs.existsSync(part)).toBe(false)
+  }, 120_000)
 
   test("remote disk full and a remote periogt of another version: refused with their reasons and what to do", async () => {
     const s = server!
