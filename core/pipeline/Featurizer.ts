@@ -58,6 +58,8 @@ export interface FeaturizerOptions {
   readonly ranks?: AtomRanks
   /** the descriptor scaler; without it there is no md vector */
   readonly scaler?: ScalerParams
+  /** told why a capped oligomer's descriptors were read by MinimalLib instead of built in TypeScript (for a debug log) */
+  readonly onFallback?: (smiles: string, n: CappedUnits, reason: string) => void
 }
 
 const once = <T>(f: () => T): (() => T) => {
@@ -103,6 +105,7 @@ export const featuresOf = (rdkit: RDKit, smiles: string, options: FeaturizerOpti
   const descriptors = perN((n: CappedUnits): Float64Array | DescriptorFailure => {
     // built in TypeScript (any size) where it can, else read by MinimalLib (r.fallback says why)
     const r = descriptorsOfOligomer(rdkit, unit, n)
+    if (!("refused" in r) && r.fallback !== undefined) options.onFallback?.(smiles, n, r.fallback)
     return "refused" in r ? { failed: true, rule: r.refused, message: r.message } : r.values
   })
   const md = once((): Float32Array | DescriptorFailure => {
@@ -149,8 +152,14 @@ export const networkInputOf = (f: UnitFeatures): NetworkInput | ValidationError 
 }
 
 /** Repeat unit → the network's input, or why there is none (the path of predict, batch, serve and the workers). */
-export const featurizeForNetwork = (rdkit: RDKit, smiles: string, ranks: AtomRanks, scaler: ScalerParams): NetworkInput | ValidationError => {
-  const f = featuresOf(rdkit, smiles, { ranks, scaler })
+export const featurizeForNetwork = (
+  rdkit: RDKit,
+  smiles: string,
+  ranks: AtomRanks,
+  scaler: ScalerParams,
+  onFallback?: FeaturizerOptions["onFallback"],
+): NetworkInput | ValidationError => {
+  const f = featuresOf(rdkit, smiles, onFallback === undefined ? { ranks, scaler } : { ranks, scaler, onFallback })
   return f instanceof ValidationError ? f : networkInputOf(f)
 }
 

@@ -22,7 +22,9 @@ const makeFeaturize = (workers: number, scaler: StandardScalerParams) =>
     if (workers === 0) {
       const rdkit = yield* loadedRDKit
       const ranks = rdkitRanks(rdkit)
-      return (async (s) => featurizeForNetwork(rdkit, s, ranks, scaler)) satisfies Featurize
+      const log = yield* Log
+      const onFallback = (smiles: string, n: number, reason: string) => log.debug(`descriptors of the capped ${n}-mer read by MinimalLib, not built in TypeScript`, { smiles: smiles.slice(0, 200), reason })
+      return (async (s) => featurizeForNetwork(rdkit, s, ranks, scaler, onFallback)) satisfies Featurize
     }
     const log = yield* Log
     const pool = yield* Effect.acquireRelease(

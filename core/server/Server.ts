@@ -86,10 +86,6 @@ export const startServer = <E, R>(predictorLayer: Layer.Layer<Predictor, E, R>, 
     return { host: settings.host, port, url: urlOf(settings.host, port) }
   })
 
-/** The server as a layer: `RunningServer` (its address) for as long as the layer lives. */
-export const makeServerWith = <E, R>(predictorLayer: Layer.Layer<Predictor, E, R>, settings: ServerSettings) =>
-  Layer.effect(RunningServer, startServer(predictorLayer, settings))
-
 /** Settings of `serve`: host, port and key from the configuration, limits from limits.ts, jobs under `<results_dir>/jobs`. */
 export const settingsFromConfig = (config: PeriogtConfig, environment: ServerEnvironment, options: { readonly demo?: boolean } = {}): ServerSettings => ({
   host: config.host.value,
