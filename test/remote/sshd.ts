@@ -71,7 +71,8 @@ export interface Sshd {
   stop(): Promise<void>
 }
 
-export const startSshd = async (dir: string): Promise<Sshd> => {
+/** `sshdExtra`: more sshd_config lines (e.g. `SetEnv SLURM_CONF=…` for the sessions). */
+export const startSshd = async (dir: string, sshdExtra: ReadonlyArray<string> = []): Promise<Sshd> => {
   fs.chmodSync(dir, 0o755)
   const user = `pgt${randomBytes(3).toString("hex")}`
   const home = path.join(dir, "home")
@@ -103,6 +104,7 @@ export const startSshd = async (dir: string): Promise<Sshd> => {
       "MaxSessions 64",
       "MaxStartups 64",
       "LogLevel VERBOSE",
+      ...sshdExtra,
       "",
     ].join("\n"),
   )
