@@ -9,22 +9,15 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import { Effect } from "effect"
-import { artifactLayout, buildIndex } from "../../core/artifacts/index.ts"
-import { convertCheckpoints } from "../../core/model/convert.ts"
-import { loadEngine, readScaler, type Engine } from "../../core/pipeline/engine.ts"
-import { featurizeForNetwork } from "../../core/pipeline/Featurizer.ts"
+import type { Engine } from "../../core/pipeline/engine.ts"
 import { makePredictor } from "../../core/pipeline/makePredictor.ts"
 import type { NetworkInput } from "../../core/pipeline/network.ts"
-import { rdkitRanks } from "../../core/pipeline/ranks.ts"
-import { loadOnnxRuntime } from "../../core/runtime/onnxRuntime.ts"
-import { loadRDKit } from "../../core/runtime/rdkit.ts"
 import { ValidationError } from "../../core/errors/index.ts"
 import { DESCRIPTOR_NAMES } from "../../core/pipeline/describe.ts"
-import { tempDir } from "../support/binary.ts"
-import { placeCheckpoints, SHARED_SCALER } from "../support/checkpoints.ts"
+import { SHARED_SCALER } from "../support/checkpoints.ts"
+import { tinyEngineWithInputs } from "../support/tinyEngine.ts"
 import { loadTrainingEnv, TRAINING_ENV_DIR, TRAINING_ENV_FP } from "../chem/support/trainingEnv.ts"
 
 interface OracleUnit {
@@ -73,21 +66,11 @@ const expectedBits = (u: OracleUnit): readonly number[] | undefined =>
 const expectedValue = (u: OracleUnit): number | undefined => (u.id in TRAINING_ENV_FP ? trainingNetwork.get(u.id)?.value : u.value)
 
 describe("the network's input equals upstream's (every valid unit of the test set)", () => {
-  const inputs = new Map<string, NetworkInput | ValidationError>()
+  let inputs = new Map<string, NetworkInput | ValidationError>()
   let engine: Engine | undefined
   beforeAll(async () => {
     if (!enabled) return
-    const rdkit = await loadRDKit()
-    const layout = artifactLayout(tempDir("network-inputs"))
-    placeCheckpoints(layout.root)
-    fs.writeFileSync(layout.labelStats, JSON.stringify({ eps: fixture.meta.label_stats }))
-    const built = buildIndex(layout)
-    if (built._tag !== "Success") throw new Error("index")
-    const { index } = await convertCheckpoints(layout, built.success, () => {})
-    const scaler = await readScaler(layout)
-    const ranks = rdkitRanks(rdkit)
-    for (const u of fixture.units) inputs.set(u.id, featurizeForNetwork(rdkit, u.smiles, ranks, scaler))
-    engine = await loadEngine({ ort: await loadOnnxRuntime(os.tmpdir()), layout, index, properties: ["eps"], device: "cpu", threads: 2, scaler })
+    ;({ engine, inputs } = await tinyEngineWithInputs("network-inputs", fixture.meta.label_stats, fixture.units))
   }, 600_000)
   afterAll(async () => {
     await engine?.release()
