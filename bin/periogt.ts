@@ -10,7 +10,7 @@ import { cancelProgram } from "../core/commands/cancel.ts"
 import { collectProgram } from "../core/commands/collect.ts"
 import { jobsProgram } from "../core/commands/jobs.ts"
 import { submitProgram } from "../core/commands/submit.ts"
-import { collectOnProgram, jobsOnProgram, remoteAddProgram, remoteCheckProgram, remoteInstallProgram, remoteListProgram, remoteRemoveProgram, submitOnProgram } from "../core/remote/commands.ts"
+import { cancelOnProgram, collectOnProgram, jobsOnProgram, remoteAddProgram, remoteCheckProgram, remoteInstallProgram, remoteListProgram, remoteRemoveProgram, submitOnProgram } from "../core/remote/commands.ts"
 import { shardTaskProgram } from "../core/jobs/shardTask.ts"
 import { convertProgram } from "../core/commands/convert.ts"
 import { doctorProgram } from "../core/commands/doctor.ts"
@@ -145,7 +145,10 @@ cli
 
 cli
   .command("cancel [run]", "Cancel a run's queued and running jobs")
-  .action((run: string | undefined, o: GlobalOptions) => runCommand(o, cancelProgram({ run }), { quietStartup: true }))
+  .option("--on <remote>", "a run on a remote cluster over ssh (periogt remote add)")
+  .action((run: string | undefined, o: GlobalOptions & { on?: string }) =>
+    o.on !== undefined ? runCommand(o, cancelOnProgram({ on: String(o.on), run }), { quietStartup: true }) :
+    runCommand(o, cancelProgram({ run }), { quietStartup: true }))
 
 cli
   .command("featurize", "Show what the model sees of a repeat unit: validity, oligomers, fingerprints, augmented units, prompt graphs (JSON)")

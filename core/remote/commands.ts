@@ -356,3 +356,18 @@ export const collectOnProgram = (o: { readonly on: string; readonly run?: string
     process.stdout.write(JSON.stringify({ ...summary, output: local, remote_output: remoteOutput, remote: r.name, sha256: got.sha256 }) + "\n")
     return EXIT.success
   })
+
+export const cancelOnProgram = (o: { readonly on: string; readonly run?: string }) =>
+  Effect.gen(function* () {
+    const config = yield* AppConfig
+    const r = yield* fromResult(findRemote(o.on))
+    const cd = config.cacheDir.value
+    if (o.run === undefined) return yield* invalid("cancel --on needs a run", `periogt cancel --on ${r.name} RUN (periogt jobs --on ${r.name} lists the runs)`)
+    yield* sameVersion(r, cd)
+    const rec = readRecord(config.resultsDir.value, r.name, o.run)
+    const res = yield* runRemote(r, cd, ["cancel", rec?.run ?? o.run])
+    for (const line of res.stderr.split("\n")) if (line.trim() !== "" && !line.startsWith('{"error"')) process.stderr.write(`[${r.name}] ${line}\n`)
+    if (res.code !== 0) return yield* remoteError(r, "periogt cancel", res)
+    process.stdout.write(res.stdout)
+    return EXIT.success
+  })

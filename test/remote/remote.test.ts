@@ -5,7 +5,7 @@ import { createHash } from "node:crypto"
 import { errorOf, periogtBinary, tempDir } from "../support/binary.ts"
 import { SHARED_SCALER } from "../support/checkpoints.ts"
 import { periogt, tinyCheckpoints, writeInput } from "../jobs/support.ts"
-import { closeMasters, connectRefused, sshdUnavailable, startSshd, type Sshd } from "./sshd.ts"
+import { closeMasters, closedPort, connectRefused, sshdUnavailable, startSshd, type Sshd } from "./sshd.ts"
 
 /**
  * periogt remote over a real sshd on 127.0.0.1 (test/remote/sshd.ts) with the compiled executable:
@@ -99,6 +99,11 @@ describe.skipIf(why !== undefined)("periogt remote over a real sshd", () => {
       expect(e.message).toContain("HAS CHANGED")
     }
     closeMasters(path.join(dir, "other-cache", "ssh"), s.sshConfig)
+    // Nothing listening there: unreachable, nothing saved.
+    const unreachable = await periogt(["remote", "add", "nowhere", "--host", "127.0.0.1", "--port", String(await closedPort()), "--accept-new-host-key"], env)
+    expect(unreachable.code).toBe(2)
+    expect(errorOf(unreachable.stderr)).toMatchObject({ code: "validation_error", details: { reason: "unreachable" } })
+    expect(errorOf(unreachable.stderr)!.message).toContain("Connection refused")
     const list = await periogt(["remote", "list", "--json"], env)
     expect(Object.keys(JSON.parse(list.stdout).remotes)).toEqual(["lab"])
   }, 120_000)
@@ -249,4 +254,27 @@ describe.skipIf(why !== undefined)("periogt remote over a real sshd", () => {
     expect(f).toMatchObject({ code: "validation_error", details: { reason: "remote_disk_full", remote: "small" } })
     expect(f.message).toContain("not enough space")
   }, 120_000)
+
+  test("cancel --on stops a run there; remote remove forgets a remote (nothing on the host touched)", async () => {
+    const sub = await periogt(["submit", "--on", "lab", "--input", input, "--property", "eps", "--shards", "3", "--max-running", "1", "--scheduler", "local"], env)
+    expect(sub.code).toBe(0)
+    const id = JSON.parse(sub.stdout).id
+    const c = await periogt(["cancel", "--on", "lab", id], env)
+    expect(c.code).toBe(0)
+    const deadline = Date.now() + 120_000
+    let states: string[] = []
+    while (Date.now() < deadline) {
+      const j = JSON.parse((await periogt(["jobs", "--on", "lab", id, "--json"], env)).stdout) as { shards: Array<{ state: string }> }
+      states = j.shards.map((x) => x.state)
+      if (states.every((x) => !["queued", "running", "unknown"].includes(x))) break
+      await Bun.sleep(300)
+    }
+    expect(states).toContain("cancelled")
+    expect((await periogt(["remote", "remove", "old"], env)).code).toBe(0)
+    const list = JSON.parse((await periogt(["remote", "list", "--json"], env)).stdout)
+    expect(Object.keys(list.remotes)).not.toContain("old")
+    expect(fs.existsSync(path.join(server!.home, "old", "bin", "periogt"))).toBe(true)
+    const gone = await periogt(["jobs", "--on", "old"], env)
+    expect(errorOf(gone.stderr)).toMatchObject({ code: "validation_error", details: { remote: "old" } })
+  }, 180_000)
 })

@@ -45,6 +45,9 @@ const freePort = (): Promise<number> =>
     })
   })
 
+/** A port nothing listens on (chosen free, then closed). */
+export const closedPort = (): Promise<number> => freePort()
+
 export const connectRefused = (port: number): Promise<boolean> =>
   new Promise((resolve) => {
     const c = net.connect(port, "127.0.0.1")
