@@ -255,7 +255,7 @@ describe.skipIf(why !== undefined)("periogt remote over a real sshd", () => {
     expect(f.message).toContain("not enough space")
   }, 120_000)
 
-  test("cancel --on stops a run there; remote remove forgets a remote (nothing on the host touched)", async () => {
+  test("cancel --on stops a run there, submit --on --resume completes it; remote remove forgets a remote (nothing on the host touched)", async () => {
     const sub = await periogt(["submit", "--on", "lab", "--input", input, "--property", "eps", "--shards", "3", "--max-running", "1", "--scheduler", "local"], env)
     expect(sub.code).toBe(0)
     const id = JSON.parse(sub.stdout).id
@@ -270,11 +270,26 @@ describe.skipIf(why !== undefined)("periogt remote over a real sshd", () => {
       await Bun.sleep(300)
     }
     expect(states).toContain("cancelled")
+    // Resubmitted there by id; it completes and collects to the same file as one batch.
+    const resumed = await periogt(["submit", "--on", "lab", "--resume", id], env)
+    expect(resumed.code).toBe(0)
+    expect(resumed.stderr).toContain("resubmitting")
+    const until = Date.now() + 240_000
+    while (Date.now() < until) {
+      const j = JSON.parse((await periogt(["jobs", "--on", "lab", id, "--json"], env)).stdout) as { shards: Array<{ state: string }> }
+      states = j.shards.map((x) => x.state)
+      if (states.every((x) => !["queued", "running", "unknown"].includes(x))) break
+      await Bun.sleep(300)
+    }
+    expect(states).toEqual(["completed", "completed", "completed"])
+    const out = path.join(dir, "client", "resumed.csv")
+    expect((await periogt(["collect", "--on", "lab", id, "--output", out], env)).code).toBe(0)
+    expect(fs.readFileSync(out, "utf8")).toBe(fs.readFileSync(reference, "utf8"))
     expect((await periogt(["remote", "remove", "old"], env)).code).toBe(0)
     const list = JSON.parse((await periogt(["remote", "list", "--json"], env)).stdout)
     expect(Object.keys(list.remotes)).not.toContain("old")
     expect(fs.existsSync(path.join(server!.home, "old", "bin", "periogt"))).toBe(true)
     const gone = await periogt(["jobs", "--on", "old"], env)
     expect(errorOf(gone.stderr)).toMatchObject({ code: "validation_error", details: { remote: "old" } })
-  }, 180_000)
+  }, 400_000)
 })
