@@ -4,8 +4,8 @@ import * as path from "node:path"
 import { randomBytes } from "node:crypto"
 
 /**
- * A real OpenSSH server for the remote tests: Debian's openssh-server (installed with apt-get when
- * missing), started on 127.0.0.1 on a free port with its own host key and sshd_config (UsePAM no,
+ * A real OpenSSH server for the remote tests: Debian's openssh-server (.ci/install-openssh-server.sh
+ * installs it when missing, as root), started on 127.0.0.1 on a free port with its own host key and sshd_config (UsePAM no,
  * StrictModes no, PidFile in the temp dir), a dedicated unprivileged user made with useradd (removed
  * afterwards) and that user's key; the client side is an `ssh -F` config of its own (known_hosts,
  * identity), so the real user's ~/.ssh is never read or written. Readiness is sshd's own
@@ -26,12 +26,9 @@ const must = (argv: ReadonlyArray<string>) => {
 export const sshdUnavailable = (): string | undefined => {
   if (typeof process.getuid !== "function" || process.getuid() !== 0) return "not root: useradd and sshd need root"
   for (const tool of ["useradd", "userdel", "ssh", "ssh-keygen"]) if (Bun.which(tool, { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" }) === null) return `${tool} is not installed`
-  if (!fs.existsSync("/usr/sbin/sshd")) {
-    const env = { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", DEBIAN_FRONTEND: "noninteractive" }
-    const u = sh(["apt-get", "update"], { env })
-    const i = u.code === 0 ? sh(["apt-get", "install", "-y", "openssh-server"], { env }) : u
-    if (i.code !== 0 || !fs.existsSync("/usr/sbin/sshd")) return `openssh-server cannot be installed: ${i.err.trim().split("\n").slice(-2).join(" ")}`
-  }
+  // .ci/install-openssh-server.sh installs Debian's openssh-server when /usr/sbin/sshd is missing.
+  const i = sh(["bash", path.resolve(import.meta.dir, "../../.ci/install-openssh-server.sh")])
+  if (i.code !== 0 || !fs.existsSync("/usr/sbin/sshd")) return `sshd is not available and .ci/install-openssh-server.sh could not install it: ${i.err.trim().split("\n").slice(-2).join(" | ")}`
   return undefined
 }
 
