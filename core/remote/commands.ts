@@ -107,7 +107,7 @@ export const remoteAddProgram = (o: AddOptions) =>
     const named: NamedRemote = { name: o.name, ...remote }
     const all = yield* fromResult(readRemotes())
     // One connection: the host key checked (accepted only now and only with --accept-new-host-key), the login tried.
-    const res = yield* ssh(named, config.cacheDir.value, "echo periogt-remote-ok", { acceptNew: o.acceptNewHostKey === true, noMaster: true, batch: true })
+    const res = yield* ssh(named, config.cacheDir.value, "echo periogt-remote-ok", { acceptNew: o.acceptNewHostKey === true, noMaster: true })
     const f = sshFailure(named, res)
     if (f !== undefined) return yield* f
     if (!res.stdout.includes("periogt-remote-ok")) return yield* invalid(`remote ${o.name}: the login shell on ${o.host} printed no answer (${res.stderr.trim().slice(0, 200)})`, "check the remote login shell", { remote: o.name })
@@ -150,10 +150,10 @@ export const remoteCheckProgram = (o: { readonly name?: string; readonly json?: 
     const r = yield* fromResult(findRemote(o.name))
     const cd = config.cacheDir.value
     const t0 = Date.now()
-    const who = yield* sshOk(r, cd, "echo \"$(id -un) $(uname -sm)\"", { batch: true })
+    const who = yield* sshOk(r, cd, "echo \"$(id -un) $(uname -sm)\"")
     const report: Record<string, unknown> = { remote: r.name, host: r.host, reachable: true, login: who.stdout.trim(), connect_ms: Date.now() - t0 }
     const d = rdir(r)
-    const df = yield* sshOk(r, cd, `mkdir -p ${shq(d)} && df -Pk ${shq(d)} | awk 'NR==2{print $4}'`, { batch: true })
+    const df = yield* sshOk(r, cd, `mkdir -p ${shq(d)} && df -Pk ${shq(d)} | awk 'NR==2{print $4}'`)
     report["remote_dir"] = r.remote_dir
     report["free_bytes"] = df.code === 0 ? Number(df.stdout.trim()) * 1024 : null
     const problems: string[] = []

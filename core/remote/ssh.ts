@@ -12,6 +12,9 @@ import type { NamedRemote } from "./store.ts"
  * (ControlMaster=auto, ControlPersist, its socket in a private 0700 directory), host keys checked
  * strictly (StrictHostKeyChecking=yes; accept-new only for `remote add --accept-new-host-key`).
  *
+ * BatchMode=yes whenever stdin is not a terminal (scripts, CI, tests: a prompt would hang); on a
+ * terminal ssh may prompt (password, Duo) on /dev/tty, once per master.
+ *
  * PERIOGT_SSH_CONFIG: an ssh config file passed as `ssh -F` (tests; the user's ~/.ssh/config otherwise).
  * PERIOGT_SSH_PERSIST: ControlPersist (default 600 seconds).
  */
