@@ -5,6 +5,7 @@ import { createHash } from "node:crypto"
 import { errorOf, periogtBinary, tempDir } from "../support/binary.ts"
 import { SHARED_SCALER } from "../support/checkpoints.ts"
 import { periogt, tinyCheckpoints, writeInput } from "../jobs/support.ts"
+import { PERIOGT_VERSION } from "../../core/version/version.ts"
 import { closeMasters, closedPort, connectRefused, sshdUnavailable, startSshd, type Sshd } from "./sshd.ts"
 
 /**
@@ -230,6 +231,12 @@ describe.skipIf(why !== undefined)("periogt remote over a real sshd", () => {
     const e = errorOf(v.stderr)!
     expect(e).toMatchObject({ code: "validation_error", details: { reason: "remote_periogt_version", remote_version: "0.0.1" } })
     expect(e.message).toContain("periogt 0.0.1 is installed")
+    expect((e as { action?: string }).action).toContain("periogt remote install old")
+    // install replaces a different executable (atomically: temp name, sha256, mv); then it answers.
+    const inst = await periogt(["remote", "install", "old"], env)
+    expect(inst.code).toBe(0)
+    expect(JSON.parse(inst.stdout)).toMatchObject({ installed: true, version: PERIOGT_VERSION })
+    expect((await periogt(["jobs", "--on", "old", "--json"], env)).code).toBe(0)
     // A full disk: a 64 KiB tmpfs as the remote dir (the executable linked in), an input larger than that.
     const small = path.join(s.home, "small")
     fs.mkdirSync(small)
