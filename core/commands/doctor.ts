@@ -6,8 +6,10 @@ import { doctorLines, renderText, verdictOf, type OrtFacts } from "../doctor/rep
 import { gatherSystem } from "../doctor/system.ts"
 import { assessThisNode } from "../gpu/resolveDevice.ts"
 import { cudaLibrariesStatus } from "../gpu/cudaLibs.ts"
-import { loadOnnxRuntime, nativeDir, onnxRuntimeLibraryPath, preloadCudaLibraries } from "../runtime/onnxRuntime.ts"
+import { nativeDir, onnxRuntimeLibraryPath, preloadCudaLibraries } from "../runtime/onnxRuntime.ts"
 import { tryProvider } from "../runtime/ortProbe.ts"
+import type { OnnxRuntime } from "../runtime/onnxRuntime.ts"
+import { OnnxRuntimeService } from "../runtime/services.ts"
 import { runtimeVersions } from "../version/version.ts"
 import { Result } from "effect"
 import { writeOut } from "../io/stdout.ts"
@@ -36,9 +38,9 @@ const estimateMemory = (onnxDir: string): number => {
   return 2 * (0.35 * GiB + perModel) + 1 * GiB
 }
 
-const ortFacts = async (cacheDir: string): Promise<OrtFacts> => {
+const ortFacts = async (cacheDir: string, load: () => Promise<OnnxRuntime>): Promise<OrtFacts> => {
   try {
-    const ort = await loadOnnxRuntime(cacheDir)
+    const ort = await load()
     const cpu = await tryProvider(ort, "cpu")
     const cuda = await tryProvider(ort, "cuda")
     return { version: ort.env.versions.node, library: onnxRuntimeLibraryPath(cacheDir), cpu, cuda }
@@ -51,8 +53,10 @@ export const doctorProgram = (options: { readonly json: boolean }) =>
   Effect.gen(function* () {
     const config = yield* AppConfig
     const layout = artifactLayout(config.checkpointDir.value)
-    const ort = yield* Effect.promise(() => ortFacts(config.cacheDir.value))
-    const gpu = yield* assessThisNode(() => loadOnnxRuntime(config.cacheDir.value))
+    const ortService = yield* OnnxRuntimeService
+    const load = () => Effect.runPromise(ortService.load)
+    const ort = yield* Effect.promise(() => ortFacts(config.cacheDir.value, load))
+    const gpu = yield* assessThisNode(load)
     const artifacts = artifactStatuses(layout)
     const index = readIndex(layout)
     const properties = Result.isSuccess(index) ? Object.keys(index.success) : []

@@ -7,7 +7,8 @@ import { EXIT, fromFsError } from "../errors/index.ts"
 import { Log } from "../log/index.ts"
 import { writeOut } from "../io/stdout.ts"
 import { cudaPins, installCudaLibraries, WHEEL_INDEX_ENV } from "../gpu/cudaLibs.ts"
-import { loadOnnxRuntime, nativeDir } from "../runtime/onnxRuntime.ts"
+import { nativeDir } from "../runtime/onnxRuntime.ts"
+import { OnnxRuntimeService } from "../runtime/services.ts"
 
 export interface SetupOptions {
   readonly skipDownload?: boolean
@@ -33,7 +34,7 @@ const setupGpuProgram = (o: SetupOptions) =>
     const r = result.report
     // ONNX Runtime's library goes beside the providers now (the loader puts it there), so an image or a
     // shared environment that is read-only later never needs to write it; loading it proves it loads.
-    yield* Effect.tryPromise({ try: () => loadOnnxRuntime(config.cacheDir.value), catch: fromFsError(native, "PERIOGT_CACHE_DIR") })
+    yield* OnnxRuntimeService.use((s) => s.load)
     log.info(r.status === "installed" ? `CUDA provider and libraries installed in ${r.dir}` : `the pinned CUDA set is already in ${r.dir}; nothing changed`)
     writeOut(JSON.stringify({ status: r.status === "installed" ? "updated" : "unchanged", cuda_dir: r.dir, files: r.files }) + "\n")
     return EXIT.success

@@ -7,6 +7,9 @@ import { cudaDirOf, cudaPins, installedMatches, PRELOAD_ORDER } from "../gpu/cud
 
 export type OnnxRuntime = typeof import("onnxruntime-node")
 
+// Process-wide on purpose: the addon and its native library can be loaded once per process, from one
+// directory (two copies of libonnxruntime.so.1 in one process would be two runtimes). The executable's
+// commands reach it through the OnnxRuntimeService (services.ts).
 let loaded: Promise<OnnxRuntime> | undefined
 
 /**

@@ -3,11 +3,12 @@ import rdkitWasm from "../../node_modules/@rdkit/rdkit/dist/RDKit_minimal.wasm" 
 
 export type RDKit = MainModule
 
-let loaded: Promise<RDKit> | undefined
-
-/** RDKit MinimalLib (WebAssembly), loaded once per process (or worker); its .wasm is embedded in the executable. */
-export const loadRDKit = (): Promise<RDKit> =>
-  (loaded ??= (async () => {
-    const wasmBinary = await Bun.file(rdkitWasm).arrayBuffer()
-    return initRDKitModule({ wasmBinary })
-  })())
+/**
+ * A new RDKit MinimalLib instance (WebAssembly; its .wasm is embedded in the executable). The
+ * executable's commands share one through the RDKitRuntime service (services.ts), each worker thread
+ * loads its own; every call here costs a fresh instance.
+ */
+export const loadRDKit = async (): Promise<RDKit> => {
+  const wasmBinary = await Bun.file(rdkitWasm).arrayBuffer()
+  return initRDKitModule({ wasmBinary })
+}

@@ -17,6 +17,7 @@ import { SERVER_LIMITS } from "./limits.ts"
 import { Metrics, ServerMetrics } from "./metrics/Metrics.ts"
 import { ROUTES } from "./routes.ts"
 import { ServerConfig, type ServerEnvironment, type ServerSettings } from "./ServerConfig.ts"
+import { RDKitRuntime } from "../runtime/services.ts"
 
 export interface ServerInfo {
   readonly host: string
@@ -38,9 +39,10 @@ const urlOf = (host: string, port: number) => {
  * closed, the listener stops accepting, requests in flight finish (up to `shutdownGraceMs`) — their
  * queued items still run — then the Coalescer and the Predictor layer are released.
  */
-export const startServer = <E, R>(predictorLayer: Layer.Layer<Predictor, E, R>, settings: ServerSettings): Effect.Effect<ServerInfo, E | PeriogtError, R | Log | Scope.Scope> =>
+export const startServer = <E, R>(predictorLayer: Layer.Layer<Predictor, E, R>, settings: ServerSettings): Effect.Effect<ServerInfo, E | PeriogtError, R | Log | RDKitRuntime | Scope.Scope> =>
   Effect.gen(function* () {
     const log = yield* Log
+    const rdkitRuntime = yield* RDKitRuntime
     const state = { draining: false }
     const base = Layer.mergeAll(Layer.succeed(ServerConfig, { ...settings, state }), Layer.sync(Metrics, () => new ServerMetrics()))
     const engine = coalescerLayer(settings.limits).pipe(Layer.provideMerge(predictorLayer), Layer.provideMerge(base))
@@ -59,7 +61,7 @@ export const startServer = <E, R>(predictorLayer: Layer.Layer<Predictor, E, R>, 
     })
 
     const app = yield* makeApp(ROUTES).pipe(Effect.provideContext(services))
-    const served = app.pipe(Effect.provideContext(services), Effect.provideService(Log, log))
+    const served = app.pipe(Effect.provideContext(services), Effect.provideService(Log, log), Effect.provideService(RDKitRuntime, rdkitRuntime))
 
     const node = createServer()
     const http = yield* Layer.build(
@@ -132,7 +134,7 @@ export const serveWith = <E, R>(
   predictorLayer: Layer.Layer<Predictor, E, R>,
   environment: ServerEnvironment,
   options: { readonly demo?: boolean } = {},
-): Effect.Effect<number, E | PeriogtError, R | AppConfig | Log> =>
+): Effect.Effect<number, E | PeriogtError, R | AppConfig | Log | RDKitRuntime> =>
   Effect.gen(function* () {
     const config = yield* AppConfig
     const log = yield* Log

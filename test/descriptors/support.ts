@@ -71,8 +71,9 @@ export const loadOracle = async (dir = FIXTURES): Promise<OracleMol[]> => {
 
 /** Runs `fn` on the descriptor input of a SMILES through RDKit MinimalLib (the runtime's RDKit); the RDKit
  * molecule (which answers SMARTS queries) lives until `fn` returns. */
+let rdkitOfTests: ReturnType<typeof loadRDKit> | undefined
 export const withInput = async <T>(smiles: string, fn: (input: DescriptorInput) => T): Promise<T> => {
-  const out = withDescriptorInput(await loadRDKit(), smiles, (input) => ({ value: fn(input) }))
+  const out = withDescriptorInput(await (rdkitOfTests ??= loadRDKit()), smiles, (input) => ({ value: fn(input) }))
   if (out === undefined) throw new Error(`RDKit cannot parse ${smiles}`)
   return out.value
 }

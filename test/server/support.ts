@@ -2,6 +2,7 @@ import { Effect, Exit, Redacted, Scope } from "effect"
 import { Log, makeLogger } from "../../core/log/index.ts"
 import { SERVER_LIMITS, startServer, type ServerLimits } from "../../core/server/index.ts"
 import { makeTestPredictor, type TestPredictorOptions } from "./TestPredictor.ts"
+import { RDKitRuntimeLive } from "../../core/runtime/services.ts"
 
 export interface TestServer {
   readonly url: string
@@ -36,7 +37,7 @@ export const startTestServer = async (
       limits: { ...SERVER_LIMITS, ...options.limits },
       environment: { checkpointsPresent: () => options.checkpointsPresent ?? true, gpuAvailable: false },
       jobsDir: options.jobsDir,
-    }).pipe(Effect.provideService(Log, log), Scope.provide(scope)),
+    }).pipe(Effect.provideService(Log, log), Effect.provide(RDKitRuntimeLive), Scope.provide(scope)),
   )
   return { url: info.url, port: info.port, control, logs, close: () => Effect.runPromise(Scope.close(scope, Exit.void)) }
 }

@@ -7,6 +7,7 @@ import type { Jobs } from "../jobs/Jobs.ts"
 import type { Metrics } from "../metrics/Metrics.ts"
 import type { ServerConfig } from "../ServerConfig.ts"
 import type { ApiFailure } from "./Problem.ts"
+import type { RDKitRuntime } from "../../runtime/services.ts"
 
 export interface RequestContext {
   readonly requestId: string
@@ -14,7 +15,7 @@ export interface RequestContext {
   readonly params: Readonly<Record<string, string>>
 }
 
-export type HandlerServices = HttpServerRequest.HttpServerRequest | Predictor | Coalescer | ServerConfig | Metrics | Log | Jobs
+export type HandlerServices = HttpServerRequest.HttpServerRequest | Predictor | Coalescer | ServerConfig | Metrics | Log | Jobs | RDKitRuntime
 
 export type Handler = (ctx: RequestContext) => Effect.Effect<HttpServerResponse.HttpServerResponse, ApiFailure, HandlerServices>
 

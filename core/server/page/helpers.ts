@@ -14,7 +14,8 @@ import { featuresOf } from "../../pipeline/Featurizer.ts"
 import { DEMO_ASSETS } from "../../demo/assets.ts"
 import { DEMO_MODEL_NAME } from "../../demo/demoModel.ts"
 import { csvRecords, inputRows } from "../../io/csv/index.ts"
-import { loadRDKit, type RDKit } from "../../runtime/rdkit.ts"
+import type { RDKit } from "../../runtime/rdkit.ts"
+import { rdkit as loadedRDKit } from "../../runtime/services.ts"
 import { PERIOGT_VERSION } from "../../version/version.ts"
 import { ValidateRequest, type ExamplesResponse, type InfoResponse, type ValidateResponse } from "../domain/Api.ts"
 import { decodeJsonBody } from "../http/body.ts"
@@ -50,27 +51,28 @@ export const validate: Handler = () =>
   Effect.gen(function* () {
     const { limits } = yield* ServerConfig
     const body = yield* decodeJsonBody(ValidateRequest, limits.maxBodyBytes)
-    const rdkit = yield* Effect.promise(() => loadRDKit())
+    const rdkit = yield* loadedRDKit
     const verdict = validateUnit(rdkit, body.smiles)
     const response: ValidateResponse = { ...verdict, svg: verdict.rule === "too_long" || verdict.rule === "too_many_atoms" ? null : depict(rdkit, body.smiles) }
     return jsonResponse(response)
   })
 
-let examplesCache: Promise<ExamplesResponse> | undefined
-
-/** `GET /v1/examples`: the demo's twelve example polymers (core/demo/assets/examples.csv), depicted. */
-export const examples: Handler = () =>
-  Effect.promise(() =>
-    (examplesCache ??= (async () => {
-      const rdkit = await loadRDKit()
+const examplesOf = (rdkit: RDKit): Promise<ExamplesResponse> =>
+    (async () => {
       const out: Array<ExamplesResponse["examples"][number]> = []
       for await (const item of inputRows(csvRecords(Bun.file(DEMO_ASSETS.examplesCsv).stream() as unknown as AsyncIterable<Uint8Array>), "examples.csv")) {
         if (item.kind === "invalid-file") break
         out.push({ id: item.id, smiles: item.smiles, svg: depict(rdkit, item.smiles, 200, 140) })
       }
       return { examples: out }
-    })()),
-  ).pipe(Effect.map((body) => jsonResponse(body)))
+    })()
+
+/** `GET /v1/examples`: the demo's twelve example polymers (core/demo/assets/examples.csv), depicted. */
+export const examples: Handler = () =>
+  loadedRDKit.pipe(
+    Effect.flatMap((rdkit) => Effect.promise(() => examplesOf(rdkit))),
+    Effect.map((body) => jsonResponse(body)),
+  )
 
 /** `GET /v1/info`: what the page shows in its header and needs for uploads. */
 export const info: Handler = () =>

@@ -150,9 +150,11 @@ export const rdkitSmarts = (rd: RDKitLike, mol: RDKitMolLike): SmartsCounter => 
     const key = `${uniquify ? 1 : 0} ${maxMatches} ${smarts}`
     const known = memo.get(key)
     if (known !== undefined) return known
-    const q = queryCache.get(smarts) ?? rd.get_qmol(smarts)
+    let queries = queryCaches.get(rd)
+    if (queries === undefined) queryCaches.set(rd, (queries = new Map()))
+    const q = queries.get(smarts) ?? rd.get_qmol(smarts)
     if (q === null) throw new Error(`invalid SMARTS ${smarts}`)
-    queryCache.set(smarts, q)
+    queries.set(smarts, q)
     const s = mol.get_substruct_matches(q, JSON.stringify({ uniquify, maxMatches }))
     // MinimalLib answers "{}" (not "[]") when nothing matches
     const parsed = JSON.parse(s === "" ? "{}" : s) as unknown
@@ -169,7 +171,8 @@ export const rdkitSmarts = (rd: RDKitLike, mol: RDKitMolLike): SmartsCounter => 
     },
   }
 }
-const queryCache = new Map<string, { delete(): void }>()
+// compiled queries belong to the RDKit instance that compiled them: a molecule of another instance cannot take them
+const queryCaches = new WeakMap<RDKitLike, Map<string, { delete(): void }>>()
 
 /**
  * RDKit's hybridization through MinimalLib's SMARTS primitives `[^1]`…`[^5]` (there is no JSON field), in three
