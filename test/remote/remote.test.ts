@@ -66,6 +66,28 @@ afterAll(async () => {
   if (dir !== "") fs.rmSync(dir, { recursive: true, force: true })
 }, 120_000)
 
+/** Whether any process has `file` open (its /proc/<pid>/fd links; the tests run as root). */
+const heldOpen = (file: string): boolean => {
+  const target = fs.realpathSync(file)
+  for (const pid of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue
+    let fds: string[]
+    try {
+      fds = fs.readdirSync(`/proc/${pid}/fd`)
+    } catch {
+      continue
+    }
+    for (const fd of fds) {
+      try {
+        if (fs.readlinkSync(`/proc/${pid}/fd/${fd}`) === target) return true
+      } catch {
+        // closed meanwhile
+      }
+    }
+  }
+  return false
+}
+
 describe.skipIf(why !== undefined)("periogt remote over a real sshd", () => {
   test("add: an unknown host key is refused; --accept-new-host-key accepts it once, into known_hosts; list; the file is 0600", async () => {
     const s = server!
@@ -196,12 +218,10 @@ describe.skipIf(why !== undefined)("periogt remote over a real sshd", () => {
     while (Date.now() < until && !(fs.existsSync(part) && fs.statSync(part).size >= 8 << 20)) await Bun.sleep(5)
     p.kill("SIGKILL")
     await p.exited
-    // What arrived stays; wait until the remote side has written the last of it.
-    let size = -1
-    while (Date.now() < until && fs.statSync(part).size !== size) {
-      size = fs.statSync(part).size
-      await Bun.sleep(200)
-    }
+    // What arrived stays; wait until the remote side has written the last of it: no process holds the file open.
+    while (Date.now() < until && heldOpen(part)) await Bun.sleep(20)
+    expect(heldOpen(part)).toBe(false)
+    const size = fs.statSync(part).size
     const full = fs.statSync(periogtBinary()).size
     expect(size).toBeGreaterThanOrEqual(8 << 20)
     expect(size).toBeLessThan(full)
