@@ -37,8 +37,9 @@ export interface JobsView {
   readonly shards: ReadonlyArray<{ shard: number; job_id: string | null; state: string; rows: number; rows_done: number; failed_rows: number }>
 }
 
-export const jobs = async (run: string, env: Record<string, string>): Promise<JobsView> => {
-  const r = await periogt(["jobs", run, "--json"], env)
+/** `periogt jobs RUN --json`, here or on a remote (`--on NAME`: RUN is then the remote run's id). */
+export const jobs = async (run: string, env: Record<string, string>, on?: string): Promise<JobsView> => {
+  const r = await periogt(["jobs", ...(on === undefined ? [] : ["--on", on]), run, "--json"], env)
   if (r.code !== 0) throw new Error(`periogt jobs failed (${r.code}): ${r.stderr}`)
   return JSON.parse(r.stdout) as JobsView
 }
@@ -46,11 +47,11 @@ export const jobs = async (run: string, env: Record<string, string>): Promise<Jo
 const FINAL = new Set(["completed", "failed", "cancelled", "timeout", "preempted", "node_fail", "out_of_memory"])
 
 /** Polls `periogt jobs --json` until `done` holds (default: every shard final). */
-export const waitJobs = async (run: string, env: Record<string, string>, done: (v: JobsView) => boolean = (v) => v.shards.every((s) => FINAL.has(s.state)), timeoutMs = 240_000): Promise<JobsView> => {
+export const waitJobs = async (run: string, env: Record<string, string>, done: (v: JobsView) => boolean = (v) => v.shards.every((s) => FINAL.has(s.state)), timeoutMs = 240_000, on?: string): Promise<JobsView> => {
   const deadline = Date.now() + timeoutMs
   let last: JobsView | undefined
   while (Date.now() < deadline) {
-    last = await jobs(run, env)
+    last = await jobs(run, env, on)
     if (done(last)) return last
     await Bun.sleep(300)
   }

@@ -4,7 +4,7 @@ import * as path from "node:path"
 import { createHash } from "node:crypto"
 import { errorOf, periogtBinary, tempDir } from "../support/binary.ts"
 import { SHARED_SCALER } from "../support/checkpoints.ts"
-import { periogt, tinyCheckpoints, writeInput } from "../jobs/support.ts"
+import { periogt, tinyCheckpoints, waitJobs, writeInput } from "../jobs/support.ts"
 import { PERIOGT_VERSION } from "../../core/version/version.ts"
 import { closeMasters, closedPort, connectRefused, sshdUnavailable, startSshd, type Sshd } from "./sshd.ts"
 
@@ -174,16 +174,8 @@ describe.skipIf(why !== undefined)("periogt remote over a real sshd", () => {
     expect(record).toMatchObject({ remote: "lab", id: summary.id, run: summary.run, input: { sha256: digest, remote: staged } })
     expect(summary.record).toBe(path.join(dir, "client", "results", "remote-runs", "lab", `${summary.id}.json`))
     // jobs --on, polled until every shard is final.
-    const deadline = Date.now() + 240_000
-    let view: { complete: boolean; shards: Array<{ state: string }> } | undefined
-    while (Date.now() < deadline) {
-      const j = await periogt(["jobs", "--on", "lab", summary.id, "--json"], env)
-      expect(j.code).toBe(0)
-      view = JSON.parse(j.stdout)
-      if (view!.shards.every((x) => !["queued", "running", "unknown"].includes(x.state))) break
-      await Bun.sleep(300)
-    }
-    expect(view!.shards.map((x) => x.state)).toEqual(["completed", "completed"])
+    const view = await waitJobs(summary.id, env, undefined, 240_000, "lab")
+    expect(view.shards.map((x) => x.state)).toEqual(["completed", "completed"])
     const watched = await periogt(["jobs", "--on", "lab", summary.id, "--watch", "--interval", "1"], env)
     expect(watched.code).toBe(0)
     expect(watched.stdout).toContain("2 completed; rows 108 of 108")
@@ -288,26 +280,13 @@ describe.skipIf(why !== undefined)("periogt remote over a real sshd", () => {
     const id = JSON.parse(sub.stdout).id
     const c = await periogt(["cancel", "--on", "lab", id], env)
     expect(c.code).toBe(0)
-    const deadline = Date.now() + 120_000
-    let states: string[] = []
-    while (Date.now() < deadline) {
-      const j = JSON.parse((await periogt(["jobs", "--on", "lab", id, "--json"], env)).stdout) as { shards: Array<{ state: string }> }
-      states = j.shards.map((x) => x.state)
-      if (states.every((x) => !["queued", "running", "unknown"].includes(x))) break
-      await Bun.sleep(300)
-    }
+    let states = (await waitJobs(id, env, undefined, 120_000, "lab")).shards.map((x) => x.state)
     expect(states).toContain("cancelled")
     // Resubmitted there by id; it completes and collects to the same file as one batch.
     const resumed = await periogt(["submit", "--on", "lab", "--resume", id], env)
     expect(resumed.code).toBe(0)
     expect(resumed.stderr).toContain("resubmitting")
-    const until = Date.now() + 240_000
-    while (Date.now() < until) {
-      const j = JSON.parse((await periogt(["jobs", "--on", "lab", id, "--json"], env)).stdout) as { shards: Array<{ state: string }> }
-      states = j.shards.map((x) => x.state)
-      if (states.every((x) => !["queued", "running", "unknown"].includes(x))) break
-      await Bun.sleep(300)
-    }
+    states = (await waitJobs(id, env, undefined, 240_000, "lab")).shards.map((x) => x.state)
     expect(states).toEqual(["completed", "completed", "completed"])
     const out = path.join(dir, "client", "resumed.csv")
     expect((await periogt(["collect", "--on", "lab", id, "--output", out], env)).code).toBe(0)

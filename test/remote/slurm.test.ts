@@ -5,7 +5,7 @@ import { startSlurmCluster, type SlurmCluster } from "../adapters/slurmCluster.t
 import { missingTools } from "../adapters/tools.ts"
 import { tempDir } from "../support/binary.ts"
 import { SHARED_SCALER } from "../support/checkpoints.ts"
-import { periogt, tinyCheckpoints, writeInput } from "../jobs/support.ts"
+import { periogt, tinyCheckpoints, waitJobs, writeInput } from "../jobs/support.ts"
 import { closeMasters, connectRefused, sshdUnavailable, startSshd, type Sshd } from "./sshd.ts"
 
 /**
@@ -72,16 +72,8 @@ describe.skipIf(why !== undefined)("periogt submit --on a remote in front of a l
     expect(sub.stderr).toContain("scheduler slurm: sbatch is at")
     const summary = JSON.parse(sub.stdout)
     expect(summary.scheduler).toBe("slurm")
-    const deadline = Date.now() + 240_000
-    let view: { shards: Array<{ state: string }> } | undefined
-    while (Date.now() < deadline) {
-      const j = await periogt(["jobs", "--on", "hpc", summary.id, "--json"], env)
-      expect(j.code).toBe(0)
-      view = JSON.parse(j.stdout)
-      if (view!.shards.every((x) => !["queued", "running", "unknown"].includes(x.state))) break
-      await Bun.sleep(500)
-    }
-    expect(view!.shards.map((x) => x.state)).toEqual(["completed", "completed"])
+    const view = await waitJobs(summary.id, env, undefined, 240_000, "hpc")
+    expect(view.shards.map((x) => x.state)).toEqual(["completed", "completed"])
     const out = path.join(dir, "client", "merged.csv")
     const c = await periogt(["collect", "--on", "hpc", summary.id, "--output", out], env)
     expect(c.code).toBe(0)
