@@ -19,16 +19,16 @@ import { makeFeaturizePool } from "./workers/pool.ts"
  */
 const makeFeaturize = (workers: number, scaler: StandardScalerParams) =>
   Effect.gen(function* () {
+    const log = yield* Log
+    // the same debug line whether the unit was featurized here or in a worker thread
+    const onFallback = (smiles: string, n: number, reason: string) => log.debug(`descriptors of the capped ${n}-mer read by MinimalLib, not built in TypeScript`, { smiles: smiles.slice(0, 200), reason })
     if (workers === 0) {
       const rdkit = yield* loadedRDKit
       const ranks = rdkitRanks(rdkit)
-      const log = yield* Log
-      const onFallback = (smiles: string, n: number, reason: string) => log.debug(`descriptors of the capped ${n}-mer read by MinimalLib, not built in TypeScript`, { smiles: smiles.slice(0, 200), reason })
       return (async (s) => featurizeForNetwork(rdkit, s, ranks, scaler, onFallback)) satisfies Featurize
     }
-    const log = yield* Log
     const pool = yield* Effect.acquireRelease(
-      Effect.sync(() => makeFeaturizePool({ size: workers, scaler, prewarm: 1, onCrash: (smiles, reason) => log.warn("a featurization worker stopped; it is replaced", { smiles: smiles.slice(0, 200), reason }) })),
+      Effect.sync(() => makeFeaturizePool({ size: workers, scaler, prewarm: 1, onFallback, onCrash: (smiles, reason) => log.warn("a featurization worker stopped; it is replaced", { smiles: smiles.slice(0, 200), reason }) })),
       (p) => Effect.promise(() => p.close()),
     )
     return pool.featurize satisfies Featurize

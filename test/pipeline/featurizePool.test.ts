@@ -58,6 +58,28 @@ describe.skipIf(!has)("featurization workers", () => {
     expect(one.md.buffer.byteLength).toBe(one.md.byteLength)
   }, 300_000)
 
+  test("a unit whose descriptors MinimalLib reads: the pool tells onFallback what the main thread does (the debug log is the same with workers)", async () => {
+    const rdkit = await loadRDKit()
+    const ranks = rdkitRanks(rdkit)
+    // double-bond stereo set through the wildcard bond: the TypeScript oligomer builder leaves it to MinimalLib
+    const smiles = "*/C=C/CC*"
+    const here: Array<[string, number, string]> = []
+    featurizeForNetwork(rdkit, smiles, ranks, scaler, (s, n, reason) => here.push([s, n, reason]))
+    expect(here.length).toBeGreaterThan(0)
+    const there: Array<[string, number, string]> = []
+    const own = makeFeaturizePool({ size: 1, scaler, onFallback: (s, n, reason) => there.push([s, n, reason]) })
+    try {
+      expect(isPeriogtError(await own.featurize(smiles))).toBe(false)
+      expect(there).toEqual(here)
+      // a unit built wholly in TypeScript reports none
+      there.length = 0
+      await own.featurize("*CC(*)c1ccccc1")
+      expect(there).toEqual([])
+    } finally {
+      await own.close()
+    }
+  }, 300_000)
+
   test("a worker that dies fails only its unit (internal_error, the unit in details) and is replaced", async () => {
     const crashes: Array<string> = []
     const p = makeFeaturizePool({ size: 2, scaler, entry: CRASHING, onCrash: (s) => crashes.push(s) })

@@ -10,7 +10,7 @@ import { loadRDKit } from "../../runtime/rdkit.ts"
 import { describe, type DescribeOptions } from "../describe.ts"
 import { featurizeForNetwork } from "../Featurizer.ts"
 import { rdkitRanks } from "../ranks.ts"
-import { describedReply, toWire, transferables, type FromWorker, type ToWorker } from "./protocol.ts"
+import { describedReply, toWire, transferables, type DescriptorFallback, type FromWorker, type ToWorker } from "./protocol.ts"
 
 declare const self: Worker
 
@@ -58,13 +58,14 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
     return
   }
   let out
+  const fallbacks: Array<DescriptorFallback> = []
   try {
     if (scaler === undefined) throw new Error("the featurization worker got a request before its scaler")
-    out = featurizeForNetwork(rdkit, m.smiles, ranks, scaler)
+    out = featurizeForNetwork(rdkit, m.smiles, ranks, scaler, (_, n, reason) => fallbacks.push({ n, reason }))
   } catch (e) {
     post({ type: "error", id: m.id, error: toWire(toPeriogtError(e)), fatal: true })
     return
   }
   if (isPeriogtError(out)) post({ type: "error", id: m.id, error: toWire(out), fatal: false })
-  else post({ type: "result", id: m.id, input: out }, transferables(out))
+  else post({ type: "result", id: m.id, input: out, fallbacks }, transferables(out))
 }

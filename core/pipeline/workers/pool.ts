@@ -43,6 +43,8 @@ export interface PoolOptions {
   readonly prewarm?: number
   /** The worker module; the pipeline worker unless a test brings its own. */
   readonly entry?: string
+  /** Told which capped oligomers of a featurized unit had their descriptors read by MinimalLib, and why (a debug log). */
+  readonly onFallback?: (smiles: string, n: CappedUnits, reason: string) => void
   /** Told when a worker dies while working (the pool replaces it). */
   readonly onCrash?: (smiles: string, reason: string) => void
   /** How long one request may run before it fails and its worker is replaced; UNIT_TIME_LIMIT_MS unless a test sets it. */
@@ -182,7 +184,10 @@ export const makeWorkerPool = (o: PoolOptions): WorkerPool => {
       if (m.type === "error") {
         task.settle({ type: "failed", error: fromWire(m.error) })
         if (m.fatal) retire(slot)
-      } else task.settle(m)
+      } else {
+        if (m.type === "result" && task.job.type === "featurize") for (const f of m.fallbacks) o.onFallback?.(task.job.smiles, f.n, f.reason)
+        task.settle(m)
+      }
     }
     pump()
   }

@@ -27,11 +27,18 @@ export type ToWorker =
 export type FromWorker =
   /** RDKit is loaded: the worker takes requests. */
   | { readonly type: "ready" }
-  | { readonly type: "result"; readonly id: number; readonly input: NetworkInput }
+  /** `fallbacks`: the capped oligomers whose descriptors MinimalLib read instead of TypeScript, and why (for the pool's debug log). */
+  | { readonly type: "result"; readonly id: number; readonly input: NetworkInput; readonly fallbacks: ReadonlyArray<DescriptorFallback> }
   /** The reply to "describe": `values` is a whole buffer of its own (transferred). */
   | { readonly type: "described"; readonly id: number; readonly described: Described }
   /** `fatal`: the featurizer threw (not a validation result): the worker may be unusable and is replaced. */
   | { readonly type: "error"; readonly id: number; readonly error: WireError; readonly fatal: boolean }
+
+/** One capped oligomer whose descriptors were read by MinimalLib, not built in TypeScript. */
+export interface DescriptorFallback {
+  readonly n: CappedUnits
+  readonly reason: string
+}
 
 /** A PeriogtError as structured-clone data (the class and its getters do not survive postMessage). */
 export interface WireError {
