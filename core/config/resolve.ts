@@ -24,6 +24,8 @@ export interface PeriogtConfig {
   readonly host: Resolved<string>
   readonly port: Resolved<number>
   readonly apiKey: Resolved<Redacted.Redacted<string>> | undefined
+  /** The EMX2 hub's shared-secret file (read and checked by serve: core/server/hpc/Hub.ts); undefined = no hub. */
+  readonly hpcSecretFile: Resolved<string> | undefined
   readonly logFormat: Resolved<LogFormat>
   readonly logLevel: Resolved<LogLevel>
   readonly configFile: string | undefined
@@ -199,6 +201,7 @@ export const resolveConfig = (inputs: ResolveInputs): Result.Result<PeriogtConfi
     host: orDefault("host", "127.0.0.1", "this machine only"),
     port: orDefault("port", 8000, "8000"),
     apiKey,
+    hpcSecretFile: given<string>("hpc_secret_file"),
     logFormat: orDefault<LogFormat>("log_format", "text", "text"),
     logLevel: orDefault<LogLevel>("log_level", "info", "info"),
     configFile: inputs.file?.path,

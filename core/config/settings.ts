@@ -32,6 +32,7 @@ export const SETTING_KEYS = [
   "port",
   "api_key",
   "api_key_file",
+  "hpc_secret_file",
   "log_format",
   "log_level",
 ] as const
@@ -92,6 +93,10 @@ export const SETTINGS: Record<SettingKey, SettingSpec> = {
   api_key_file: {
     key: "api_key_file", env: "PERIOGT_API_KEY_FILE", kind: "secret-file",
     defaultText: "unset", description: "file holding the API key (first line), instead of PERIOGT_API_KEY",
+  },
+  hpc_secret_file: {
+    key: "hpc_secret_file", env: "PERIOGT_HPC_SECRET_FILE", kind: "secret-file",
+    defaultText: "unset (no EMX2 hub)", description: "file holding the shared secret EMX2 HPC workers sign with (mode 0600, ≥ 32 characters); enables the hub at /api/hpc in serve",
   },
   log_format: {
     key: "log_format", env: "PERIOGT_LOG_FORMAT", kind: "choice", choices: LOG_FORMATS,

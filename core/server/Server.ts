@@ -12,6 +12,7 @@ import type { Prepared } from "../pipeline/prepare.ts"
 import { Predictor } from "../pipeline/Predictor.ts"
 import { makeApp } from "./app.ts"
 import { Coalescer, coalescerLayer } from "./batching/Coalescer.ts"
+import { hubLayer } from "./hpc/Hub.ts"
 import { Jobs, jobsLayer } from "./jobs/Jobs.ts"
 import { SERVER_LIMITS } from "./limits.ts"
 import { Metrics, ServerMetrics } from "./metrics/Metrics.ts"
@@ -46,7 +47,8 @@ export const startServer = <E, R>(predictorLayer: Layer.Layer<Predictor, E, R>, 
     const state = { draining: false }
     const base = Layer.mergeAll(Layer.succeed(ServerConfig, { ...settings, state }), Layer.sync(Metrics, () => new ServerMetrics()))
     const engine = coalescerLayer(settings.limits).pipe(Layer.provideMerge(predictorLayer), Layer.provideMerge(base))
-    const services = yield* Layer.build(jobsLayer.pipe(Layer.provideMerge(engine)))
+    // the hub after the jobs layer, which takes the job directory's one-server lock first
+    const services = yield* Layer.build(hubLayer.pipe(Layer.provideMerge(jobsLayer.pipe(Layer.provideMerge(engine)))))
 
     const metrics = Context.get(services, Metrics)
     const coalescer = Context.get(services, Coalescer)
@@ -96,6 +98,7 @@ export const settingsFromConfig = (config: PeriogtConfig, environment: ServerEnv
   limits: SERVER_LIMITS,
   environment,
   jobsDir: path.join(config.resultsDir.value, "jobs"),
+  hpcSecretFile: config.hpcSecretFile?.value,
   demo: options.demo === true,
 })
 

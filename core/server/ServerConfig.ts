@@ -19,6 +19,8 @@ export interface ServerSettings {
   readonly environment: ServerEnvironment
   /** Where batch jobs live (`<results_dir>/jobs`: jobs.db and one folder per job); undefined disables /v1/jobs. */
   readonly jobsDir?: string | undefined
+  /** The EMX2 hub's shared-secret file; undefined leaves /api/hpc off (core/server/hpc). */
+  readonly hpcSecretFile?: string | undefined
   /** Serving the embedded demonstration model (`serve --demo`): the page says so on every result. */
   readonly demo?: boolean | undefined
 }

@@ -19,6 +19,7 @@ import {
 } from "./domain/Api.ts"
 import { embeddings } from "./embeddings/Http.ts"
 import { health } from "./health/Http.ts"
+import { HUB_ROUTES } from "./hpc/routes.ts"
 import { jsonResponse } from "./http/Problem.ts"
 import type { ResponseDoc, RouteSpec } from "./http/Route.ts"
 import { createJob, deleteJob, getJob, jobResults, listJobs } from "./jobs/Http.ts"
@@ -234,6 +235,8 @@ export const ROUTES: ReadonlyArray<RouteSpec> = [
       handler,
     }),
   ),
+  // the EMX2 HPC hub (core/server/hpc): answers as unknown paths unless hpc_secret_file is set
+  ...HUB_ROUTES,
   ...["/docs", "/v1/docs"].map(
     (path): RouteSpec => ({
       method: "GET",

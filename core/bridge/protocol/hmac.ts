@@ -70,6 +70,11 @@ export interface VerifyInput {
   readonly headers: HeaderGet
   /** The body as received; only hashed for a JSON request (binary ones are signed by `Content-SHA256`). */
   readonly body: Uint8Array
+  /**
+   * Whether a non-JSON request carries a body (then `Content-SHA256` is required). Default: `body` is
+   * not empty. A server that streams an upload after verifying passes its Content-Length here.
+   */
+  readonly bodyPresent?: boolean
   readonly secret: string
   /** Unix seconds of the server's clock. */
   readonly now: number
@@ -121,7 +126,7 @@ export const verifyRequest = (input: VerifyInput): VerifyResult => {
   } else {
     const declared = input.headers(HEADERS.contentSha256)
     if (declared !== undefined && declared.trim() !== "") bodyHash = declared.trim()
-    else if (input.body.byteLength > 0) return fail("missing_content_sha256", `${HEADERS.contentSha256} header is required for non-JSON request bodies`)
+    else if (input.bodyPresent ?? input.body.byteLength > 0) return fail("missing_content_sha256", `${HEADERS.contentSha256} header is required for non-JSON request bodies`)
     else bodyHash = sha256Hex("")
   }
   const expected = signature(input.secret, canonicalString(input.method, input.path, bodyHash, timestampText, nonce))

@@ -3,6 +3,7 @@ import type { HttpServerRequest, HttpServerResponse } from "effect/http"
 import type { Log } from "../../log/index.ts"
 import type { Predictor } from "../../pipeline/Predictor.ts"
 import type { Coalescer } from "../batching/Coalescer.ts"
+import type { Hub } from "../hpc/Hub.ts"
 import type { Jobs } from "../jobs/Jobs.ts"
 import type { Metrics } from "../metrics/Metrics.ts"
 import type { ServerConfig } from "../ServerConfig.ts"
@@ -15,7 +16,7 @@ export interface RequestContext {
   readonly params: Readonly<Record<string, string>>
 }
 
-export type HandlerServices = HttpServerRequest.HttpServerRequest | Predictor | Coalescer | ServerConfig | Metrics | Log | Jobs | RDKitRuntime
+export type HandlerServices = HttpServerRequest.HttpServerRequest | Predictor | Coalescer | ServerConfig | Metrics | Log | Jobs | Hub | RDKitRuntime
 
 export type Handler = (ctx: RequestContext) => Effect.Effect<HttpServerResponse.HttpServerResponse, ApiFailure, HandlerServices>
 
@@ -31,7 +32,7 @@ export interface ResponseDoc {
  * read the same table (routes.ts), so the document cannot drift from what is served.
  */
 export interface RouteSpec {
-  readonly method: "GET" | "POST" | "DELETE"
+  readonly method: "GET" | "POST" | "PUT" | "DELETE"
   /** Exact, or a template with `{name}` segments (e.g. `/v1/jobs/{id}`). */
   readonly path: string
   /** Served without `X-Api-Key` even when a key is configured. */
