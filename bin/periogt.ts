@@ -6,6 +6,7 @@
 import "../core/runtime/armSignals.ts"
 import { cac } from "cac"
 import { batchProgram } from "../core/commands/batch.ts"
+import { bridgeProgram } from "../core/commands/bridge.ts"
 import { cancelProgram } from "../core/commands/cancel.ts"
 import { collectProgram } from "../core/commands/collect.ts"
 import { jobsProgram } from "../core/commands/jobs.ts"
@@ -149,6 +150,16 @@ cli
   .action((run: string | undefined, o: GlobalOptions & { on?: string }) =>
     o.on !== undefined ? runCommand(o, cancelOnProgram({ on: String(o.on), run }), { quietStartup: true }) :
     runCommand(o, cancelProgram({ run }), { quietStartup: true }))
+
+cli
+  .command("bridge [action]", "A MOLGENIS EMX2 HPC worker on a head node: run | once | register | check (the [bridge] table of --config)")
+  .option("--simulate", "run/once: walk claimed jobs through every state without a scheduler or a periogt run")
+  .option("--json", "check: machine-readable report on stdout")
+  .example("periogt bridge check --config ~/periogt.toml")
+  .example("periogt bridge run --config ~/periogt.toml --json-logs")
+  .action((action: string | undefined, o: GlobalOptions & { simulate?: boolean; json?: boolean }) =>
+    runCommand(o, bridgeProgram({ action, simulate: o.simulate === true, json: o.json === true }), { quietStartup: action === "check" || action === "register" }),
+  )
 
 cli
   .command("featurize", "Show what the model sees of a repeat unit: validity, oligomers, fingerprints, augmented units, prompt graphs (JSON)")

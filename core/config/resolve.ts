@@ -123,9 +123,12 @@ const pickRaw = (key: SettingKey, inputs: ResolveInputs): Result.Result<Raw | un
   return Result.succeed(undefined)
 }
 
+/** Tables of the config file that a command reads itself (`[bridge]`: periogt bridge, core/bridge/daemon/config.ts); the resolver leaves them alone. */
+export const CONFIG_TABLES = ["bridge"] as const
+
 export const resolveConfig = (inputs: ResolveInputs): Result.Result<PeriogtConfig, ValidationError> => {
   if (inputs.file !== undefined) {
-    const unknownKeys = Object.keys(inputs.file.values).filter((k) => !(SETTING_KEYS as ReadonlyArray<string>).includes(k))
+    const unknownKeys = Object.keys(inputs.file.values).filter((k) => !(SETTING_KEYS as ReadonlyArray<string>).includes(k) && !(CONFIG_TABLES as ReadonlyArray<string>).includes(k))
     if (unknownKeys.length > 0) {
       return Result.fail(
         new ValidationError({

@@ -1,0 +1,216 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { errorOf, tempDir } from "../support/binary.ts"
+import { SHARED_SCALER } from "../support/checkpoints.ts"
+import { waitFor } from "../support/process.ts"
+import { periogt, tinyCheckpoints, writeInput } from "../jobs/support.ts"
+import { bridge, createInputArtifact, createJob, downloadOutput, getJob, runsOf, startBridge, startHub, submitCalls, transitions, waitJob, writeBridgeConfig, type Hub } from "./daemonSupport.ts"
+
+/**
+ * `periogt bridge` against a real hub (`periogt serve` with PERIOGT_HPC_SECRET_FILE, on loopback), the
+ * compiled executable on both sides, the tiny synthetic checkpoints, the local executor: a job created
+ * on the hub is claimed, run, collected and uploaded, and its output artifact equals one `periogt
+ * batch` of the same input byte for byte; two bridges racing for the same jobs claim each exactly
+ * once; a bridge killed with SIGKILL mid-job (and one killed between the scheduler's answer and its
+ * record) is restarted and completes the job without submitting it again; --simulate walks every
+ * state; a secret file others can read is refused. The loopback Slurm cluster's case is in
+ * daemon.slurm.test.ts.
+ */
+const has = fs.existsSync(SHARED_SCALER)
+if (!has) console.warn(`skipping the bridge's tests: upstream's descriptor scaler is not at ${SHARED_SCALER}`)
+
+let dir = ""
+let env: Record<string, string> = {}
+let hub: Hub | undefined
+let input = ""
+let reference = ""
+
+beforeAll(async () => {
+  if (!has) return
+  dir = tempDir("bridge")
+  const ck = await tinyCheckpoints(dir, ["eps"])
+  env = { PATH: "/usr/bin:/bin", HOME: dir, PERIOGT_CHECKPOINT_DIR: ck, PERIOGT_DEVICE: "cpu", PERIOGT_THREADS: "1", PERIOGT_WORKERS: "0", PERIOGT_SCHEDULER_BACKOFF_MS: "100" }
+  hub = await startHub(dir, env)
+  input = path.join(dir, "units.csv")
+  writeInput(input, 6)
+  reference = path.join(dir, "reference.csv")
+  const r = await periogt(["batch", "--input", input, "--property", "eps", "--output", reference], { ...env, PERIOGT_RESULTS_DIR: path.join(dir, "ref") })
+  if (r.code !== 1) throw new Error(`reference batch: exit ${r.code}: ${r.stderr}`)
+}, 300_000)
+
+afterAll(async () => {
+  await hub?.stop()
+  if (dir !== "" && process.env["PERIOGT_TEST_KEEP"] === undefined) fs.rmSync(dir, { recursive: true, force: true })
+})
+
+const states = (ts: ReadonlyArray<{ to_status: string }>) => ts.map((t) => t.to_status).filter((s, k, a) => k === 0 || a[k - 1] !== s)
+
+describe.skipIf(!has)("periogt bridge", () => {
+  test("a secret file its group can read is refused (validation_error, reason secret_file_permissions), by check and by run; check passes once it is 0600", async () => {
+    const files = writeBridgeConfig(path.join(dir, "perm"), { hub: hub!, workerId: "perm-1", profile: "cpu", scheduler: "local", secretMode: 0o640 })
+    const check = await bridge(["check", "--json"], env, files)
+    expect(check.code).toBe(2)
+    const failed = JSON.parse(check.stdout).checks.find((c: { name: string }) => c.name === "secret")
+    expect([failed.ok, failed.reason]).toEqual([false, "secret_file_permissions"])
+    expect(failed.detail).toContain("mode 0640")
+    const run = await bridge(["run"], env, files)
+    expect(run.code).toBe(2)
+    const e = errorOf(run.stderr)
+    expect([e?.code, e?.details?.["reason"]]).toEqual(["validation_error", "secret_file_permissions"])
+    expect(e?.message).toContain("mode 0640")
+    fs.chmodSync(files.secretFile, 0o600)
+    const ok = await bridge(["check", "--json"], env, files)
+    expect({ code: ok.code, stderr: ok.code === 0 ? "" : ok.stderr }).toEqual({ code: 0, stderr: "" })
+    const report = JSON.parse(ok.stdout)
+    expect(report.checks.map((c: { name: string; ok: boolean }) => [c.name, c.ok])).toEqual([["config", true], ["secret", true], ["state_dir", true], ["hub", true], ["auth", true], ["scheduler:cpu", true]])
+    // A wrong secret: the hub refuses the signature, check says so and exits 2.
+    fs.writeFileSync(files.secretFile, "f".repeat(64) + "\n", { mode: 0o600 })
+    const bad = await bridge(["check", "--json"], env, files)
+    expect(bad.code).toBe(2)
+    expect(JSON.parse(bad.stdout).checks.find((c: { name: string }) => c.name === "auth").ok).toBe(false)
+  }, 120_000)
+
+  test("--simulate walks a claimed job through every state, one a cycle (bridge once), without a scheduler; the output artifact is committed", async () => {
+    const files = writeBridgeConfig(path.join(dir, "sim"), { hub: hub!, workerId: "sim-1", profile: "sim", scheduler: "slurm" })
+    const id = await createJob(hub!, { profile: "sim", property: "eps" })
+    const seen: string[] = []
+    for (let k = 0; k < 4; k++) {
+      const r = await bridge(["once", "--simulate"], { ...env, PATH: "/nonexistent" }, files)
+      expect({ code: r.code, stderr: r.code === 0 ? "" : r.stderr }).toEqual({ code: 0, stderr: "" })
+      seen.push((await getJob(hub!, id)).status)
+    }
+    expect(seen).toEqual(["SUBMITTED", "STARTED", "COMPLETED", "COMPLETED"])
+    const ts = await transitions(hub!, id)
+    expect(states(ts)).toEqual(["PENDING", "CLAIMED", "SUBMITTED", "STARTED", "COMPLETED"])
+    expect(ts.filter((t) => t.to_status !== "PENDING").every((t) => t.worker_id === "sim-1")).toBe(true)
+    const job = await getJob(hub!, id)
+    expect(job.slurm_job_id).toBe(`sim-${id.slice(0, 8)}`)
+    const out = await downloadOutput(hub!, job.output_artifact_id)
+    expect(new TextDecoder().decode(out.bytes)).toContain("nothing was run")
+    // Nothing was submitted: no run directory.
+    expect(runsOf(files, id)).toEqual([])
+  }, 120_000)
+
+  test("a job created on the hub is claimed, staged (sha256 checked), run by the local executor, collected and uploaded; its output artifact equals one periogt batch byte for byte", async () => {
+    const files = writeBridgeConfig(path.join(dir, "local"), { hub: hub!, workerId: "local-1", profile: "cpu", scheduler: "local" })
+    const b = startBridge([], env, files)
+    try {
+      const artifact = await createInputArtifact(hub!, input)
+      const id = await createJob(hub!, { profile: "cpu", property: "eps", artifactId: artifact })
+      const job = await waitJob(hub!, id, (j) => j.status === "COMPLETED" || j.status === "FAILED", 240_000, b.log)
+      expect({ status: job.status, log: job.status === "COMPLETED" ? "" : b.log() }).toEqual({ status: "COMPLETED", log: "" })
+      expect(job.worker_id).toBe("local-1")
+      const out = await downloadOutput(hub!, job.output_artifact_id)
+      expect(out.name).toBe("units_eps_predictions.csv")
+      expect(Buffer.from(out.bytes).equals(fs.readFileSync(reference))).toBe(true)
+      expect(states(await transitions(hub!, id))).toEqual(["PENDING", "CLAIMED", "SUBMITTED", "STARTED", "COMPLETED"])
+      expect(submitCalls(files, id)).toHaveLength(1)
+      // Finished jobs leave the state file.
+      await waitFor(() => JSON.parse(fs.readFileSync(path.join(files.stateDir, "state.json"), "utf8")).jobs.length === 0, 10_000, "the state file to drop the job")
+      // SIGTERM: it stops taking work and exits 0.
+      b.proc.kill("SIGTERM")
+      expect(await b.exited).toBe(0)
+      expect(b.log()).toContain("the bridge takes no more work")
+    } finally {
+      b.proc.kill("SIGKILL")
+    }
+  }, 300_000)
+
+  test("two bridges racing for the same jobs: each job is claimed exactly once", async () => {
+    const one = writeBridgeConfig(path.join(dir, "race-a"), { hub: hub!, workerId: "race-a", profile: "race", scheduler: "local" })
+    const two = writeBridgeConfig(path.join(dir, "race-b"), { hub: hub!, workerId: "race-b", profile: "race", scheduler: "local" })
+    const ids = await Promise.all([0, 1, 2, 3, 4, 5].map(() => createJob(hub!, { profile: "race", property: "eps" })))
+    // Both at once, several rounds: each `once` lists the same pending jobs and tries to claim them all.
+    for (let round = 0; round < 2; round++) {
+      const [a, c] = await Promise.all([bridge(["once", "--simulate"], env, one), bridge(["once", "--simulate"], env, two)])
+      expect([a.code, c.code]).toEqual([0, 0])
+    }
+    const owners: string[] = []
+    for (const id of ids) {
+      const ts = await transitions(hub!, id)
+      const claims = ts.filter((t) => t.to_status === "CLAIMED")
+      expect(claims).toHaveLength(1)
+      owners.push(claims[0]!.worker_id!)
+      // Every later transition is the claimer's.
+      expect(ts.filter((t) => t.from_status !== null).every((t) => t.worker_id === claims[0]!.worker_id)).toBe(true)
+    }
+    expect(owners.every((o) => o === "race-a" || o === "race-b")).toBe(true)
+  }, 180_000)
+
+  test("a bridge killed with SIGKILL mid-job is restarted: the job completes, submitted once, output equal to one batch", async () => {
+    const files = writeBridgeConfig(path.join(dir, "kill"), { hub: hub!, workerId: "kill-1", profile: "cpu", scheduler: "local" })
+    const big = path.join(dir, "big.csv")
+    writeInput(big, 30)
+    const bigReference = path.join(dir, "big-reference.csv")
+    const r = await periogt(["batch", "--input", big, "--property", "eps", "--output", bigReference], { ...env, PERIOGT_RESULTS_DIR: path.join(dir, "ref") })
+    expect(r.code).toBe(1)
+    const artifact = await createInputArtifact(hub!, big)
+    const first = startBridge([], env, files)
+    const id = await createJob(hub!, { profile: "cpu", property: "eps", artifactId: artifact })
+    await waitJob(hub!, id, (j) => j.status === "SUBMITTED" || j.status === "STARTED", 120_000, first.log)
+    first.proc.kill("SIGKILL")
+    await first.exited
+    const mid = (await getJob(hub!, id)).status
+    expect(["SUBMITTED", "STARTED"]).toContain(mid)
+    const second = startBridge([], env, files)
+    try {
+      const job = await waitJob(hub!, id, (j) => j.status === "COMPLETED" || j.status === "FAILED", 300_000, second.log)
+      expect({ status: job.status, log: job.status === "COMPLETED" ? "" : second.log() }).toEqual({ status: "COMPLETED", log: "" })
+      const out = await downloadOutput(hub!, job.output_artifact_id)
+      expect(Buffer.from(out.bytes).equals(fs.readFileSync(bigReference))).toBe(true)
+      expect(submitCalls(files, id)).toHaveLength(1)
+      const runs = runsOf(files, id)
+      expect(runs).toHaveLength(1)
+      expect(JSON.parse(fs.readFileSync(path.join(runs[0]!, "run.json"), "utf8")).submissions).toHaveLength(1)
+      expect(states(await transitions(hub!, id))).toEqual(["PENDING", "CLAIMED", "SUBMITTED", "STARTED", "COMPLETED"])
+    } finally {
+      second.proc.kill("SIGKILL")
+    }
+  }, 420_000)
+
+  test("a bridge killed between the scheduler's answer and its own record (and a run whose ledger lost its job ids) finds the job again by name: never submitted twice", async () => {
+    const files = writeBridgeConfig(path.join(dir, "window"), { hub: hub!, workerId: "window-1", profile: "cpu", scheduler: "local" })
+    const artifact = await createInputArtifact(hub!, input)
+    const id = await createJob(hub!, { profile: "cpu", property: "eps", artifactId: artifact })
+    // The test seam kills the bridge (SIGKILL) right after `periogt submit` returned, before it records anything.
+    const crashed = await bridge(["once"], { ...env, PERIOGT_BRIDGE_TEST_CRASH: "after-submit" }, files)
+    expect(crashed.code).not.toBe(0)
+    const state = JSON.parse(fs.readFileSync(path.join(files.stateDir, "state.json"), "utf8"))
+    expect(state.jobs.map((j: { id: string; phase: string }) => [j.id, j.phase])).toEqual([[id, "submitting"]])
+    const runs = runsOf(files, id)
+    expect(runs).toHaveLength(1)
+    // As if submit itself had died between the scheduler's answer and its ledger update: the ledger has no job ids.
+    const ledgerFile = path.join(runs[0]!, "run.json")
+    const ledger = JSON.parse(fs.readFileSync(ledgerFile, "utf8"))
+    for (const s of ledger.shards) {
+      delete s.job_id
+      s.job_ids = []
+      s.state = "unknown"
+    }
+    ledger.submissions = []
+    fs.writeFileSync(ledgerFile, JSON.stringify(ledger, null, 2))
+    const b = startBridge([], env, files)
+    try {
+      const job = await waitJob(hub!, id, (j) => j.status === "COMPLETED" || j.status === "FAILED", 240_000, b.log)
+      expect({ status: job.status, log: job.status === "COMPLETED" ? "" : b.log() }).toEqual({ status: "COMPLETED", log: "" })
+      expect(b.log()).toContain("found again (in the scheduler by its job name)")
+      expect(submitCalls(files, id)).toHaveLength(1)
+      expect(runsOf(files, id)).toHaveLength(1)
+      const out = await downloadOutput(hub!, job.output_artifact_id)
+      expect(Buffer.from(out.bytes).equals(fs.readFileSync(reference))).toBe(true)
+    } finally {
+      b.proc.kill("SIGKILL")
+    }
+  }, 300_000)
+
+  test("a job that names no property fails with invalid_parameters, saying what to give", async () => {
+    const files = writeBridgeConfig(path.join(dir, "bad"), { hub: hub!, workerId: "bad-1", profile: "bad", scheduler: "local" })
+    const noProperty = await createJob(hub!, { profile: "bad", artifactId: await createInputArtifact(hub!, input) })
+    const r = await bridge(["once"], env, files)
+    expect(r.code).toBe(0)
+    const j = await getJob(hub!, noProperty)
+    expect(j.status).toBe("FAILED")
+    expect((await transitions(hub!, noProperty)).at(-1)!.detail).toStartWith("invalid_parameters: the job names no property")
+  }, 120_000)
+})
