@@ -28,6 +28,11 @@ export interface SessionConfig {
   readonly prepackWeights?: boolean
   /** Names the model in error messages. */
   readonly name?: string
+  /**
+   * ONNX Runtime's profiler (benches only): every run's node timings and shapes go to a JSON file whose
+   * name starts with this prefix; `endProfiling` writes it and returns its path.
+   */
+  readonly profileFilePrefix?: string
 }
 
 export type FeedTensor =
@@ -47,6 +52,8 @@ export interface ModelSession {
   readonly outputNames: ReadonlyArray<string>
   /** Runs one batch; `fetch` restricts the outputs returned. */
   run(feeds: Readonly<Record<string, FeedTensor>>, fetch?: ReadonlyArray<string>): Promise<Record<string, OutputTensor>>
+  /** Ends profiling (a session created with `profileFilePrefix`) and writes the profile. */
+  endProfiling(): void
   release(): Promise<void>
 }
 
@@ -61,6 +68,7 @@ const sessionOptions = (c: SessionConfig): SessionOptions => {
     ...(c.intraOpThreads === undefined ? {} : { intraOpNumThreads: c.intraOpThreads }),
     ...(c.interOpThreads === undefined ? {} : { interOpNumThreads: c.interOpThreads }),
     ...(c.prepackWeights === false ? { extra: { session: { disable_prepacking: "1" } } } : {}),
+    ...(c.profileFilePrefix === undefined ? {} : { enableProfiling: true, profileFilePrefix: c.profileFilePrefix }),
   }
 }
 
@@ -120,6 +128,7 @@ export const createSession = async (ort: OnnxRuntime, model: Uint8Array | string
       }
       return out
     },
+    endProfiling: () => session.endProfiling(),
     release: () => session.release(),
   }
 }
