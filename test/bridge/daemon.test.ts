@@ -163,7 +163,12 @@ describe.skipIf(!has)("periogt bridge", () => {
       const runs = runsOf(files, id)
       expect(runs).toHaveLength(1)
       expect(JSON.parse(fs.readFileSync(path.join(runs[0]!, "run.json"), "utf8")).submissions).toHaveLength(1)
-      expect(states(await transitions(hub!, id))).toEqual(["PENDING", "CLAIMED", "SUBMITTED", "STARTED", "COMPLETED"])
+      const ts = await transitions(hub!, id)
+      expect(states(ts)).toEqual(["PENDING", "CLAIMED", "SUBMITTED", "STARTED", "COMPLETED"])
+      // The batch's progress journal relayed as same-state STARTED transitions, rows done rising.
+      const progress = ts.filter((t) => t.to_status === "STARTED" && t.progress !== null).map((t) => t.progress!)
+      expect(progress.filter((p) => p > 0).length).toBeGreaterThan(0)
+      expect(progress.every((p, k) => p >= 0 && p <= 1 && (k === 0 || p >= progress[k - 1]!))).toBe(true)
     } finally {
       second.proc.kill("SIGKILL")
     }

@@ -6,7 +6,7 @@ import { InternalError, makeError, type PeriogtError } from "../../errors/index.
 import type { JobStatus, SchedulerName } from "../../jobs/Executor.ts"
 import { runScheduler } from "../../jobs/command.ts"
 import { localDir, localJobId } from "../../jobs/local/index.ts"
-import { readLedger, updateLedger, nowIso, type Ledger } from "../../jobs/ledger.ts"
+import { nowIso, readLedger, readShardStatus, updateLedger, type Ledger } from "../../jobs/ledger.ts"
 import { expandArrayId } from "../../jobs/slurm/index.ts"
 import { shortPbsId } from "../../jobs/pbs/index.ts"
 import { listRuns } from "../../jobs/run.ts"
@@ -135,20 +135,31 @@ export const findSubmitted = (runDir: string, l: Ledger): Effect.Effect<Readonly
     }
     if (scheduler === "slurm") {
       const ids = new Set<string>()
-      const squeue = yield* runScheduler({ argv: ["squeue", "-h", "-r", "-o", "%i", `--name=${name}`], env: {}, shards: [] }, { what: "squeue --name" })
+      // -t all: a job that already finished stays in the controller's memory for MinJobAge (300 s by default).
+      const squeue = yield* runScheduler({ argv: ["squeue", "-h", "-r", "-t", "all", "-o", "%i", `--name=${name}`], env: {}, shards: [] }, { what: "squeue --name" })
       for (const line of squeue.stdout.split("\n")) for (const id of expandArrayId(line.trim())) if (id !== "") ids.add(id)
       // Finished jobs leave squeue; accounting (when there is any) still knows them.
       const sacct = yield* runScheduler({ argv: ["sacct", "-X", "-n", "-P", "-o", "JobID", `--name=${name}`, "-S", l.created.slice(0, 19)], env: {}, shards: [] }, { what: "sacct --name", tries: 1 }).pipe(Effect.map((r) => r.stdout), Effect.catch(() => Effect.succeed("")))
       for (const line of sacct.split("\n")) for (const id of expandArrayId(line.trim())) if (id !== "") ids.add(id)
-      return [...ids]
+      return ids.size > 0 ? [...ids] : ranAs(runDir, l)
     }
     const q = yield* runScheduler({ argv: ["qselect", "-N", name, ...(scheduler === "pbs" ? ["-x"] : [])], env: {}, shards: [] }, { what: "qselect -N" })
-    return q.stdout
+    const found = q.stdout
       .split("\n")
       .map((x) => x.trim())
       .filter((x) => x !== "")
       .map((x) => shortPbsId(x).replace(/\[\]$/, "[0]"))
+    return found.length > 0 ? found : ranAs(runDir, l)
   })
+
+/**
+ * The job ids the run's shards wrote into their own status files when they started: proof that a
+ * job ran even after the scheduler has forgotten it (no accounting, past MinJobAge).
+ */
+const ranAs = (runDir: string, l: Ledger): string[] => {
+  const ids = l.shards.map((s) => readShardStatus(runDir, s.index)?.job_id)
+  return ids.every((x): x is string => x !== undefined) ? ids : []
+}
 
 /** Records job ids found again in the run's ledger, so `periogt jobs RUN` and `collect` see them too. */
 export const adoptIntoLedger = (runDir: string, jobIds: ReadonlyArray<string>) =>
