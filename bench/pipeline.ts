@@ -10,12 +10,20 @@
  * --workers: PERIOGT_WORKERS values to run periogt with, one batch and one cold start each (default:
  * unset, i.e. the cores this job may use). --reuse-python: take upstream's timings and values from the
  * last run with the same input (.cache/bench/pipeline-python-<N>.json) instead of running it again.
+ *
+ * Also prints the CPU and the fp32 GEMM limit calibrated in this run (bench/support/calibrate.ts), and
+ * what share of it periogt's batch reaches end to end: the matrix-product FLOPs of the network over the
+ * N units (profiler shapes, bench/support/network.ts) divided by batch's whole wall time.
  */
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { placeCheckpoints } from "../test/support/checkpoints.ts"
 import { compileCommand } from "../tools/build.ts"
+import { loadOnnxRuntime } from "../core/runtime/onnxRuntime.ts"
+import { calibrate, describeCalibration, share } from "./support/calibrate.ts"
+import { networkFlops } from "./support/network.ts"
+import { featurizeUnits } from "./support/units.ts"
 
 const ROOT = path.resolve(import.meta.dir, "..")
 const args = process.argv.slice(2)
@@ -82,6 +90,12 @@ const ours = WORKERS.map((w) => {
   return { label: w === undefined ? "workers auto" : `workers ${w}`, cold, batch, worst }
 })
 
+// the network's matrix-product FLOPs over these units, and the limit now
+const feat = await featurizeUnits(lines.map((l) => l.split(",")[0]!))
+const ort = await loadOnnxRuntime(os.tmpdir())
+const fl = await networkFlops(ort, path.join(ck, "onnx/pretrained.onnx"), path.join(ck, "onnx/finetuned/eps.onnx"), feat.inputs, os.availableParallelism())
+const cal = await calibrate({ threads: os.availableParallelism(), ort })
+console.log(describeCalibration(cal))
 console.log(`machine: ${os.cpus()[0]?.model}, ${os.availableParallelism()} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} (at the end)`)
 console.log(`full light/base config (synthetic seeded weights), ${N} eps repeat units, one property`)
 console.log(`batch, upstream Python:      ${python.batchS.toFixed(1)} s  (${(N / python.batchS).toFixed(2)} units/s, imports and loading included)${pyNote}`)
@@ -89,4 +103,5 @@ for (const o of ours) {
   console.log(`batch, periogt, ${o.label.padEnd(13)} ${o.batch.s.toFixed(1)} s  (${(N / o.batch.s).toFixed(2)} units/s, model loading included; ${(python.batchS / o.batch.s).toFixed(1)}x upstream, goal >= 5x)`)
   console.log(`  cold start, one predict:   ${o.cold.s.toFixed(1)} s, Python ${python.coldS.toFixed(1)} s, ratio ${(o.cold.s / python.coldS).toFixed(2)} (goal <= 0.2)`)
   console.log(`  values agree: max relative difference ${o.worst.toExponential(2)}`)
+  console.log(`  network share end to end: ${((fl.prompt + fl.finetuned) / 1e9).toFixed(0)} GFLOP of matrix products in ${o.batch.s.toFixed(1)} s → ${share(cal, (fl.prompt + fl.finetuned) / o.batch.s / 1e9)} (batch's whole wall time, loading included)`)
 }

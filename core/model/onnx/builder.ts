@@ -40,6 +40,12 @@ export class GraphBuilder {
   private readonly constCache = new Map<string, string>()
   private readonly names = new Set<string>()
 
+  /**
+   * Prefix of the names of the nodes added next (e.g. `layer3/ffn`): ONNX Runtime's profiler reports
+   * nodes by name, so a profile says which part of the network each node belongs to. Names only.
+   */
+  scope = ""
+
   constructor(readonly name: string) {}
 
   fresh(hint: string): string {
@@ -124,7 +130,7 @@ export class GraphBuilder {
     for (const o of outputs) this.names.add(o)
     const attributes: Record<string, AttrValue> = {}
     for (const [k, v] of Object.entries(attrs)) attributes[k] = toAttr(v)
-    this.nodes.push({ opType, inputs, outputs, name: this.fresh(`n_${opType}`), attributes })
+    this.nodes.push({ opType, inputs, outputs, name: this.fresh(this.scope === "" ? `n_${opType}` : `${this.scope}/${opType}`), attributes })
     return outputs
   }
 

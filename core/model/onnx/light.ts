@@ -207,6 +207,7 @@ class LightGraph {
     const { g, cfg } = this
     const d = cfg.dG
     const vavn = "vavn"
+    g.scope = "embed"
     const isVA = g.op("Unsqueeze", [g.op("Equal", [vavn, g.constI(-1)]), g.constI([1])]) // [N,1]
     // AtomEmbedding: in_proj on both atoms; the second slot of virtual atoms is a learned vector.
     const pair = this.linear("begin_end", "node_emb.in_proj", cfg.dAtom, d) // [N,2,d]
@@ -234,6 +235,7 @@ class LightGraph {
     const dh = d / heads
     const P = "prompt"
     const nShape = g.op("Slice", [g.op("Shape", [P]), g.constI([0]), g.constI([1])]) // [N]
+    g.scope = "prompt_attn"
     const cls = g.float("node_attn.cls_token", this.w.get("node_attn.cls_token", [1, 1, d]).data, [1, 1, d])
     const clsN = g.op("Expand", [cls, g.op("Concat", [nShape, g.constI([1, d])], { axis: 0 })])
     const x = g.op("Concat", [clsN, P], { axis: 1 }) // [N,S,d]
@@ -289,6 +291,7 @@ class LightGraph {
     const dtp = cfg.dTripPath
     const dh = d / H
     const path = "edge_path"
+    g.scope = "edge_bias/dist"
     const nNodes = g.op("Shape", [t0], { end: 1 }) // [1] = N
     const valid = g.op("GreaterOrEqual", [path, g.constI(0)]) // [E,L]
     const cnt = g.op("ReduceSum", [g.op("Cast", [valid], { to: 7 }), g.constI([-1])], { keepdims: 0 }) // [E] int64
@@ -305,6 +308,7 @@ class LightGraph {
     const distAttn = g.op("Gather", [distTab, code], { axis: 0 }) // [E,H]
 
     // Path attention: mean over the path's nodes of per-position MLPs of the node features.
+    g.scope = "edge_bias/path"
     const inW = new Float32Array(d * L * dtp)
     const inB = new Float32Array(L * dtp)
     const outW = new Float32Array(L * dtp * dtp)
@@ -340,6 +344,7 @@ class LightGraph {
     // where there is no edge, so DGL's edge softmax over each destination's incoming edges is a row
     // softmax, and u_dot_v / copy_e+sum are batched matrix products.
     const lay = this.layout()
+    g.scope = "edge_bias/scatter"
     const edgeIdx = g.op("Concat", [
       g.op("Unsqueeze", [g.op("Gather", ["node_graph", "edge_dst"], { axis: 0 }), g.constI([1])]),
       g.op("Unsqueeze", [g.op("Gather", [lay.pos, "edge_dst"], { axis: 0 }), g.constI([1])]),
@@ -355,8 +360,11 @@ class LightGraph {
     let t = t0
     for (let l = 0; l < cfg.nLayers; l++) {
       const key = `model.mol_T_layers.${l}`
+      g.scope = `layer${l}/attn_norm`
       const hn = this.layerNorm(t, `${key}.attention_norm`, d)
+      g.scope = `layer${l}/qkv`
       const qkv = this.linear(hn, `${key}.qkv`, d, 3 * d) // [N,3d]
+      g.scope = `layer${l}/attn`
       // to the padded layout: [G,M,3,H,dh] → [3,G,H,M,dh]
       const padded = g.op("Gather", [g.op("Concat", [qkv, zeroRow], { axis: 0 }), lay.padIndex], { axis: 0 }) // [G,M,3d]
       const heads = g.op("Transpose", [g.op("Reshape", [padded, g.constI([0, 0, 3, H, dh])])], { perm: [2, 0, 3, 1, 4] })
@@ -370,11 +378,15 @@ class LightGraph {
       const oFlat = g.op("Reshape", [g.op("Transpose", [o], { perm: [0, 2, 1, 3] }), g.constI([-1, d])]) // [G·M,d]
       const agg = g.op("Gather", [oFlat, lay.flatIndex], { axis: 0 }) // [N,d]
       // Residual(node_out_layer)
+      g.scope = `layer${l}/out_proj`
       const x = g.op("Add", [t, this.linear(agg, `${key}.node_out_layer.in_proj`, d, d)])
+      g.scope = `layer${l}/ffn_norm`
       const y = this.layerNorm(x, `${key}.node_out_layer.norm`, d)
+      g.scope = `layer${l}/ffn`
       const f = this.mlp(y, `${key}.node_out_layer.ffn`, d, cfg.dFfnHidden, d, cfg.nFfnLayers)
       t = g.op("Add", [x, f])
     }
+    g.scope = ""
     return t
   }
 
@@ -388,6 +400,8 @@ class LightGraph {
   layout(): { pos: string; flatIndex: string; padIndex: string; m: string; gShape: string } {
     if (this.layoutCache !== null) return this.layoutCache
     const g = this.g
+    const outer = g.scope
+    g.scope = "layout"
     const ng = "node_graph"
     const nShape = g.op("Shape", ["vavn"]) // [1] = N
     const gShape = g.op("Shape", ["fp"], { end: 1 }) // [1] = G
@@ -406,6 +420,7 @@ class LightGraph {
       g.op("Concat", [gShape, m], { axis: 0 }),
     ]) // [G,M]
     this.layoutCache = { pos, flatIndex, padIndex, m, gShape }
+    g.scope = outer
     return this.layoutCache
   }
 
@@ -414,6 +429,7 @@ class LightGraph {
     const { g, cfg } = this
     const d = cfg.dG
     const vavn = "vavn"
+    g.scope = "readout"
     const fpv = g.op("GatherND", [t, this.whereIdx(g.op("Equal", [vavn, g.constI(1)]))])
     const mdv = g.op("GatherND", [t, this.whereIdx(g.op("Equal", [vavn, g.constI(2)]))])
     // mean over the nodes with vavn ≤ 0 of each graph, summed in the padded layout (no scatter-add)
@@ -429,6 +445,7 @@ class LightGraph {
 
   predictor(x: string): string {
     const layers = this.cfg.predictor!
+    this.g.scope = "predictor"
     let h = x
     layers.forEach((l, i) => {
       h = this.linear(h, l.key, l.dIn, l.dOut)
