@@ -4,8 +4,9 @@ import * as path from "node:path"
 import { errorOf, tempDir } from "../support/binary.ts"
 import { SHARED_SCALER } from "../support/checkpoints.ts"
 import { waitFor } from "../support/process.ts"
+import { paths } from "../../core/bridge/protocol/index.ts"
 import { periogt, tinyCheckpoints, writeInput } from "../jobs/support.ts"
-import { bridge, createInputArtifact, createJob, downloadOutput, getJob, runsOf, startBridge, startHub, submitCalls, transitions, waitJob, writeBridgeConfig, type Hub } from "./daemonSupport.ts"
+import { bridge, createInputArtifact, createJob, downloadOutput, getJob, hubCall, runsOf, startBridge, startHub, submitCalls, transitions, waitJob, writeBridgeConfig, type Hub } from "./daemonSupport.ts"
 
 /**
  * `periogt bridge` against a real hub (`periogt serve` with PERIOGT_HPC_SECRET_FILE, on loopback), the
@@ -141,18 +142,18 @@ describe.skipIf(!has)("periogt bridge", () => {
   test("a bridge killed with SIGKILL mid-job is restarted: the job completes, submitted once, output equal to one batch", async () => {
     const files = writeBridgeConfig(path.join(dir, "kill"), { hub: hub!, workerId: "kill-1", profile: "cpu", scheduler: "local" })
     const big = path.join(dir, "big.csv")
-    writeInput(big, 30)
+    writeInput(big, 60)
     const bigReference = path.join(dir, "big-reference.csv")
     const r = await periogt(["batch", "--input", big, "--property", "eps", "--output", bigReference], { ...env, PERIOGT_RESULTS_DIR: path.join(dir, "ref") })
     expect(r.code).toBe(1)
     const artifact = await createInputArtifact(hub!, big)
     const first = startBridge([], env, files)
     const id = await createJob(hub!, { profile: "cpu", property: "eps", artifactId: artifact })
-    await waitJob(hub!, id, (j) => j.status === "SUBMITTED" || j.status === "STARTED", 120_000, first.log)
+    // Mid-job: the batch has committed rows and is not done.
+    await waitJob(hub!, id, (j) => j.status === "STARTED" && j.progress > 0 && j.progress < 0.9, 120_000, first.log)
     first.proc.kill("SIGKILL")
     await first.exited
-    const mid = (await getJob(hub!, id)).status
-    expect(["SUBMITTED", "STARTED"]).toContain(mid)
+    expect((await getJob(hub!, id)).status).toBe("STARTED")
     const second = startBridge([], env, files)
     try {
       const job = await waitJob(hub!, id, (j) => j.status === "COMPLETED" || j.status === "FAILED", 300_000, second.log)
@@ -204,6 +205,46 @@ describe.skipIf(!has)("periogt bridge", () => {
       expect(runsOf(files, id)).toHaveLength(1)
       const out = await downloadOutput(hub!, job.output_artifact_id)
       expect(Buffer.from(out.bytes).equals(fs.readFileSync(reference))).toBe(true)
+    } finally {
+      b.proc.kill("SIGKILL")
+    }
+  }, 300_000)
+
+  test("a bridge killed right after a claim, before writing it down, follows the job again at its next start (the hub says it is this worker's)", async () => {
+    const files = writeBridgeConfig(path.join(dir, "claim"), { hub: hub!, workerId: "claim-1", profile: "claim", scheduler: "local" })
+    const id = await createJob(hub!, { profile: "claim", property: "eps", artifactId: await createInputArtifact(hub!, input) })
+    const crashed = await bridge(["once"], { ...env, PERIOGT_BRIDGE_TEST_CRASH: "after-claim" }, files)
+    expect(crashed.code).not.toBe(0)
+    expect((await getJob(hub!, id)).status).toBe("CLAIMED")
+    const state = path.join(files.stateDir, "state.json")
+    expect(fs.existsSync(state) ? JSON.parse(fs.readFileSync(state, "utf8")).jobs : []).toEqual([])
+    const b = startBridge([], env, files)
+    try {
+      const job = await waitJob(hub!, id, (j) => j.status === "COMPLETED" || j.status === "FAILED", 240_000, b.log)
+      expect({ status: job.status, log: job.status === "COMPLETED" ? "" : b.log() }).toEqual({ status: "COMPLETED", log: "" })
+      expect(b.log()).toContain(`job ${id}: CLAIMED on the hub for this worker but not in the state file`)
+      expect(Buffer.from((await downloadOutput(hub!, job.output_artifact_id)).bytes).equals(fs.readFileSync(reference))).toBe(true)
+      expect(submitCalls(files, id)).toHaveLength(1)
+    } finally {
+      b.proc.kill("SIGKILL")
+    }
+  }, 300_000)
+
+  test("a job cancelled on the hub while it runs: the bridge cancels its scheduler job (the local shard is stopped) and stops following it", async () => {
+    const files = writeBridgeConfig(path.join(dir, "cancel"), { hub: hub!, workerId: "cancel-1", profile: "cpu", scheduler: "local" })
+    const big = path.join(dir, "cancel.csv")
+    writeInput(big, 60)
+    const b = startBridge([], env, files)
+    try {
+      const id = await createJob(hub!, { profile: "cpu", property: "eps", artifactId: await createInputArtifact(hub!, big) })
+      await waitJob(hub!, id, (j) => j.status === "STARTED", 180_000, b.log)
+      const c = await hubCall(hub!, "POST", paths.cancel(id), {})
+      expect(c.status).toBe(200)
+      await waitFor(() => b.log().includes(`job ${id}: cancelled its scheduler job(s) local:0`), 60_000, "the bridge to cancel the shard")
+      const run = runsOf(files, id)[0]!
+      expect(fs.existsSync(path.join(run, "local", "shard-0000.cancel"))).toBe(true)
+      await waitFor(() => JSON.parse(fs.readFileSync(path.join(files.stateDir, "state.json"), "utf8")).jobs.length === 0, 30_000, "the state file to drop the job")
+      expect((await getJob(hub!, id)).status).toBe("CANCELLED")
     } finally {
       b.proc.kill("SIGKILL")
     }

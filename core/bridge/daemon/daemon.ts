@@ -414,6 +414,14 @@ export const advance = (b: Bridge, j: Tracked, seen: Seen | undefined) =>
           yield* recoverSubmission(b, j, profile!)
           break
         case "submitted": {
+          // A job cancelled on the hub while it waits or runs: nothing the bridge posts would hear of
+          // it until the batch ends, so ask (one small read a cycle per running job) and scancel.
+          const onHub = yield* b.hub.job(j.id).pipe(Effect.result)
+          if (Result.isSuccess(onHub) && isTerminalHub(onHub.success.status)) {
+            yield* hubMovedOn(b, j, onHub.success.status as HubStatus)
+            saveState(b)
+            return
+          }
           if (seen === undefined) break
           j.scheduler_raw = seen.obs.raw.slice(0, 200)
           j.rows = seen.rows
@@ -495,6 +503,8 @@ export const claimNew = (b: Bridge, seen: Map<string, Seen>) =>
           }
           return yield* Effect.fail(claimed.failure)
         }
+        // Test seam: the bridge dies with the claim made on the hub but not yet in its state file.
+        if (process.env["PERIOGT_BRIDGE_TEST_CRASH"] === "after-claim") process.kill(process.pid, "SIGKILL")
         const j = trackedFrom(b, claimed.success, profile)
         b.jobs.push(j)
         saveState(b)
