@@ -250,6 +250,22 @@ describe.skipIf(!has)("periogt bridge", () => {
     }
   }, 300_000)
 
+  test("heartbeats keep the worker's registration fresh; a second bridge on the same state directory is refused, naming the first", async () => {
+    const files = writeBridgeConfig(path.join(dir, "beat"), { hub: hub!, workerId: "beat-1", profile: "beat", scheduler: "local", heartbeat: 0.5 })
+    const b = startBridge([], env, files)
+    try {
+      await waitFor(() => b.log().includes("registered worker beat-1"), 60_000, "the bridge to register")
+      const w0 = (await hubCall(hub!, "GET", paths.worker("beat-1"))).json
+      expect(w0.capabilities).toEqual([{ processor: "periogt", profile: "beat", max_concurrent_jobs: 4 }])
+      await waitFor(async () => (await hubCall(hub!, "GET", paths.worker("beat-1"))).json.last_heartbeat_at > w0.last_heartbeat_at, 30_000, "a heartbeat", 200)
+      const second = await bridge(["once"], env, files)
+      expect(second.code).toBe(2)
+      expect(errorOf(second.stderr)?.message).toContain(`is being written by another run: process ${b.proc.pid}`)
+    } finally {
+      b.proc.kill("SIGKILL")
+    }
+  }, 120_000)
+
   test("a job that names no property fails with invalid_parameters, saying what to give", async () => {
     const files = writeBridgeConfig(path.join(dir, "bad"), { hub: hub!, workerId: "bad-1", profile: "bad", scheduler: "local" })
     const noProperty = await createJob(hub!, { profile: "bad", artifactId: await createInputArtifact(hub!, input) })

@@ -149,7 +149,7 @@ export interface BridgeFiles {
 }
 
 /** A periogt config file with a [bridge] table; `profile` is written as [bridge.profiles.<name>]. */
-export const writeBridgeConfig = (dir: string, o: { hub: Hub; workerId: string; profile: string; scheduler: string; sets?: ReadonlyArray<string>; poll?: number; secretMode?: number; checkpointDir?: string }): BridgeFiles => {
+export const writeBridgeConfig = (dir: string, o: { hub: Hub; workerId: string; profile: string; scheduler: string; sets?: ReadonlyArray<string>; poll?: number; heartbeat?: number; secretMode?: number; checkpointDir?: string }): BridgeFiles => {
   fs.mkdirSync(dir, { recursive: true })
   const secretFile = path.join(dir, "bridge.secret")
   fs.writeFileSync(secretFile, o.hub.secret + "\n", { mode: o.secretMode ?? 0o600 })
@@ -164,7 +164,7 @@ export const writeBridgeConfig = (dir: string, o: { hub: Hub; workerId: string; 
     `secret_file = "\${BRIDGE_DIR}/bridge.secret"`,
     `state_dir = ${JSON.stringify(stateDir)}`,
     `poll_seconds = ${o.poll ?? 0.3}`,
-    "heartbeat_seconds = 5",
+    `heartbeat_seconds = ${o.heartbeat ?? 5}`,
     `[bridge.profiles.${o.profile}]`,
     `scheduler = "${o.scheduler}"`,
     ...(o.sets === undefined ? [] : [`set = ${JSON.stringify(o.sets)}`]),

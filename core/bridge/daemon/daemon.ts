@@ -144,6 +144,13 @@ const report = (b: Bridge, j: Tracked) =>
             saveState(b)
             return
           }
+          // The hub is further along than the bridge knew (an answer lost on the way): take its word;
+          // the next cycle goes on from there.
+          if (transitionsTo(s, to).length > 0 || transitionsTo(j.hub_status, s).length > 0) {
+            j.hub_status = s
+            saveState(b)
+            return
+          }
         } else if (hubStatusOf(now.failure) === 404) {
           b.log.warn(`job ${j.id}: the hub no longer has it; the bridge stops following it`)
           j.hub_status = "CANCELLED"
@@ -359,6 +366,9 @@ export const monitor = (b: Bridge): Effect.Effect<Map<string, Seen>, never> =>
     return out
   })
 
+/** How long a submitted job may be unknown to its scheduler (and incomplete) before it is failed. */
+export const LOST_AFTER_MS = 10 * 60 * 1000
+
 /** Moves one job as far as it can go this cycle, then tells the hub. */
 export const advance = (b: Bridge, j: Tracked, seen: Seen | undefined) =>
   Effect.gen(function* () {
@@ -426,6 +436,12 @@ export const advance = (b: Bridge, j: Tracked, seen: Seen | undefined) =>
           j.scheduler_raw = seen.obs.raw.slice(0, 200)
           j.rows = seen.rows
           j.progress_rows_seen = seen.rowsDone
+          if (seen.obs.kind === "unknown") {
+            // Forgotten by the scheduler with the batch not complete (no accounting, a purged record, a
+            // local driver that died before starting it): failed once that has lasted LOST_AFTER_MS.
+            j.unknown_since ??= nowIso()
+            if (Date.now() - Date.parse(j.unknown_since) > LOST_AFTER_MS) fail(j, "scheduler_lost_job", `the scheduler has not known job ${j.submission?.job_ids?.join(" ")} since ${j.unknown_since}, and its batch did not complete`)
+          } else delete j.unknown_since
           if (seen.obs.kind === "queued") {
             j.scheduler_state = "queued"
           } else if (seen.obs.kind === "running") {

@@ -61,6 +61,8 @@ export const TrackedJob = Schema.Struct({
   submission: Schema.optionalKey(Submission),
   scheduler_state: Schema.optionalKey(Schema.String),
   scheduler_raw: Schema.optionalKey(Schema.String),
+  /** Since when the scheduler has not known the job (its batch not complete). */
+  unknown_since: Schema.optionalKey(Schema.String),
   /** The last progress relayed to the hub (rows done). */
   progress_rows: Schema.optionalKey(Schema.Int),
   /** Rows done as last seen in the batch's progress journal. */
