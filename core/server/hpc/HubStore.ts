@@ -357,6 +357,11 @@ export class HubStore {
     return { items, total }
   }
 
+  /** Newest first, any status (the page's view). */
+  recentJobs(limit: number): ReadonlyArray<JobRow> {
+    return this.db.query(`SELECT ${JOB_COLUMNS} FROM jobs ORDER BY seq DESC LIMIT ?`).all(limit).map((r) => asJob(r))
+  }
+
   countByStatus(): Record<string, number> {
     const out: Record<string, number> = {}
     for (const r of this.db.query("SELECT status, count(*) AS n FROM jobs GROUP BY status").all() as Array<{ status: string; n: number }>) out[r.status] = r.n

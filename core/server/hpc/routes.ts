@@ -4,7 +4,10 @@
  * answers as an unknown path while it is disabled. Hidden from /openapi.json: EMX2's design document is
  * their reference, and their errors are RFC 9457 bodies, not the /v1 shape.
  */
+import { Job } from "../../bridge/protocol/index.ts"
+import { ErrorResponse } from "../domain/Api.ts"
 import type { Handler, RouteSpec } from "../http/Route.ts"
+import { HubOverview, clusterJobResults, createClusterJob, hubOverview } from "./PageApi.ts"
 import {
   MAX_FILE_DEPTH,
   cancelJob,
@@ -44,7 +47,63 @@ const route = (method: RouteSpec["method"], path: string, summary: string, handl
 /** `{p1}/{p2}/…`: the router's templates match one segment each, so one template per depth. */
 const fileTemplates = Array.from({ length: MAX_FILE_DEPTH }, (_, i) => `/api/hpc/artifacts/{id}/files/${Array.from({ length: i + 1 }, (_, j) => `{p${j + 1}}`).join("/")}`)
 
+const err = (description: string) => ({ description, schema: ErrorResponse })
+const UNAVAILABLE = { 503: err("`hub_unavailable`: the EMX2 hub is not enabled (no hpc_secret_file)") }
+const AUTH = { 401: err("`unauthorized`: X-Api-Key missing or wrong (only when the server has a key)") }
+
+/** The page's view of the hub: under /v1, behind X-Api-Key, documented in /openapi.json. */
+const PAGE_ROUTES: ReadonlyArray<RouteSpec> = [
+  {
+    method: "GET",
+    path: "/v1/hub",
+    public: false,
+    tag: "hub",
+    summary: "The EMX2 hub: whether it is on, its workers and its 50 newest jobs",
+    responses: { 200: { description: "The hub", schema: HubOverview }, ...AUTH },
+    handler: hubOverview,
+  },
+  {
+    method: "POST",
+    path: "/v1/hub/jobs",
+    public: false,
+    tag: "hub",
+    summary: "Send a CSV to a cluster: a hub job (processor periogt) that a periogt bridge worker runs",
+    description: "The CSV becomes a committed managed artifact and the job's input; the job waits PENDING until a worker claims it.",
+    rawRequest: { contentType: "text/csv", description: "The input CSV (at most limits.maxUploadBytes)" },
+    query: [
+      { name: "property", description: "Property id, comma list, or all (default all)" },
+      { name: "name", description: "The file's name" },
+      { name: "profile", description: "The bridge profile to run on (default: any)" },
+    ],
+    responses: {
+      202: { description: "The PENDING hub job", schema: Job },
+      ...AUTH,
+      413: err("`payload_too_large`: the upload is over the limit"),
+      415: err("`unsupported_media_type`: not a CSV"),
+      422: err("`validation_error`: no smiles column, or an invalid property"),
+      ...UNAVAILABLE,
+    },
+    handler: createClusterJob,
+  },
+  {
+    method: "GET",
+    path: "/v1/hub/jobs/{id}/results",
+    public: false,
+    tag: "hub",
+    summary: "The results CSV of a COMPLETED cluster job (its output artifact)",
+    responses: {
+      200: { description: "The CSV", contentType: "text/csv" },
+      ...AUTH,
+      404: err("`not_found`: no such hub job, or no stored output"),
+      409: err("`job_not_finished`: the job is not COMPLETED"),
+      ...UNAVAILABLE,
+    },
+    handler: clusterJobResults,
+  },
+]
+
 export const HUB_ROUTES: ReadonlyArray<RouteSpec> = [
+  ...PAGE_ROUTES,
   route("GET", "/api/hpc/health", "EMX2 hub liveness (no signature needed)", health),
   route("POST", "/api/hpc/workers/register", "Register or update a worker and its capabilities", register),
   route("GET", "/api/hpc/workers", "The registered workers", listWorkers),

@@ -17,6 +17,7 @@ export const HTTP_CODES = {
   too_many_jobs: 429,
   model_loading: 503,
   jobs_unavailable: 503,
+  hub_unavailable: 503,
   overloaded: 503,
   timeout: 504,
 } as const

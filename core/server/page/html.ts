@@ -62,6 +62,7 @@ export const pageHtml = (o: { readonly version: string; readonly demo: boolean }
         <label for="csv-file">CSV file (drop it here or choose it)</label>
         <input id="csv-file" name="csv" type="file" accept=".csv,text/csv">
       </div>
+      <p id="cluster-choice" hidden><label class="inline"><input id="cluster" name="cluster" type="checkbox"> Run on a cluster (a job for a <code>periogt bridge</code> worker, through the EMX2 hub)</label></p>
       <p><button id="upload-button" type="submit">Upload and run</button></p>
     </form>
     <div id="job" hidden>
@@ -69,6 +70,25 @@ export const pageHtml = (o: { readonly version: string; readonly demo: boolean }
       <progress id="job-progress" max="1" value="0"></progress>
       <p id="job-status" class="status" role="status" aria-live="polite"></p>
       <p><a id="job-download" class="button" href="#" hidden>Download results (CSV)</a></p>
+    </div>
+  </section>
+  <section id="hub" aria-labelledby="hub-title" hidden>
+    <h2 id="hub-title">Cluster (EMX2 hub)</h2>
+    <p class="hint">Workers on cluster head nodes poll this server for jobs (EMX2's HPC protocol). Refreshed every 5 seconds.</p>
+    <p id="hub-status" class="status" role="status" aria-live="polite"></p>
+    <div class="table-wrap">
+      <table id="hub-workers">
+        <caption>Workers</caption>
+        <thead><tr><th scope="col">Worker</th><th scope="col">Host</th><th scope="col">Runs</th><th scope="col">Last heartbeat</th></tr></thead>
+        <tbody></tbody>
+      </table>
+    </div>
+    <div class="table-wrap">
+      <table id="hub-jobs">
+        <caption>Jobs (newest first)</caption>
+        <thead><tr><th scope="col">Job</th><th scope="col">Status</th><th scope="col">Processor / profile</th><th scope="col">Worker</th><th scope="col">Progress</th><th scope="col">Results</th></tr></thead>
+        <tbody></tbody>
+      </table>
     </div>
   </section>
 </main>

@@ -417,6 +417,7 @@ $<HTMLFormElement>("batch-form").addEventListener("submit", (ev) => {
       return
     }
     const asked = selectedProperties()
+    if (hubOn && $<HTMLInputElement>("cluster").checked) return sendToCluster(file, asked)
     const query = new URLSearchParams({ property: asked.length === 0 ? "all" : asked.join(","), name: file.name })
     $("job").hidden = false
     setStatus("job-status", `Uploading ${file.name}…`)
@@ -428,6 +429,110 @@ $<HTMLFormElement>("batch-form").addEventListener("submit", (ev) => {
     await watchJob(job.id)
   })().catch((e: unknown) => setStatus("job-status", e instanceof Error ? e.message : String(e), "bad"))
 })
+
+// --- the EMX2 hub (shown only when the server runs one) ---
+
+interface HubJob {
+  readonly id: string
+  readonly status: string
+  readonly processor: string
+  readonly profile: string | null
+  readonly worker_id: string | null
+  readonly message: string | null
+  readonly progress: number | null
+  readonly parameters?: { readonly name?: string }
+  readonly output_artifact_id: string | null
+}
+interface HubWorker {
+  readonly worker_id: string
+  readonly hostname: string | null
+  readonly capabilities: ReadonlyArray<{ readonly processor: string; readonly profile?: string | null }>
+  readonly last_heartbeat_at: string
+}
+
+let hubOn = false
+
+const downloadHubResults = (job: HubJob) => {
+  void (async () => {
+    const r = await api(`v1/hub/jobs/${encodeURIComponent(job.id)}/results`)
+    if (!r.ok) return setStatus("hub-status", await errorText(r), "bad")
+    const base = (job.parameters?.name ?? "cluster.csv").replace(/\.[^.]*$/, "")
+    saveBlob(await r.blob(), `${base}_predictions.csv`)
+  })()
+}
+
+const showHub = (workers: ReadonlyArray<HubWorker>, jobs: ReadonlyArray<HubJob>) => {
+  const wrows = workers.map((w) => {
+    const tr = document.createElement("tr")
+    tr.append(cell(w.worker_id), cell(w.hostname ?? ""), cell(w.capabilities.map((c) => `${c.processor}${c.profile ? `/${c.profile}` : ""}`).join(", ")), cell(new Date(w.last_heartbeat_at).toLocaleString()))
+    return tr
+  })
+  if (wrows.length === 0) {
+    const tr = document.createElement("tr")
+    const td = cell("No worker has registered yet.")
+    td.colSpan = 4
+    tr.append(td)
+    wrows.push(tr)
+  }
+  $("hub-workers").querySelector("tbody")!.replaceChildren(...wrows)
+  const jrows = jobs.map((j) => {
+    const tr = document.createElement("tr")
+    tr.dataset["status"] = j.status
+    const results = document.createElement("td")
+    if (j.status === "COMPLETED" && j.output_artifact_id !== null) {
+      const b = document.createElement("button")
+      b.type = "button"
+      b.className = "secondary"
+      b.textContent = "Download"
+      b.setAttribute("aria-label", `Download the results of job ${j.id.slice(0, 8)}`)
+      b.addEventListener("click", () => downloadHubResults(j))
+      results.append(b)
+    }
+    const progress = j.progress === null ? (j.message ?? "") : `${Math.round(j.progress * 100)} %${j.message ? ` · ${j.message}` : ""}`
+    tr.append(cell(`${j.id.slice(0, 8)}${j.parameters?.name ? ` (${j.parameters.name})` : ""}`), cell(j.status), cell(`${j.processor}${j.profile ? ` / ${j.profile}` : ""}`), cell(j.worker_id ?? ""), cell(progress), results)
+    return tr
+  })
+  if (jrows.length === 0) {
+    const tr = document.createElement("tr")
+    const td = cell("No jobs yet.")
+    td.colSpan = 6
+    tr.append(td)
+    jrows.push(tr)
+  }
+  $("hub-jobs").querySelector("tbody")!.replaceChildren(...jrows)
+}
+
+const refreshHub = async (): Promise<void> => {
+  const r = await api("v1/hub")
+  if (!r.ok) return
+  const body = (await r.json()) as { enabled: boolean; workers: ReadonlyArray<HubWorker>; jobs: ReadonlyArray<HubJob> }
+  hubOn = body.enabled
+  $("hub").hidden = !hubOn
+  $("cluster-choice").hidden = !hubOn
+  if (hubOn) showHub(body.workers, body.jobs)
+}
+
+const watchHub = async () => {
+  await refreshHub()
+  document.body.dataset["hub"] = hubOn ? "on" : "off"
+  if (!hubOn) return
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 5000))
+    await refreshHub().catch(() => undefined)
+  }
+}
+
+/** A page batch sent to a cluster: the hub job is listed below; a worker on the cluster runs it. */
+const sendToCluster = async (file: File, asked: ReadonlyArray<string>) => {
+  const query = new URLSearchParams({ property: asked.length === 0 ? "all" : asked.join(","), name: file.name })
+  $("job").hidden = false
+  setStatus("job-status", `Uploading ${file.name} for a cluster…`)
+  const r = await api(`v1/hub/jobs?${query}`, { method: "POST", headers: { "content-type": "text/csv" }, body: file })
+  if (!r.ok) return setStatus("job-status", await errorText(r), "bad")
+  const job = (await r.json()) as HubJob
+  setStatus("job-status", `Sent to the cluster as job ${job.id.slice(0, 8)} (${job.status}); it is listed under Cluster, where its results appear when a worker has run it.`, "ok")
+  await refreshHub()
+}
 
 // --- start ---
 
@@ -444,6 +549,7 @@ const start = async () => {
   document.body.dataset["ready"] = "true"
   void gallery
   // the job started from this tab before a reload: show it again (it ran on meanwhile)
+  void watchHub().catch(() => undefined)
   const last = sessionStorage.getItem(JOB_STORAGE)
   if (last !== null) void watchJob(last, false).catch(() => sessionStorage.removeItem(JOB_STORAGE))
 }
