@@ -5,6 +5,7 @@ import { errorOf, tempDir } from "../support/binary.ts"
 import { SHARED_SCALER } from "../support/checkpoints.ts"
 import { waitFor } from "../support/process.ts"
 import { paths } from "../../core/bridge/protocol/index.ts"
+import { PERIOGT_VERSION } from "../../core/version/version.ts"
 import { periogt, tinyCheckpoints, writeInput } from "../jobs/support.ts"
 import { bridge, createInputArtifact, createJob, downloadOutput, getJob, hubCall, runsOf, startBridge, startHub, submitCalls, transitions, waitJob, writeBridgeConfig, type Hub } from "./daemonSupport.ts"
 
@@ -75,6 +76,9 @@ describe.skipIf(!has)("periogt bridge", () => {
   test("--simulate walks a claimed job through every state, one a cycle (bridge once), without a scheduler; the output artifact is committed", async () => {
     const files = writeBridgeConfig(path.join(dir, "sim"), { hub: hub!, workerId: "sim-1", profile: "sim", scheduler: "slurm" })
     const id = await createJob(hub!, { profile: "sim", property: "eps" })
+    // A job pinned to this periogt's version is this bridge's too; one pinned to another version is not.
+    const pinned = await createJob(hub!, { profile: "sim", property: "eps", processor: `periogt:${PERIOGT_VERSION}` })
+    const other = await createJob(hub!, { profile: "sim", property: "eps", processor: "periogt:0.0.0-other" })
     const seen: string[] = []
     for (let k = 0; k < 4; k++) {
       const r = await bridge(["once", "--simulate"], { ...env, PATH: "/nonexistent" }, files)
@@ -82,6 +86,7 @@ describe.skipIf(!has)("periogt bridge", () => {
       seen.push((await getJob(hub!, id)).status)
     }
     expect(seen).toEqual(["SUBMITTED", "STARTED", "COMPLETED", "COMPLETED"])
+    expect([(await getJob(hub!, pinned)).status, (await getJob(hub!, other)).status]).toEqual(["COMPLETED", "PENDING"])
     const ts = await transitions(hub!, id)
     expect(states(ts)).toEqual(["PENDING", "CLAIMED", "SUBMITTED", "STARTED", "COMPLETED"])
     expect(ts.filter((t) => t.to_status !== "PENDING").every((t) => t.worker_id === "sim-1")).toBe(true)
@@ -256,7 +261,7 @@ describe.skipIf(!has)("periogt bridge", () => {
     try {
       await waitFor(() => b.log().includes("registered worker beat-1"), 60_000, "the bridge to register")
       const w0 = (await hubCall(hub!, "GET", paths.worker("beat-1"))).json
-      expect(w0.capabilities).toEqual([{ processor: "periogt", profile: "beat", max_concurrent_jobs: 4 }])
+      expect(w0.capabilities).toEqual([{ processor: "periogt", profile: "beat", max_concurrent_jobs: 4 }, { processor: `periogt:${PERIOGT_VERSION}`, profile: "beat", max_concurrent_jobs: 4 }])
       await waitFor(async () => (await hubCall(hub!, "GET", paths.worker("beat-1"))).json.last_heartbeat_at > w0.last_heartbeat_at, 30_000, "a heartbeat", 200)
       const second = await bridge(["once"], env, files)
       expect(second.code).toBe(2)

@@ -16,7 +16,7 @@ import { PERIOGT_VERSION } from "../../version/version.ts"
 import { hubReasonOf, hubStatusOf, type HubClient } from "../client/client.ts"
 import type { Job, TransitionRequest } from "../protocol/index.ts"
 import type { BridgeConfig, BridgeProfile } from "./config.ts"
-import { inputArtifactIds, isTerminalHub, jobProperty, PROCESSOR, progressFields, transitionsTo } from "./plan.ts"
+import { inputArtifactIds, isTerminalHub, jobProperty, PROCESSOR, processorsOf, progressFields, transitionsTo } from "./plan.ts"
 import { adoptIntoLedger, findSubmitted, observe, runOf, startPeriogt, submitArgs, submitOutcome, type Observation } from "./scheduler.ts"
 import { StageFailure, stageInputs } from "./stage.ts"
 import { jobDir, processAlive, processStart, writeState, type BridgeState, type HubStatus, type Submission, type TrackedJob } from "./state.ts"
@@ -48,7 +48,7 @@ export const saveState = (b: Bridge) => {
   writeState(b.config.stateDir, state)
 }
 
-export const capabilities = (config: BridgeConfig) => config.profiles.map((p) => ({ processor: PROCESSOR, profile: p.name, max_concurrent_jobs: p.maxConcurrentJobs }))
+export const capabilities = (config: BridgeConfig) => config.profiles.flatMap((p) => processorsOf(PERIOGT_VERSION).map((processor) => ({ processor, profile: p.name, max_concurrent_jobs: p.maxConcurrentJobs })))
 
 export const register = (b: Bridge) =>
   Effect.gen(function* () {
@@ -480,8 +480,8 @@ export const prune = (b: Bridge) => {
 /** Jobs the hub says are this worker's but the state does not know (claimed by a bridge killed before it wrote them down). */
 export const recover = (b: Bridge) =>
   Effect.gen(function* () {
-    for (const status of ["CLAIMED", "SUBMITTED", "STARTED"] as const) {
-      const list = yield* b.hub.listJobs({ status, processor: PROCESSOR, limit: 1000 })
+    for (const status of ["CLAIMED", "SUBMITTED", "STARTED"] as const) for (const processor of processorsOf(PERIOGT_VERSION)) {
+      const list = yield* b.hub.listJobs({ status, processor, limit: 1000 })
       for (const hj of list.items) {
         if (hj.worker_id !== b.config.workerId || b.jobs.some((j) => j.id === hj.id)) continue
         const profile = profileOf(b, hj.profile)
@@ -507,8 +507,9 @@ export const claimNew = (b: Bridge, seen: Map<string, Seen>) =>
       if (b.stopping()) return
       const room = () => Math.min(b.config.maxConcurrentJobs - b.jobs.length, profile.maxConcurrentJobs - b.jobs.filter((j) => j.profile === profile.name).length)
       if (room() <= 0) continue
-      const pending = yield* b.hub.listJobs({ status: "PENDING", processor: PROCESSOR, profile: profile.name, limit: 100 })
-      for (const pj of pending.items) {
+      const pending = (yield* Effect.forEach(processorsOf(PERIOGT_VERSION), (processor) => b.hub.listJobs({ status: "PENDING", processor, profile: profile.name, limit: 100 }))).flatMap((l) => l.items)
+      pending.sort((x, y) => (x.created_at < y.created_at ? -1 : x.created_at > y.created_at ? 1 : 0))
+      for (const pj of pending) {
         if (room() <= 0 || b.stopping()) break
         const claimed = yield* b.hub.claim(pj.id).pipe(Effect.result)
         if (Result.isFailure(claimed)) {

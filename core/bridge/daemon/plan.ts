@@ -10,6 +10,12 @@ import type { HubStatus } from "./state.ts"
 export const PROCESSOR = "periogt"
 
 /**
+ * The processor ids a bridge of `version` serves: `periogt` (any version) and `periogt:<version>`, so a
+ * job can pin the periogt that runs it, as EMX2's processor ids carry theirs (`text-embedding:v3`).
+ */
+export const processorsOf = (version: string): ReadonlyArray<string> => [PROCESSOR, `${PROCESSOR}:${version}`]
+
+/**
  * Input artifact ids from a job's `inputs`, in the three forms EMX2 accepts: `[{artifact_id}]`,
  * `["id", …]` and `{name: "id", …}`.
  */
