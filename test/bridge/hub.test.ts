@@ -156,6 +156,9 @@ test("illegal transitions are 409 with an RFC 9457 body; a terminal job moves no
 test("a claim needs a registered capability; another worker cannot report on a claimed job; bad bodies and headers are 400", async () => {
   await registerWorker(serve.url, h.secret)
   const id: string = (await call(serve.url, h.secret, "POST", "/api/hpc/jobs", { json: { processor: "other-tool" } })).json.id
+  // a job without a profile runs on any profile: a worker polling by its profile sees it
+  const anyProfile = await call(serve.url, h.secret, "GET", "/api/hpc/jobs?status=PENDING&processor=other-tool&profile=gpu")
+  expect(anyProfile.json.items.map((j: { id: string }) => j.id)).toContain(id)
   const mismatch = await call(serve.url, h.secret, "POST", `/api/hpc/jobs/${id}/claim`, { workerId: WORKER })
   expect(mismatch.status).toBe(409)
   expect(mismatch.json.detail).toContain("capability")

@@ -345,7 +345,8 @@ export class HubStore {
     const args: Array<string> = []
     if (filter.status !== undefined) (where.push("status = ?"), args.push(filter.status))
     if (filter.processor !== undefined) (where.push("processor = ?"), args.push(filter.processor))
-    if (filter.profile !== undefined) (where.push("profile = ?"), args.push(filter.profile))
+    // a job that names no profile runs on any (as the claim matches it), so it is listed under every profile
+    if (filter.profile !== undefined) (where.push("(profile = ? OR profile IS NULL)"), args.push(filter.profile))
     return { clause: where.length === 0 ? "" : `WHERE ${where.join(" AND ")}`, args }
   }
 
