@@ -2,7 +2,10 @@ import { describe, expect, test } from "bun:test"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { Result } from "effect"
+import { createHash } from "node:crypto"
+import { Effect, Result } from "effect"
+import type { HubClient } from "../../core/bridge/client/client.ts"
+import { StageFailure, stageInputs } from "../../core/bridge/daemon/stage.ts"
 import { parseBridgeConfig, readSecret } from "../../core/bridge/daemon/config.ts"
 import { inputArtifactIds, jobProperty, progressFields, transitionsTo } from "../../core/bridge/daemon/plan.ts"
 import { observe } from "../../core/bridge/daemon/scheduler.ts"
@@ -114,5 +117,39 @@ describe("bridge decisions", () => {
     expect(jobProperty(null)).toBeUndefined()
     expect(progressFields(3, 10)).toEqual({ phase: "predicting", message: "3 of 10 rows", progress: 0.3, detail: "progress: predicting; 3 of 10 rows; 30%" })
     expect(progressFields(12, 10).progress).toBe(1)
+  })
+})
+
+describe("bridge staging", () => {
+  const fakeHub = (o: { declared?: string; listed: string; committed: string | null; bytes: string; name?: string; status?: string }) =>
+    ({
+      artifact: (id: string) => Effect.succeed({ id, status: o.status ?? "COMMITTED", residence: "managed", sha256: o.committed, content_url: null }),
+      files: () => Effect.succeed({ items: [{ path: o.name ?? "units.csv", sha256: o.listed }] }),
+      download: (_id: string, _p: string, dest: string) =>
+        Effect.sync(() => {
+          fs.writeFileSync(dest, o.bytes)
+          return { sha256: sha(o.bytes), size: o.bytes.length, declared: o.declared }
+        }),
+    }) as unknown as HubClient
+  const sha = (s: string) => createHash("sha256").update(s).digest("hex")
+  const stage = async (hub: HubClient) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "periogt-bridge-stage-"))
+    try {
+      const r = await Effect.runPromise(Effect.result(stageInputs(hub, ["a1"], dir)))
+      return Result.isSuccess(r) ? { ok: path.basename(r.success.csv) } : r.failure instanceof StageFailure ? { reason: r.failure.reason } : { error: String(r.failure) }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  }
+
+  test("a file whose bytes, listed digest, declared digest or artifact digest disagree is input_hash_mismatch; no CSV is input_not_csv; an uncommitted artifact is refused", async () => {
+    const text = "id,smiles\na,*CC*\n"
+    expect(await stage(fakeHub({ listed: sha(text), committed: sha(text), declared: sha(text), bytes: text }))).toEqual({ ok: "units.csv" })
+    expect(await stage(fakeHub({ listed: sha(text), committed: sha(text), bytes: text + "tampered" }))).toEqual({ reason: "input_hash_mismatch" })
+    expect(await stage(fakeHub({ listed: sha(text), committed: sha(text), declared: sha("x"), bytes: text }))).toEqual({ reason: "input_hash_mismatch" })
+    expect(await stage(fakeHub({ listed: sha(text), committed: sha("other"), bytes: text }))).toEqual({ reason: "input_hash_mismatch" })
+    expect(await stage(fakeHub({ listed: sha(text), committed: sha(text), bytes: text, name: "units.txt" }))).toEqual({ reason: "input_not_csv" })
+    expect(await stage(fakeHub({ listed: sha(text), committed: sha(text), bytes: text, status: "UPLOADING" }))).toEqual({ reason: "input_not_committed" })
+    expect(await stage(fakeHub({ listed: sha(text), committed: sha(text), bytes: text, name: "../../etc/x.csv" }))).toEqual({ reason: "input_bad_path" })
   })
 })

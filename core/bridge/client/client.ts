@@ -30,7 +30,19 @@ export const hubReasonOf = (e: PeriogtError): string | undefined => (typeof e.de
 
 const REASONS: Record<number, string> = { 401: "hub_auth_failed", 403: "hub_forbidden", 404: "hub_not_found", 409: "hub_conflict" }
 
-const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex")
+/** A file's SHA-256 and size, read as a stream. */
+const sha256Of = (file: string): Promise<{ sha256: string; size: number }> =>
+  new Promise((resolve, reject) => {
+    const h = createHash("sha256")
+    let size = 0
+    fs.createReadStream(file)
+      .on("data", (c) => {
+        h.update(c)
+        size += c.length
+      })
+      .on("error", reject)
+      .on("end", () => resolve({ sha256: h.digest("hex"), size }))
+  })
 
 export const makeHubClient = (o: HubClientOptions) => {
   const origin = new URL(o.baseUrl)
@@ -54,31 +66,51 @@ export const makeHubClient = (o: HubClientOptions) => {
     return new ValidationError({ message: `the hub answered ${status} to ${method} ${p}: ${detail}`, action: "see the hub's answer", details })
   }
 
-  /** One signed request; the raw answer (status, headers, bytes) for the caller to decode. */
-  const send = (method: string, p: string, body?: { json: unknown } | { bytes: Uint8Array; contentType: string }) =>
+  /**
+   * One signed request; the raw answer (status, headers, bytes) for the caller to decode. A file body is
+   * streamed from disk and signed by its digest (`Content-SHA256`); with `saveTo`, a 200 answer's body is
+   * streamed there (through `<saveTo>.part`) and hashed on the way instead of being held in memory.
+   */
+  const send = (method: string, p: string, body?: { json: unknown } | { file: string; sha256: string; contentType: string }, saveTo?: string) =>
     Effect.tryPromise({
       try: async () => {
         const json = body !== undefined && "json" in body ? JSON.stringify(body.json) : undefined
-        const bytes = body !== undefined && "bytes" in body ? body.bytes : undefined
+        const file = body !== undefined && "file" in body ? body : undefined
         const headers = signRequest({
           method,
           path: target(p),
           secret: o.secret,
           workerId: o.workerId,
           ...(json !== undefined ? { body: json } : {}),
-          ...(bytes !== undefined ? { body: bytes, bodyHash: sha256(bytes), contentType: (body as { contentType: string }).contentType } : {}),
+          ...(file !== undefined ? { bodyHash: file.sha256, contentType: file.contentType } : {}),
         })
         const res = await fetch(new URL(target(p), origin), {
           method,
           headers: { ...headers, "User-Agent": USER_AGENT },
-          ...(json !== undefined ? { body: json } : bytes !== undefined ? { body: bytes } : {}),
+          ...(json !== undefined ? { body: json } : file !== undefined ? { body: Bun.file(file.file) } : {}),
           redirect: "manual",
-          signal: AbortSignal.timeout(o.timeoutMs),
+          signal: AbortSignal.timeout(file !== undefined || saveTo !== undefined ? Math.max(o.timeoutMs, 3_600_000) : o.timeoutMs),
         })
-        return { status: res.status, headers: res.headers, bytes: new Uint8Array(await res.arrayBuffer()) }
+        if (saveTo !== undefined && res.status === 200 && res.body !== null) {
+          const part = `${saveTo}.part`
+          const h = createHash("sha256")
+          const out = fs.createWriteStream(part)
+          let size = 0
+          for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+            h.update(chunk)
+            size += chunk.byteLength
+            if (!out.write(chunk)) await new Promise((r) => out.once("drain", r))
+          }
+          await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())))
+          fs.renameSync(part, saveTo)
+          return { status: res.status, headers: res.headers, bytes: new Uint8Array(0), sha256: h.digest("hex"), size }
+        }
+        return { status: res.status, headers: res.headers, bytes: new Uint8Array(await res.arrayBuffer()), sha256: undefined as string | undefined, size: undefined as number | undefined }
       },
       catch: (e) =>
-        new ValidationError({
+        saveTo !== undefined && /^E[A-Z]+$/.test(String((e as NodeJS.ErrnoException).code))
+          ? new ValidationError({ message: `cannot write ${saveTo}: ${(e as Error).message}`, action: "check the bridge's state directory (free space, permissions)", details: { reason: "state_dir_unwritable", path: saveTo } })
+          : new ValidationError({
           message: `the hub at ${o.baseUrl} cannot be reached (${method} ${p}): ${e instanceof Error ? (e.cause instanceof Error ? `${e.message}: ${e.cause.message}` : e.message) : String(e)}`,
           action: "check bridge.hub_url, the network from this node (an HTTP(S) proxy?), and that the hub runs",
           details: { reason: "hub_unreachable", method, path: p, url: o.baseUrl },
@@ -123,34 +155,25 @@ export const makeHubClient = (o: HubClientOptions) => {
     files: (id: string) => call(FileList, "GET", `${paths.files(encodeURIComponent(id))}?limit=1000`),
     createArtifact: (name: string, type: string) => call(Artifact, "POST", paths.artifacts, { name, type, residence: "managed" }),
     commitArtifact: (id: string, sha: string, size: number) => call(Artifact, "POST", paths.commit(encodeURIComponent(id)), { sha256: sha, size_bytes: size }),
-    /** Uploads a file's bytes; the hub's digest of what it stored must equal ours. */
+    /** Uploads a file (streamed from disk, hashed first); the hub's digest of what it stored must equal ours. */
     upload: (id: string, filePath: string, file: string, contentType: string) =>
       Effect.gen(function* () {
-        const bytes = yield* Effect.try({ try: () => new Uint8Array(fs.readFileSync(file)), catch: (e) => new InternalError({ message: `cannot read ${file}: ${(e as Error).message}`, action: "check the bridge's state directory", cause: e }) })
+        const digest = yield* Effect.tryPromise({ try: () => sha256Of(file), catch: (e) => new InternalError({ message: `cannot read ${file}: ${(e as Error).message}`, action: "check the bridge's state directory", cause: e }) })
         const p = paths.file(encodeURIComponent(id), filePath.split("/").map(encodeURIComponent).join("/"))
-        const r = yield* send("PUT", p, { bytes, contentType })
+        const r = yield* send("PUT", p, { file, sha256: digest.sha256, contentType })
         const text = new TextDecoder().decode(r.bytes)
         if (r.status < 200 || r.status >= 300) return yield* Effect.fail(answerError("PUT", p, r.status, text))
         const up = yield* Effect.try({ try: () => Schema.decodeUnknownSync(FileUploaded)(JSON.parse(text)), catch: () => new InternalError({ message: `the hub's answer to PUT ${p} is not what the protocol says`, action: "check the hub", details: { reason: "hub_bad_answer", path: p } }) })
-        const mine = sha256(bytes)
-        if (up.sha256 !== mine) return yield* new InternalError({ message: `the hub stored ${filePath} with SHA-256 ${up.sha256}, not ${mine}`, action: "the upload was damaged on the way; it is retried", details: { reason: "upload_hash_mismatch", path: p } })
-        return { sha256: mine, size: bytes.byteLength }
+        if (up.sha256 !== digest.sha256) return yield* new InternalError({ message: `the hub stored ${filePath} with SHA-256 ${up.sha256}, not ${digest.sha256}`, action: "the upload was damaged on the way; it is retried", details: { reason: "upload_hash_mismatch", path: p } })
+        return digest
       }),
-    /** Downloads a file to `dest` (via a temporary sibling), returning its SHA-256 and size and the hub's declared digest. */
+    /** Downloads a file to `dest` (streamed to a temporary sibling, hashed on the way, renamed), with the hub's declared digest. */
     download: (id: string, filePath: string, dest: string) =>
       Effect.gen(function* () {
         const p = paths.file(encodeURIComponent(id), filePath.split("/").map(encodeURIComponent).join("/"))
-        const r = yield* send("GET", p)
+        const r = yield* send("GET", p, undefined, dest)
         if (r.status !== 200) return yield* Effect.fail(answerError("GET", p, r.status, new TextDecoder().decode(r.bytes)))
-        const tmp = `${dest}.part`
-        yield* Effect.try({
-          try: () => {
-            fs.writeFileSync(tmp, r.bytes)
-            fs.renameSync(tmp, dest)
-          },
-          catch: (e) => new ValidationError({ message: `cannot write ${dest}: ${(e as Error).message}`, action: "check the bridge's state directory (free space, permissions)", details: { path: dest } }),
-        })
-        return { sha256: sha256(r.bytes), size: r.bytes.byteLength, declared: r.headers.get(HEADERS.xContentSha256) ?? undefined }
+        return { sha256: r.sha256!, size: r.size!, declared: r.headers.get(HEADERS.xContentSha256) ?? undefined }
       }),
   }
 }

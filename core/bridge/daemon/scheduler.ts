@@ -139,7 +139,7 @@ export const findSubmitted = (runDir: string, l: Ledger): Effect.Effect<Readonly
       const squeue = yield* runScheduler({ argv: ["squeue", "-h", "-r", "-t", "all", "-o", "%i", `--name=${name}`], env: {}, shards: [] }, { what: "squeue --name" })
       for (const line of squeue.stdout.split("\n")) for (const id of expandArrayId(line.trim())) if (id !== "") ids.add(id)
       // Finished jobs leave squeue; accounting (when there is any) still knows them.
-      const sacct = yield* runScheduler({ argv: ["sacct", "-X", "-n", "-P", "-o", "JobID", `--name=${name}`, "-S", l.created.slice(0, 19)], env: {}, shards: [] }, { what: "sacct --name", tries: 1 }).pipe(Effect.map((r) => r.stdout), Effect.catch(() => Effect.succeed("")))
+      const sacct = yield* runScheduler({ argv: ["sacct", "-X", "-n", "-P", "-o", "JobID", `--name=${name}`, "-S", "now-7days"], env: {}, shards: [] }, { what: "sacct --name", tries: 1 }).pipe(Effect.map((r) => r.stdout), Effect.catch(() => Effect.succeed("")))
       for (const line of sacct.split("\n")) for (const id of expandArrayId(line.trim())) if (id !== "") ids.add(id)
       return ids.size > 0 ? [...ids] : ranAs(runDir, l)
     }
