@@ -255,6 +255,24 @@ describe.skipIf(!has)("periogt bridge", () => {
     }
   }, 300_000)
 
+  test("a job past its timeout_seconds fails (reason timeout) and its scheduler job is cancelled", async () => {
+    const files = writeBridgeConfig(path.join(dir, "timeout"), { hub: hub!, workerId: "timeout-1", profile: "cpu", scheduler: "local" })
+    const big = path.join(dir, "timeout.csv")
+    writeInput(big, 60)
+    const b = startBridge([], env, files)
+    try {
+      const id = await createJob(hub!, { profile: "cpu", property: "eps", artifactId: await createInputArtifact(hub!, big), timeoutSeconds: 8 })
+      const job = await waitJob(hub!, id, (j) => j.status === "FAILED" || j.status === "COMPLETED", 120_000, b.log)
+      expect(job.status).toBe("FAILED")
+      expect((await transitions(hub!, id)).at(-1)!.detail).toStartWith("timeout: the job's timeout_seconds (8) passed")
+      // Submitted in time (a busy machine may not get that far in 8 s): its shard was told to stop.
+      const runs = runsOf(files, id)
+      if (runs.length > 0) expect(fs.existsSync(path.join(runs[0]!, "local", "shard-0000.cancel"))).toBe(true)
+    } finally {
+      b.proc.kill("SIGKILL")
+    }
+  }, 180_000)
+
   test("heartbeats keep the worker's registration fresh; a second bridge on the same state directory is refused, naming the first", async () => {
     const files = writeBridgeConfig(path.join(dir, "beat"), { hub: hub!, workerId: "beat-1", profile: "beat", scheduler: "local", heartbeat: 0.5 })
     const b = startBridge([], env, files)

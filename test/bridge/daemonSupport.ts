@@ -106,8 +106,17 @@ export const createInputArtifact = async (hub: Hub, file: string, name = path.ba
   return a.id as string
 }
 
-export const createJob = async (hub: Hub, o: { profile: string; property?: string; artifactId?: string; processor?: string }): Promise<string> =>
-  ok(await hubCall(hub, "POST", paths.jobs, { processor: o.processor ?? "periogt", profile: o.profile, parameters: o.property === undefined ? {} : { property: o.property }, inputs: o.artifactId === undefined ? [] : [{ artifact_id: o.artifactId }] }), "create job").id as string
+export const createJob = async (hub: Hub, o: { profile: string; property?: string; artifactId?: string; processor?: string; timeoutSeconds?: number }): Promise<string> =>
+  ok(
+    await hubCall(hub, "POST", paths.jobs, {
+      processor: o.processor ?? "periogt",
+      profile: o.profile,
+      parameters: o.property === undefined ? {} : { property: o.property },
+      inputs: o.artifactId === undefined ? [] : [{ artifact_id: o.artifactId }],
+      ...(o.timeoutSeconds === undefined ? {} : { timeout_seconds: o.timeoutSeconds }),
+    }),
+    "create job",
+  ).id as string
 
 export const getJob = async (hub: Hub, id: string) => ok(await hubCall(hub, "GET", paths.job(id)), "get job")
 
