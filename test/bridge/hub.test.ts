@@ -44,6 +44,9 @@ test("register → create → claim → submitted → started → artifact uploa
   expect(Object.keys(created.json._links).sort()).toEqual(["cancel", "claim", "self", "transitions"])
   const id: string = created.json.id
 
+  const traced = await call(serve.url, h.secret, "GET", `/api/hpc/jobs/${id}`, { headers: { "X-Trace-Id": "trace-123" } })
+  expect(traced.headers.get("x-trace-id")).toBe("trace-123")
+  expect(traced.headers.get("x-request-id")).toBe(traced.sent["X-Request-Id"]!)
   const pending = await call(serve.url, h.secret, "GET", "/api/hpc/jobs?status=PENDING&processor=periogt")
   expect(pending.status).toBe(200)
   expect(pending.json.items.map((j: { id: string }) => j.id)).toContain(id)

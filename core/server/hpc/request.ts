@@ -6,8 +6,9 @@
  * restarted hub still refuses a replay inside the window); a worker route needs X-Worker-Id (400). Then
  * the handler runs, and a HubProblem becomes an RFC 9457 body. A rejected request changes nothing.
  */
+import { randomUUID } from "node:crypto"
 import { ByteSize, Cause, Effect, Redacted, Schema } from "effect"
-import { HttpIncomingMessage, HttpServerRequest, type HttpServerResponse } from "effect/http"
+import { HttpIncomingMessage, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { API_VERSION, HEADERS, TIMESTAMP_WINDOW_SECONDS, isJsonContentType, verifyRequest } from "../../bridge/protocol/index.ts"
 import { Log } from "../../log/index.ts"
 import { makeApiKeyCheck } from "../http/auth.ts"
@@ -130,6 +131,8 @@ export const hubRoute =
         if (options.worker === true && workerId === undefined) return yield* problem("bad_request", `Missing required header ${HEADERS.workerId}`)
         return yield* run({ hub, request, requestId, params, header, query, body, workerId })
       })
+      // X-Trace-Id spans a logical operation (a job's life): echoed, or one is made, as EMX2 does
+      const traceId = header(HEADERS.traceId) ?? randomUUID()
       return yield* guarded.pipe(
         Effect.catchTag("HubProblem", (e) => Effect.succeed(problemResponse(e, requestId))),
         Effect.catchCause((cause) => {
@@ -137,6 +140,7 @@ export const hubRoute =
           log.error("hub: request failed unexpectedly", { request_id: requestId, cause: Cause.pretty(cause) })
           return Effect.succeed(problemResponse(problem("internal_error", "unexpected failure in the hub; see the server log"), requestId))
         }),
+        Effect.map((r) => HttpServerResponse.setHeader(r, HEADERS.traceId.toLowerCase(), traceId)),
       )
     })
 
