@@ -123,6 +123,23 @@ describe.skipIf(!has)("periogt bridge", () => {
     }
   }, 300_000)
 
+  test("a CSV sent from the web page to the cluster (POST /v1/hub/jobs, no profile) is run by the bridge; the page's results equal one batch", async () => {
+    const files = writeBridgeConfig(path.join(dir, "page"), { hub: hub!, workerId: "page-1", profile: "anyprofile", scheduler: "local" })
+    const sent = await fetch(`${hub!.url}/v1/hub/jobs?property=eps&name=units.csv`, { method: "POST", headers: { "content-type": "text/csv" }, body: fs.readFileSync(input) })
+    expect(sent.status).toBe(202)
+    const id = ((await sent.json()) as { id: string }).id
+    const b = startBridge([], env, files)
+    try {
+      const job = await waitJob(hub!, id, (j) => j.status === "COMPLETED" || j.status === "FAILED", 240_000, b.log)
+      expect({ status: job.status, log: job.status === "COMPLETED" ? "" : b.log() }).toEqual({ status: "COMPLETED", log: "" })
+      const results = await fetch(`${hub!.url}/v1/hub/jobs/${id}/results`)
+      expect(results.status).toBe(200)
+      expect(Buffer.from(await results.arrayBuffer()).equals(fs.readFileSync(reference))).toBe(true)
+    } finally {
+      b.proc.kill("SIGKILL")
+    }
+  }, 300_000)
+
   test("two bridges racing for the same jobs: each job is claimed exactly once", async () => {
     const one = writeBridgeConfig(path.join(dir, "race-a"), { hub: hub!, workerId: "race-a", profile: "race", scheduler: "local" })
     const two = writeBridgeConfig(path.join(dir, "race-b"), { hub: hub!, workerId: "race-b", profile: "race", scheduler: "local" })
