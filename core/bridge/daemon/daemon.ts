@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -12,6 +13,7 @@ import { executorFor } from "../../jobs/registry.ts"
 import { rowsDone } from "../../jobs/run.ts"
 import type { Logger } from "../../log/index.ts"
 import { propertyLabel } from "../../commands/batch.ts"
+import { sha256File } from "../../pipeline/batch.ts"
 import { PERIOGT_VERSION } from "../../version/version.ts"
 import { hubReasonOf, hubStatusOf, type HubClient } from "../client/client.ts"
 import type { Job, TransitionRequest } from "../protocol/index.ts"
@@ -259,9 +261,8 @@ const collect = (b: Bridge, j: Tracked) =>
     const r = yield* Effect.try({ try: () => collectRun(runDir, l.success, out, false, nowIso()), catch: (e) => e as Error }).pipe(Effect.result)
     if (Result.isFailure(r)) return fail(j, "collect_failed", r.failure.message)
     if (r.success.problems.length > 0) return fail(j, "collect_failed", r.success.problems.map((p) => `shard ${p.index}: ${p.why}`).join("; "))
-    const bytes = fs.readFileSync(out)
-    const { createHash } = yield* Effect.promise(() => import("node:crypto"))
-    j.output = { path: out, name, sha256: createHash("sha256").update(bytes).digest("hex"), bytes: bytes.byteLength }
+    const sha256 = yield* Effect.promise(() => sha256File(out))
+    j.output = { path: out, name, sha256, bytes: fs.statSync(out).size }
     j.rows = l.success.input.rows
     j.phase = "collected"
     j.want = "STARTED"
@@ -305,8 +306,7 @@ const advanceSimulated = (b: Bridge, j: Tracked) =>
       const out = path.join(j.dir, "output", "simulated.txt")
       writeFileAtomic(out, `simulated output of job ${j.id} (periogt ${PERIOGT_VERSION}, bridge --simulate): nothing was run\n`)
       const bytes = fs.readFileSync(out)
-      const { createHash } = yield* Effect.promise(() => import("node:crypto"))
-      j.output ??= { path: out, name: "simulated.txt", sha256: createHash("sha256").update(bytes).digest("hex"), bytes: bytes.byteLength }
+        j.output ??= { path: out, name: "simulated.txt", sha256: createHash("sha256").update(bytes).digest("hex"), bytes: bytes.byteLength }
       j.phase = "collected"
       saveState(b)
       yield* upload(b, j)
