@@ -227,36 +227,38 @@ class LightGraph {
     return t
   }
 
-  /** NodeSelfAttention(prompt, t): t + alpha · linear_3(cls output). */
+  /**
+   * NodeSelfAttention(prompt, t): t + alpha · linear_3(cls output). Two rewrites of upstream's algebra,
+   * equal in exact arithmetic (rounding-level differences only), that take 3 of its 7 [N·S, d]×[d, d]
+   * products away (S = prompts + 1):
+   * - block 1: out_proj followed by linear_1 (no nonlinearity between) is one d×d product, its matrix
+   *   and bias folded here in float64;
+   * - block 2: only the cls query is used, so its keys and values are never projected for all S rows:
+   *   scores = (W_k,hᵀ·q_h)·x_s (the q·b_k term is the same for every key and cancels in the softmax),
+   *   and Σ_s p_s·(x_s·W_v,h + b_v,h) = (Σ_s p_s·x_s)·W_v,h + b_v,h since the weights sum to 1.
+   */
   promptAttention(t: string): string {
     const { g, cfg } = this
     const d = cfg.dG
     const heads = cfg.nodeAttn!.heads
     const dh = d / heads
     const P = "prompt"
-    const nShape = g.op("Slice", [g.op("Shape", [P]), g.constI([0]), g.constI([1])]) // [N]
     g.scope = "prompt_attn"
+    const pShape = g.op("Shape", [P])
+    const nShape = g.op("Slice", [pShape, g.constI([0]), g.constI([1])]) // [N]
+    const sShape = g.op("Add", [g.op("Slice", [pShape, g.constI([1]), g.constI([2])]), g.constI(1)]) // [S] = prompts + 1
     const cls = g.float("node_attn.cls_token", this.w.get("node_attn.cls_token", [1, 1, d]).data, [1, 1, d])
     const clsN = g.op("Expand", [cls, g.op("Concat", [nShape, g.constI([1, d])], { axis: 0 })])
     const x = g.op("Concat", [clsN, P], { axis: 1 }) // [N,S,d]
+    const xf = g.op("Reshape", [x, g.constI([-1, d])]) // [N·S,d]: 2-D products fuse with their bias (Gemm)
     // key_padding_mask = (x.sum(-1) == 0) → −inf on those keys
     const mask = g.op("Equal", [g.op("ReduceSum", [x, g.constI([-1])], { keepdims: 0 }), g.constF(0)]) // [N,S]
-    const bias = g.op("Unsqueeze", [g.op("Where", [mask, g.constF(-Infinity), g.constF(0)]), g.constI([1, 2])]) // [N,1,1,S]
+    const maskBias = g.op("Where", [mask, g.constF(-Infinity), g.constF(0)]) // [N,S]
+    const bias = g.op("Unsqueeze", [maskBias, g.constI([1, 2])]) // [N,1,1,S]
 
-    const heads4 = (y: string) =>
-      g.op("Transpose", [g.op("Reshape", [y, g.constI([0, 0, heads, dh])])], { perm: [0, 2, 1, 3] }) // [N,h,S,dh]
-    const mha = (q: string, k: string, v: string, key: string) => {
-      const qh = g.op("Div", [heads4(q), g.constF(Math.sqrt(dh))])
-      const scores = g.op("Add", [g.op("MatMul", [qh, g.op("Transpose", [heads4(k)], { perm: [0, 1, 3, 2] })]), bias])
-      const o = g.op("MatMul", [g.op("Softmax", [scores], { axis: -1 }), heads4(v)]) // [N,h,Sq,dh]
-      const merged = g.op("Reshape", [g.op("Transpose", [o], { perm: [0, 2, 1, 3] }), g.constI([0, 0, d])])
-      return this.linear(merged, `${key}.out_proj`, d, d)
-    }
-    const inProj = (key: string) => {
-      const w = this.w.get(`${key}.in_proj_weight`, [3 * d, d]).data
-      const b = this.w.get(`${key}.in_proj_bias`, [3 * d]).data
-      return { w, b }
-    }
+    const headShape = g.op("Concat", [g.constI([-1]), sShape, g.constI([heads, dh])], { axis: 0 })
+    const heads4 = (y: string) => g.op("Transpose", [g.op("Reshape", [y, headShape])], { perm: [0, 2, 1, 3] }) // [N,h,S,dh]
+    const inProj = (key: string) => ({ w: this.w.get(`${key}.in_proj_weight`, [3 * d, d]).data, b: this.w.get(`${key}.in_proj_bias`, [3 * d]).data })
     const proj = (y: string, p: { w: Float32Array; b: Float32Array }, part: number, parts: number, name: string) => {
       // rows [part·d, (part+parts)·d) of in_proj_weight
       const rows = parts * d
@@ -265,21 +267,67 @@ class LightGraph {
       const B = g.float(`${name}.bias`, p.b.slice(part * d, (part + parts) * d), [rows])
       return g.op("Add", [g.op("MatMul", [y, W]), B])
     }
-    // block 1: full self-attention over [cls, prompts]
+
+    // block 1: full self-attention over [cls, prompts]; out_proj · linear_1 as one product
     const p1 = inProj("node_attn.self_attn_1")
-    const [q1, k1, v1] = g.opN("Split", [proj(x, p1, 0, 3, "node_attn.self_attn_1.in_proj"), g.constI([d, d, d])], 3, { axis: -1 })
-    const h1 = this.linear(mha(q1!, k1!, v1!, "node_attn.self_attn_1"), "node_attn.linear_1", d, d)
-    const x1 = this.layerNorm(g.op("Add", [h1, x]), "node_attn.norm_1", d)
-    // block 2: only the cls row is used downstream, so only its query is computed (same values).
+    const [q1, k1, v1] = g.opN("Split", [proj(xf, p1, 0, 3, "node_attn.self_attn_1.in_proj"), g.constI([d, d, d])], 3, { axis: -1 })
+    const qh = g.op("Div", [heads4(q1!), g.constF(Math.sqrt(dh))])
+    const scores = g.op("Add", [g.op("MatMul", [qh, g.op("Transpose", [heads4(k1!)], { perm: [0, 1, 3, 2] })]), bias])
+    const o = g.op("MatMul", [g.op("Softmax", [scores], { axis: -1 }), heads4(v1!)]) // [N,h,S,dh]
+    const merged = g.op("Reshape", [g.op("Transpose", [o], { perm: [0, 2, 1, 3] }), g.constI([-1, d])]) // [N·S,d]
+    const folded = this.foldLinears("node_attn.self_attn_1.out_proj", "node_attn.linear_1", d)
+    const h1 = g.op("Add", [g.op("MatMul", [merged, folded.w]), folded.b])
+    const x1f = this.layerNorm(g.op("Add", [h1, xf]), "node_attn.norm_1", d) // [N·S,d]
+    const x1 = g.op("Reshape", [x1f, g.op("Concat", [g.constI([-1]), sShape, g.constI([d])], { axis: 0 })]) // [N,S,d]
+
+    // block 2: the cls query only; keys and values reassociated (see above)
     const p2 = inProj("node_attn.self_attn_2")
-    const x1cls = g.op("Slice", [x1, g.constI([0]), g.constI([1]), g.constI([1])]) // [N,1,d]
-    const q2 = proj(x1cls, p2, 0, 1, "node_attn.self_attn_2.q_proj")
-    const [k2, v2] = g.opN("Split", [proj(x1, p2, 1, 2, "node_attn.self_attn_2.kv_proj"), g.constI([d, d])], 2, { axis: -1 })
-    const h2 = this.linear(mha(q2, k2!, v2!, "node_attn.self_attn_2"), "node_attn.linear_2", d, d)
-    const x2 = this.layerNorm(g.op("Add", [h2, x1cls]), "node_attn.norm_2", d) // [N,1,d]
-    const clsOut = this.linear(g.op("Squeeze", [x2, g.constI([1])]), "node_attn.linear_3", d, d)
+    const x1cls = g.op("Squeeze", [g.op("Slice", [x1, g.constI([0]), g.constI([1]), g.constI([1])]), g.constI([1])]) // [N,d]
+    const q2 = g.op("Div", [proj(x1cls, p2, 0, 1, "node_attn.self_attn_2.q_proj"), g.constF(Math.sqrt(dh))]) // [N,d]
+    const q2h = g.op("Transpose", [g.op("Reshape", [q2, g.constI([-1, heads, dh])])], { perm: [1, 0, 2] }) // [h,N,dh]
+    // W_k of head h as [dh, d] (rows of in_proj_weight): r = q_h · W_k,h  → [h,N,d]
+    const wk = g.float("node_attn.self_attn_2.k_heads", p2.w.slice(d * d, 2 * d * d), [heads, dh, d])
+    const r = g.op("Transpose", [g.op("MatMul", [q2h, wk])], { perm: [1, 0, 2] }) // [N,h,d]
+    const s2 = g.op("Add", [g.op("MatMul", [r, g.op("Transpose", [x1], { perm: [0, 2, 1] })]), g.op("Unsqueeze", [maskBias, g.constI([1])])]) // [N,h,S]
+    const ctx = g.op("Transpose", [g.op("MatMul", [g.op("Softmax", [s2], { axis: -1 }), x1])], { perm: [1, 0, 2] }) // [h,N,d]
+    // W_v of head h as [d, dh]
+    const wvT = new Float32Array(heads * d * dh)
+    for (let h = 0; h < heads; h++) wvT.set(transpose(p2.w.subarray(2 * d * d + h * dh * d, 2 * d * d + (h + 1) * dh * d), dh, d), h * d * dh)
+    const wv = g.float("node_attn.self_attn_2.v_heads", wvT, [heads, d, dh])
+    const bv = g.float("node_attn.self_attn_2.v_bias", p2.b.slice(2 * d, 3 * d), [heads, 1, dh])
+    const o2 = g.op("Add", [g.op("MatMul", [ctx, wv]), bv]) // [h,N,dh]
+    const merged2 = g.op("Reshape", [g.op("Transpose", [o2], { perm: [1, 0, 2] }), g.constI([-1, d])]) // [N,d]
+    const h2 = this.linear(this.linear(merged2, "node_attn.self_attn_2.out_proj", d, d), "node_attn.linear_2", d, d)
+    const x2 = this.layerNorm(g.op("Add", [h2, x1cls]), "node_attn.norm_2", d) // [N,d]
+    const clsOut = this.linear(x2, "node_attn.linear_3", d, d)
     const alpha = g.float("node_attn.alpha", this.w.get("node_attn.alpha", [1]).data, [1])
     return g.op("Add", [t, g.op("Mul", [alpha, clsOut])])
+  }
+
+  /** Two torch Linears in a row (`first` then `second`, both d×d) as one: W = (W2·W1)ᵀ, b = W2·b1 + b2, in float64. */
+  foldLinears(first: string, second: string, d: number): { w: string; b: string } {
+    const w1 = this.w.get(`${first}.weight`, [d, d]).data
+    const b1 = this.w.get(`${first}.bias`, [d]).data
+    const w2 = this.w.get(`${second}.weight`, [d, d]).data
+    const b2 = this.w.get(`${second}.bias`, [d]).data
+    const wt = new Float32Array(d * d) // [in, out]: wt[i, o] = Σ_m w2[o, m]·w1[m, i]
+    const acc = new Float64Array(d)
+    for (let i = 0; i < d; i++) {
+      acc.fill(0)
+      for (let m = 0; m < d; m++) {
+        const a = w1[m * d + i]!
+        if (a === 0) continue
+        for (let o = 0; o < d; o++) acc[o]! += w2[o * d + m]! * a
+      }
+      for (let o = 0; o < d; o++) wt[i * d + o] = acc[o]!
+    }
+    const b = new Float32Array(d)
+    for (let o = 0; o < d; o++) {
+      let s = b2[o]!
+      for (let m = 0; m < d; m++) s += w2[o * d + m]! * b1[m]!
+      b[o] = s
+    }
+    return { w: this.g.float(`${first}+${second}.weight_t`, wt, [d, d]), b: this.g.float(`${first}+${second}.bias`, b, [d]) }
   }
 
   /** LiGhT.forward: path features, then the transformer layers. Returns [N, d]. */
@@ -353,8 +401,10 @@ class LightGraph {
     const biasShape = g.op("Concat", [lay.gShape, lay.m, lay.m, g.constI([H])], { axis: 0 })
     const negInf = g.op("Add", [g.op("ConstantOfShape", [biasShape], {}), g.constF(-Infinity)])
     const dense = g.op("ScatterND", [negInf, edgeIdx, edgeBias]) // [G,M,M,H]
-    const bias = g.op("Transpose", [dense], { perm: [0, 3, 1, 2] }) // [G,H,M(dst),M(src)]
-    const zeroRow = g.op("ConstantOfShape", [g.constI([1, 3 * d])], {})
+    const bias = g.op("Transpose", [dense], { perm: [3, 0, 1, 2] }) // [H,G,M(dst),M(src)]
+    // padding positions read node 0 (any real row): as keys their bias is −inf (weight exactly 0), as
+    // queries their rows are never gathered back — so no zero row has to be appended in every layer
+    const padAny = g.op("Where", [g.op("Equal", [lay.padIndex, nNodes]), g.constI(0), lay.padIndex]) // [G,M]
     const scale = d ** -0.5
 
     let t = t0
@@ -363,19 +413,21 @@ class LightGraph {
       g.scope = `layer${l}/attn_norm`
       const hn = this.layerNorm(t, `${key}.attention_norm`, d)
       g.scope = `layer${l}/qkv`
-      const qkv = this.linear(hn, `${key}.qkv`, d, 3 * d) // [N,3d]
+      // the q columns (and bias) carry the attention scale, folded at build time
+      const wqkv = transpose(this.w.get(`${key}.qkv.weight`, [3 * d, d]).data, 3 * d, d) // [d,3d]
+      const bqkv = Float32Array.from(this.w.get(`${key}.qkv.bias`, [3 * d]).data)
+      for (let r = 0; r < d; r++) for (let c = 0; c < d; c++) wqkv[r * 3 * d + c]! *= scale
+      for (let c = 0; c < d; c++) bqkv[c]! *= scale
+      const qkv = g.op("Add", [g.op("MatMul", [hn, g.float(`${key}.qkv.weight_t_scaled`, wqkv, [d, 3 * d])]), g.float(`${key}.qkv.bias_scaled`, bqkv, [3 * d])]) // [N,3d]
       g.scope = `layer${l}/attn`
-      // to the padded layout: [G,M,3,H,dh] → [3,G,H,M,dh]
-      const padded = g.op("Gather", [g.op("Concat", [qkv, zeroRow], { axis: 0 }), lay.padIndex], { axis: 0 }) // [G,M,3d]
-      const heads = g.op("Transpose", [g.op("Reshape", [padded, g.constI([0, 0, 3, H, dh])])], { perm: [2, 0, 3, 1, 4] })
-      const [q0, k0, v0] = g.opN("Split", [heads, g.constI([1, 1, 1])], 3, { axis: 0 })
-      const q = g.op("Mul", [g.op("Squeeze", [q0!, g.constI([0])]), g.constF(scale)])
-      const k = g.op("Squeeze", [k0!, g.constI([0])])
-      const v = g.op("Squeeze", [v0!, g.constI([0])])
+      // to the padded layout, heads outermost: [N,3H,dh] → [3H,N,dh] → [3H,G,M,dh] → q, k, v [H,G,M,dh]
+      const byHead = g.op("Transpose", [g.op("Reshape", [qkv, g.constI([0, 3 * H, dh])])], { perm: [1, 0, 2] })
+      const padded = g.op("Gather", [byHead, padAny], { axis: 1 })
+      const [q, k, v] = g.opN("Split", [padded, g.constI([H, H, H])], 3, { axis: 0 })
       // a[dst, src] = k[dst] · (scale·q[src]) + bias; softmax over src; Σ_src a·v[src]
-      const a = g.op("Add", [g.op("MatMul", [k, g.op("Transpose", [q], { perm: [0, 1, 3, 2] })]), bias])
-      const o = g.op("MatMul", [g.op("Softmax", [a], { axis: -1 }), v]) // [G,H,M,dh]
-      const oFlat = g.op("Reshape", [g.op("Transpose", [o], { perm: [0, 2, 1, 3] }), g.constI([-1, d])]) // [G·M,d]
+      const a = g.op("Add", [g.op("MatMul", [k!, g.op("Transpose", [q!], { perm: [0, 1, 3, 2] })]), bias])
+      const o = g.op("MatMul", [g.op("Softmax", [a], { axis: -1 }), v!]) // [H,G,M,dh]
+      const oFlat = g.op("Reshape", [g.op("Transpose", [o], { perm: [1, 2, 0, 3] }), g.constI([-1, d])]) // [G·M,d]
       const agg = g.op("Gather", [oFlat, lay.flatIndex], { axis: 0 }) // [N,d]
       // Residual(node_out_layer)
       g.scope = `layer${l}/out_proj`
