@@ -6,7 +6,7 @@ import { pickScheduler } from "../jobs/registry.ts"
 import { Log } from "../log/index.ts"
 import { onStopSignal } from "../runtime/signals.ts"
 import { PERIOGT_VERSION } from "../version/version.ts"
-import { hubReasonOf, makeHubClient } from "../bridge/client/client.ts"
+import { BridgeHub, bridgeHubLayer, hubReasonOf } from "../bridge/client/client.ts"
 import { loadBridgeConfig, readSecret, type BridgeConfig } from "../bridge/daemon/config.ts"
 import { cycle, recover, register, type Bridge, type Tracked } from "../bridge/daemon/daemon.ts"
 import { PROCESSOR } from "../bridge/daemon/plan.ts"
@@ -30,7 +30,7 @@ const fromResult = <A, E>(r: Result.Result<A, E>): Effect.Effect<A, E> => (Resul
 /** A misconfiguration the next cycle will not fix: the bridge stops instead of retrying forever. */
 const fatalHub = (e: PeriogtError) => hubReasonOf(e) === "hub_auth_failed" || hubReasonOf(e) === "hub_forbidden"
 
-const runDaemon = (config: BridgeConfig, secret: string, simulate: boolean, once: boolean) =>
+const runDaemon = (config: BridgeConfig, simulate: boolean, once: boolean) =>
   Effect.scoped(
     Effect.gen(function* () {
       const app = yield* AppConfig
@@ -49,7 +49,7 @@ const runDaemon = (config: BridgeConfig, secret: string, simulate: boolean, once
       const b: Bridge = {
         config,
         app,
-        hub: makeHubClient({ baseUrl: config.hubUrl, workerId: config.workerId, secret, timeoutMs: config.requestTimeoutSeconds * 1000 }),
+        hub: yield* BridgeHub,
         log,
         simulate,
         jobs: state.jobs.map((j) => ({ ...j }) as Tracked),
@@ -87,6 +87,8 @@ interface Check {
   readonly reason?: string
 }
 
+const hubOptions = (config: BridgeConfig, secret: string) => ({ baseUrl: config.hubUrl, workerId: config.workerId, secret, timeoutMs: config.requestTimeoutSeconds * 1000 })
+
 const reasonOf = (e: PeriogtError) => (hubReasonOf(e) === undefined ? {} : { reason: hubReasonOf(e)! })
 
 const checkProgram = (config: BridgeConfig, json: boolean) =>
@@ -103,7 +105,7 @@ const checkProgram = (config: BridgeConfig, json: boolean) =>
       checks.push({ name: "state_dir", ok: false, detail: `${config.stateDir}: ${(e as Error).message}` })
     }
     if (Result.isSuccess(secret)) {
-      const hub = makeHubClient({ baseUrl: config.hubUrl, workerId: config.workerId, secret: secret.success, timeoutMs: config.requestTimeoutSeconds * 1000 })
+      const hub = yield* BridgeHub.pipe(Effect.provide(bridgeHubLayer(hubOptions(config, secret.success))))
       const health = yield* hub.health().pipe(Effect.result)
       checks.push(Result.isSuccess(health) ? { name: "hub", ok: true, detail: `${config.hubUrl} answers` } : { name: "hub", ok: false, detail: health.failure.message, ...reasonOf(health.failure) })
       if (Result.isSuccess(health)) {
@@ -138,13 +140,14 @@ export const bridgeProgram = (o: BridgeOptions) =>
     const config = yield* fromResult(loadBridgeConfig(app.configFile, process.env, app.baseDir.value))
     if (action === "check") return yield* checkProgram(config, o.json === true)
     const secret = yield* fromResult(readSecret(config.secretFile))
-    if (action === "register") {
-      const log = yield* Log
-      const hub = makeHubClient({ baseUrl: config.hubUrl, workerId: config.workerId, secret, timeoutMs: config.requestTimeoutSeconds * 1000 })
-      const b = { config, app, hub, log, simulate: false, jobs: [], stopping: () => false, registered: false, lastHeartbeat: 0 } satisfies Bridge
-      const w = yield* register(b)
-      process.stdout.write(JSON.stringify(w) + "\n")
-      return EXIT.success
-    }
-    return yield* runDaemon(config, secret, o.simulate === true, action === "once")
+    const work =
+      action === "register"
+        ? Effect.gen(function* () {
+            const b = { config, app, hub: yield* BridgeHub, log: yield* Log, simulate: false, jobs: [], stopping: () => false, registered: false, lastHeartbeat: 0 } satisfies Bridge
+            const w = yield* register(b)
+            process.stdout.write(JSON.stringify(w) + "\n")
+            return EXIT.success
+          })
+        : runDaemon(config, o.simulate === true, action === "once")
+    return yield* work.pipe(Effect.provide(bridgeHubLayer(hubOptions(config, secret))))
   })

@@ -1,6 +1,6 @@
 import * as fs from "node:fs"
 import { createHash } from "node:crypto"
-import { Effect, Result, Schema } from "effect"
+import { Context, Effect, Layer, Result, Schema } from "effect"
 import { InternalError, ValidationError, type PeriogtError } from "../../errors/index.ts"
 import { PERIOGT_VERSION } from "../../version/version.ts"
 import { Artifact, FileList, FileUploaded, HeartbeatResponse, HEADERS, Job, JobList, paths, Problem, signRequest, Worker, type Capability, type JobStatus, type TransitionRequest } from "../protocol/index.ts"
@@ -179,3 +179,8 @@ export const makeHubClient = (o: HubClientOptions) => {
 }
 
 export type HubClient = ReturnType<typeof makeHubClient>
+
+/** The hub client as a service: the command provides it at the edge (a test or another transport can provide another). */
+export class BridgeHub extends Context.Service<BridgeHub, HubClient>()("periogt/bridge/Hub") {}
+
+export const bridgeHubLayer = (o: HubClientOptions) => Layer.succeed(BridgeHub, makeHubClient(o))
