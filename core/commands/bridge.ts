@@ -1,5 +1,6 @@
 import * as fs from "node:fs"
 import { Deferred, Effect, Result, Schedule } from "effect"
+import { artifactLayout, requireArtifacts } from "../artifacts/index.ts"
 import { AppConfig } from "../config/index.ts"
 import { EXIT, ValidationError, type PeriogtError } from "../errors/index.ts"
 import { pickScheduler } from "../jobs/registry.ts"
@@ -114,6 +115,10 @@ const checkProgram = (config: BridgeConfig, json: boolean) =>
         checks.push(Result.isSuccess(auth) ? { name: "auth", ok: true, detail: `the hub accepts worker ${config.workerId}'s signature (${auth.success.total_count} pending ${PROCESSOR} job(s))` } : { name: "auth", ok: false, detail: auth.failure.message, ...reasonOf(auth.failure) })
       }
     }
+    // The jobs' `periogt submit` refuses to run without them; said here so that it is not learnt from a failed job.
+    const app = yield* AppConfig
+    const artifacts = requireArtifacts(artifactLayout(app.checkpointDir.value))
+    checks.push(Result.isSuccess(artifacts) ? { name: "artifacts", ok: true, detail: `${app.checkpointDir.value}: ready` } : { name: "artifacts", ok: true, warn: true, detail: `${artifacts.failure.message} (jobs will fail with submission_error until periogt setup has run; ignore if the jobs' container sees another checkpoint_dir)` })
     for (const p of config.profiles) {
       if (p.scheduler === "local") {
         checks.push({ name: `scheduler:${p.name}`, ok: true, detail: "local: the jobs run as processes on this node" })

@@ -65,7 +65,7 @@ describe.skipIf(!has)("periogt bridge", () => {
     const ok = await bridge(["check", "--json"], env, files)
     expect({ code: ok.code, stderr: ok.code === 0 ? "" : ok.stderr }).toEqual({ code: 0, stderr: "" })
     const report = JSON.parse(ok.stdout)
-    expect(report.checks.map((c: { name: string; ok: boolean }) => [c.name, c.ok])).toEqual([["config", true], ["secret", true], ["state_dir", true], ["hub", true], ["auth", true], ["scheduler:cpu", true]])
+    expect(report.checks.map((c: { name: string; ok: boolean }) => [c.name, c.ok])).toEqual([["config", true], ["secret", true], ["state_dir", true], ["hub", true], ["auth", true], ["artifacts", true], ["scheduler:cpu", true]])
     // A wrong secret: the hub refuses the signature, check says so and exits 2.
     fs.writeFileSync(files.secretFile, "f".repeat(64) + "\n", { mode: 0o600 })
     const bad = await bridge(["check", "--json"], env, files)
