@@ -30,15 +30,26 @@ export const writeSecret = (file: string, mode = 0o600): string => {
 
 export interface Hub {
   readonly url: string
+  readonly port: number
   readonly secret: string
   readonly log: () => string
+  /** The `periogt serve` process (to kill it with SIGKILL in a test of the hub's restart). */
+  readonly proc: ReturnType<typeof Bun.spawn>
   stop(): Promise<void>
 }
 
-export const startHub = async (dir: string, env: Record<string, string>): Promise<Hub> => {
+/**
+ * `o.port` and `o.secret` start it again as it was (a restart on the same port with the same secret,
+ * on the same results directory under `dir`); by default a free port and a new secret.
+ */
+export const startHub = async (dir: string, env: Record<string, string>, o: { port?: number; secret?: string } = {}): Promise<Hub> => {
   const secretFile = path.join(dir, "hub.secret")
-  const secret = writeSecret(secretFile)
-  const port = await freePort()
+  if (o.secret !== undefined) {
+    fs.writeFileSync(secretFile, o.secret + "\n", { mode: 0o600 })
+    fs.chmodSync(secretFile, 0o600)
+  }
+  const secret = o.secret ?? writeSecret(secretFile)
+  const port = o.port ?? (await freePort())
   const p = Bun.spawn([periogtBinary(), "serve", "--demo", "--port", String(port)], {
     env: { ...env, PERIOGT_HPC_SECRET_FILE: secretFile, PERIOGT_RESULTS_DIR: path.join(dir, "hub-results") },
     stdout: "pipe",
@@ -67,7 +78,9 @@ export const startHub = async (dir: string, env: Record<string, string>): Promis
   )
   return {
     url,
+    port,
     secret,
+    proc: p,
     log: () => text,
     stop: async () => {
       p.kill("SIGTERM")

@@ -43,6 +43,14 @@ export interface Bridge {
   readonly stopping: () => boolean
   registered: boolean
   lastHeartbeat: number
+  /** Set while the hub cannot be reached (refused, reset, timed out): the outage is waited out, see `cycle`. */
+  hubDown?: HubOutage
+}
+
+export interface HubOutage {
+  readonly since: number
+  readonly tries: number
+  readonly nextTry: number
 }
 
 export const saveState = (b: Bridge) => {
@@ -526,7 +534,8 @@ export const claimNew = (b: Bridge, seen: Map<string, Seen>) =>
         b.jobs.push(j)
         saveState(b)
         b.log.info(`job ${j.id}: claimed (profile ${profile.name}, property ${j.property || "none"}, inputs ${j.inputs.join(" ") || "none"})`)
-        yield* advance(b, j, seen.get(j.id)).pipe(Effect.catch((e: PeriogtError | StageFailure) => Effect.sync(() => b.log.warn(`job ${j.id}: ${"message" in e ? e.message : e.detail}`))))
+        yield* advance(b, j, seen.get(j.id)).pipe(Effect.catch(failed(b, `job ${j.id}`)))
+        if (b.hubDown !== undefined) return
       }
     }
   })
@@ -551,19 +560,72 @@ export const heartbeatIfDue = (b: Bridge) =>
     return yield* Effect.fail(r.failure)
   })
 
-/** One whole cycle; a failure of one job or one call is logged and left to the next cycle. */
+const unreachable = (e: PeriogtError | StageFailure) => "message" in e && hubReasonOf(e) === "hub_unreachable"
+
+/**
+ * The wait before the next try at a hub that cannot be reached: one poll interval, doubled after each
+ * failed try, at most a minute (or one poll interval, when that is longer).
+ */
+export const hubBackoffMs = (pollSeconds: number, tries: number) => Math.min(pollSeconds * 1000 * 2 ** Math.max(0, tries - 1), Math.max(pollSeconds, 60) * 1000)
+
+const secondsText = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`
+
+/** The first call of an outage that failed: said once (not once per call and cycle), with when it is tried again. */
+const hubLost = (b: Bridge, e: PeriogtError) => {
+  if (b.hubDown !== undefined) return
+  const wait = hubBackoffMs(b.config.pollSeconds, 1)
+  b.hubDown = { since: Date.now(), tries: 1, nextTry: Date.now() + wait }
+  b.log.warn(
+    `the hub cannot be reached (${e.message}): the bridge waits it out, trying again in ${secondsText(wait)}, then less often; scheduler jobs keep running, and what they do is kept in the state file and reported when the hub answers`,
+    { reason: "hub_unreachable" },
+  )
+}
+
+/** A failed step of the cycle: a hub that cannot be reached starts (or continues) an outage; anything else is logged. */
+const failed = (b: Bridge, what: string) => (e: PeriogtError | StageFailure) =>
+  Effect.sync(() => {
+    if (unreachable(e)) return hubLost(b, e as PeriogtError)
+    const message = "message" in e ? e.message : e.detail
+    const reason = "message" in e ? hubReasonOf(e) : undefined
+    b.log.warn(`${what}: ${message}`, reason === undefined ? {} : { reason })
+  })
+
+/**
+ * One whole cycle; a failure of one job or one call is logged and left to the next cycle.
+ *
+ * A hub that cannot be reached (killed, restarting, the network down) is an outage, not a failure of
+ * each call: the first such failure is logged once and the rest of the cycle's hub work is skipped;
+ * later cycles only ask the hub's health, one poll interval after the failure and then with a doubling
+ * backoff (at most a minute), logging each failed try. Nothing is lost meanwhile: every transition the
+ * bridge owes is its jobs' `want` against `hub_status` in the state file, and the first cycle after the
+ * hub answers again reports them all (an identical retry of a report the hub stored just before it went
+ * down is answered as a duplicate, not logged twice). The scheduler's jobs run on without the hub; they
+ * are collected and reported once it is back.
+ */
 export const cycle = (b: Bridge) =>
   Effect.gen(function* () {
-    const warn = (what: string) => (e: PeriogtError | StageFailure) =>
-      Effect.sync(() => {
-        const message = "message" in e ? e.message : e.detail
-        const reason = "message" in e ? hubReasonOf(e) : undefined
-        b.log.warn(`${what}: ${message}`, reason === undefined ? {} : { reason })
-      })
-    yield* heartbeatIfDue(b).pipe(Effect.catch(warn("heartbeat")))
+    if (b.hubDown !== undefined) {
+      const down = b.hubDown
+      if (Date.now() < down.nextTry) return
+      const h = yield* b.hub.health().pipe(Effect.result)
+      if (Result.isFailure(h) && unreachable(h.failure)) {
+        const wait = hubBackoffMs(b.config.pollSeconds, down.tries + 1)
+        b.hubDown = { since: down.since, tries: down.tries + 1, nextTry: Date.now() + wait }
+        b.log.warn(`the hub is still unreachable (for ${secondsText(Date.now() - down.since)}, ${down.tries + 1} tries): next try in ${secondsText(wait)}`, { reason: "hub_unreachable" })
+        return
+      }
+      // It answers (an answer that is an error is no longer an outage: the calls below say what it is).
+      b.hubDown = undefined
+      b.log.info(`the hub answers again after ${secondsText(Date.now() - down.since)}: reporting what the bridge kept meanwhile`)
+    }
+    yield* heartbeatIfDue(b).pipe(Effect.catch(failed(b, "heartbeat")))
+    if (b.hubDown !== undefined) return
     const seen = yield* monitor(b)
-    for (const j of [...b.jobs]) yield* advance(b, j, seen.get(j.id)).pipe(Effect.catch(warn(`job ${j.id}`)))
+    for (const j of [...b.jobs]) {
+      yield* advance(b, j, seen.get(j.id)).pipe(Effect.catch(failed(b, `job ${j.id}`)))
+      if (b.hubDown !== undefined) return
+    }
     prune(b)
-    if (!b.stopping() && b.registered) yield* claimNew(b, seen).pipe(Effect.catch(warn("polling for jobs")))
+    if (!b.stopping() && b.registered) yield* claimNew(b, seen).pipe(Effect.catch(failed(b, "polling for jobs")))
     prune(b)
   })
