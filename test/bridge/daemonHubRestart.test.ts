@@ -7,7 +7,7 @@ import { waitFor } from "../support/process.ts"
 import { canTransition, isJobStatus } from "../../core/bridge/protocol/index.ts"
 import { hubBackoffMs } from "../../core/bridge/daemon/daemon.ts"
 import { periogt, tinyCheckpoints, writeInput } from "../jobs/support.ts"
-import { createInputArtifact, createJob, downloadOutput, getJob, runsOf, startBridge, startHub, submitCalls, transitions, waitJob, writeBridgeConfig, type Hub } from "./daemonSupport.ts"
+import { bridge, createInputArtifact, createJob, downloadOutput, getJob, runsOf, startBridge, startHub, submitCalls, transitions, waitJob, writeBridgeConfig, type Hub } from "./daemonSupport.ts"
 
 /**
  * The hub (`periogt serve`) killed with SIGKILL while a bridge (`periogt bridge run`, local executor,
@@ -120,6 +120,31 @@ describe.skipIf(!has)("periogt bridge, the hub killed and restarted", () => {
       await waitFor(() => JSON.parse(fs.readFileSync(path.join(files.stateDir, "state.json"), "utf8")).jobs.length === 0, 30_000, "the state file to drop the job")
       expect(b.proc.exitCode).toBeNull()
       expect((await getJob(hub, id)).status).toBe("COMPLETED")
+    } finally {
+      b.proc.kill("SIGKILL")
+    }
+  }, 600_000)
+
+  test("a bridge started while the hub is down registers once it answers, then follows the job it had claimed but not written down", async () => {
+    const files = writeBridgeConfig(path.join(dir, "late"), { hub: hub!, workerId: "late-1", profile: "late", scheduler: "local", poll: 0.3, heartbeat: 1 })
+    const id = await createJob(hub!, { profile: "late", property: "eps", artifactId: await createInputArtifact(hub!, input) })
+    const crashed = await bridge(["once"], { ...env, PERIOGT_BRIDGE_TEST_CRASH: "after-claim" }, files)
+    expect(crashed.code).not.toBe(0)
+    expect((await getJob(hub!, id)).status).toBe("CLAIMED")
+
+    const { port, secret } = hub!
+    hub!.proc.kill("SIGKILL")
+    await hub!.proc.exited
+    const b = startBridge([], env, files)
+    try {
+      await waitFor(() => b.log().includes("cannot register yet"), 60_000, "the bridge to start without the hub")
+      expect(b.proc.exitCode).toBeNull()
+      hub = await startHub(dir, env, { port, secret })
+      const job = await waitJob(hub, id, (j) => j.status === "COMPLETED" || j.status === "FAILED", 300_000, b.log)
+      expect({ status: job.status, log: job.status === "COMPLETED" ? "" : b.log() }).toEqual({ status: "COMPLETED", log: "" })
+      expect(b.log()).toContain(`job ${id}: CLAIMED on the hub for this worker but not in the state file`)
+      expect(Buffer.from((await downloadOutput(hub, job.output_artifact_id)).bytes).equals(fs.readFileSync(reference))).toBe(true)
+      expect(submitCalls(files, id)).toHaveLength(1)
     } finally {
       b.proc.kill("SIGKILL")
     }

@@ -42,6 +42,8 @@ export interface Bridge {
   readonly jobs: Tracked[]
   readonly stopping: () => boolean
   registered: boolean
+  /** The hub was asked, once registered, for this worker's jobs the state file lost (`recover`). */
+  recovered?: boolean
   lastHeartbeat: number
   /** Set while the hub cannot be reached (refused, reset, timed out): the outage is waited out, see `cycle`. */
   hubDown?: HubOutage
@@ -488,6 +490,7 @@ export const prune = (b: Bridge) => {
 /** Jobs the hub says are this worker's but the state does not know (claimed by a bridge killed before it wrote them down). */
 export const recover = (b: Bridge) =>
   Effect.gen(function* () {
+    if (b.recovered === true) return
     for (const status of ["CLAIMED", "SUBMITTED", "STARTED"] as const) for (const processor of processorsOf(PERIOGT_VERSION)) {
       const list = yield* b.hub.listJobs({ status, processor, limit: 1000 })
       for (const hj of list.items) {
@@ -506,6 +509,7 @@ export const recover = (b: Bridge) =>
         b.log.warn(`job ${hj.id}: ${hj.status} on the hub for this worker but not in the state file: following it again (${j.phase})`)
       }
     }
+    b.recovered = true
   })
 
 /** Claims pending jobs while there is room (in all, and per profile); each claimed job starts at once. */
@@ -619,6 +623,9 @@ export const cycle = (b: Bridge) =>
       b.log.info(`the hub answers again after ${secondsText(Date.now() - down.since)}: reporting what the bridge kept meanwhile`)
     }
     yield* heartbeatIfDue(b).pipe(Effect.catch(failed(b, "heartbeat")))
+    if (b.hubDown !== undefined) return
+    // a bridge that started while the hub was down registers later: it looks for its lost jobs then
+    if (b.registered) yield* recover(b).pipe(Effect.catch(failed(b, "looking for this worker's jobs on the hub")))
     if (b.hubDown !== undefined) return
     const seen = yield* monitor(b)
     for (const j of [...b.jobs]) {
