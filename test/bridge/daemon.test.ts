@@ -275,16 +275,33 @@ describe.skipIf(!has)("periogt bridge", () => {
   test("a job past its timeout_seconds fails (reason timeout) and its scheduler job is cancelled", async () => {
     const files = writeBridgeConfig(path.join(dir, "timeout"), { hub: hub!, workerId: "timeout-1", profile: "cpu", scheduler: "local" })
     const big = path.join(dir, "timeout.csv")
-    writeInput(big, 60)
+    // 1000 copies (18 000 rows): minutes of work on any machine, so the 3 s limit passes long before it
+    // could complete (60 copies finished inside 8 s on a fast CI machine)
+    writeInput(big, 1000)
     const b = startBridge([], env, files)
     try {
-      const id = await createJob(hub!, { profile: "cpu", property: "eps", artifactId: await createInputArtifact(hub!, big), timeoutSeconds: 8 })
+      const id = await createJob(hub!, { profile: "cpu", property: "eps", artifactId: await createInputArtifact(hub!, big), timeoutSeconds: 3 })
       const job = await waitJob(hub!, id, (j) => j.status === "FAILED" || j.status === "COMPLETED", 120_000, b.log)
       expect(job.status).toBe("FAILED")
-      expect((await transitions(hub!, id)).at(-1)!.detail).toStartWith("timeout: the job's timeout_seconds (8) passed")
-      // Submitted in time (a busy machine may not get that far in 8 s): its shard was told to stop.
+      expect((await transitions(hub!, id)).at(-1)!.detail).toStartWith("timeout: the job's timeout_seconds (3) passed")
+      // Submitted in time (a busy machine may not get that far in 3 s): its shard was told to stop.
       const runs = runsOf(files, id)
-      if (runs.length > 0) expect(fs.existsSync(path.join(runs[0]!, "local", "shard-0000.cancel"))).toBe(true)
+      if (runs.length > 0) {
+        expect(fs.existsSync(path.join(runs[0]!, "local", "shard-0000.cancel"))).toBe(true)
+        // and it stops (SIGTERM: the chunk at hand is committed), rather than working through 18 000 rows
+        const pidFile = path.join(runs[0]!, "local", "shard-0000.pid")
+        const alive = () => {
+          const pid = Number(fs.existsSync(pidFile) ? fs.readFileSync(pidFile, "utf8") : "0")
+          if (!(pid > 0)) return false
+          try {
+            process.kill(pid, 0)
+            return true
+          } catch {
+            return false
+          }
+        }
+        await waitFor(() => !alive(), 120_000, "the cancelled shard to stop")
+      }
     } finally {
       b.proc.kill("SIGKILL")
     }

@@ -21,9 +21,16 @@ const findPython = (): { python?: string; reason?: string } => {
   if (!fs.existsSync(path.join(DAEMON_SRC, "emx2_hpc_daemon", "cli.py"))) return { reason: `EMX2's reference daemon is not at ${DAEMON_DIR} (set EMX2_HPC_DAEMON_DIR)` }
   const tried: Array<string> = []
   for (const candidate of [path.join(ROOT, "tools/oracle/.venv/bin/python"), "python3"]) {
-    const r = Bun.spawnSync([candidate, "-c", "import sys, httpx, click, yaml; assert sys.version_info >= (3, 11)"], { stdout: "ignore", stderr: "pipe" })
+    // an interpreter that is not there at all (a fresh clone has no oracle venv) is one more reason to skip
+    let r: ReturnType<typeof Bun.spawnSync>
+    try {
+      r = Bun.spawnSync([candidate, "-c", "import sys, httpx, click, yaml; assert sys.version_info >= (3, 11)"], { stdout: "ignore", stderr: "pipe" })
+    } catch (e) {
+      tried.push(`${candidate}: ${(e as Error).message}`)
+      continue
+    }
     if (r.exitCode === 0) return { python: candidate }
-    tried.push(`${candidate}: ${r.stderr.toString().trim().split("\n").at(-1) ?? `exit ${r.exitCode}`}`)
+    tried.push(`${candidate}: ${r.stderr?.toString().trim().split("\n").at(-1) ?? `exit ${r.exitCode}`}`)
   }
   return { reason: `no Python >= 3.11 with httpx, click and pyyaml (${tried.join("; ")})` }
 }
