@@ -7,7 +7,7 @@ import { waitFor } from "../support/process.ts"
 import { paths } from "../../core/bridge/protocol/index.ts"
 import { PERIOGT_VERSION } from "../../core/version/version.ts"
 import { periogt, tinyCheckpoints, writeInput } from "../jobs/support.ts"
-import { bridge, createInputArtifact, createJob, downloadOutput, getJob, hubCall, runsOf, startBridge, startHub, submitCalls, transitions, waitJob, writeBridgeConfig, type Hub } from "./daemonSupport.ts"
+import { bridge, createInputArtifact, createJob, downloadOutput, getJob, hubCall, localShardAlive, runsOf, startBridge, startHub, submitCalls, transitions, waitJob, writeBridgeConfig, type Hub } from "./daemonSupport.ts"
 
 /**
  * `periogt bridge` against a real hub (`periogt serve` with PERIOGT_HPC_SECRET_FILE, on loopback), the
@@ -164,7 +164,8 @@ describe.skipIf(!has)("periogt bridge", () => {
   test("a bridge killed with SIGKILL mid-job is restarted: the job completes, submitted once, output equal to one batch", async () => {
     const files = writeBridgeConfig(path.join(dir, "kill"), { hub: hub!, workerId: "kill-1", profile: "cpu", scheduler: "local" })
     const big = path.join(dir, "big.csv")
-    writeInput(big, 60)
+    // 180 copies (3 240 rows): long enough that a fast machine cannot finish between two progress reports
+    writeInput(big, 180)
     const bigReference = path.join(dir, "big-reference.csv")
     const r = await periogt(["batch", "--input", big, "--property", "eps", "--output", bigReference], { ...env, PERIOGT_RESULTS_DIR: path.join(dir, "ref") })
     expect(r.code).toBe(1)
@@ -255,7 +256,8 @@ describe.skipIf(!has)("periogt bridge", () => {
   test("a job cancelled on the hub while it runs: the bridge cancels its scheduler job (the local shard is stopped) and stops following it", async () => {
     const files = writeBridgeConfig(path.join(dir, "cancel"), { hub: hub!, workerId: "cancel-1", profile: "cpu", scheduler: "local" })
     const big = path.join(dir, "cancel.csv")
-    writeInput(big, 60)
+    // 1000 copies: still running whenever the cancel arrives, however fast the machine
+    writeInput(big, 1000)
     const b = startBridge([], env, files)
     try {
       const id = await createJob(hub!, { profile: "cpu", property: "eps", artifactId: await createInputArtifact(hub!, big) })
@@ -265,6 +267,7 @@ describe.skipIf(!has)("periogt bridge", () => {
       await waitFor(() => b.log().includes(`job ${id}: cancelled its scheduler job(s) local:0`), 60_000, "the bridge to cancel the shard")
       const run = runsOf(files, id)[0]!
       expect(fs.existsSync(path.join(run, "local", "shard-0000.cancel"))).toBe(true)
+      await waitFor(() => !localShardAlive(run), 120_000, "the cancelled shard to stop")
       await waitFor(() => JSON.parse(fs.readFileSync(path.join(files.stateDir, "state.json"), "utf8")).jobs.length === 0, 30_000, "the state file to drop the job")
       expect((await getJob(hub!, id)).status).toBe("CANCELLED")
     } finally {
@@ -289,18 +292,7 @@ describe.skipIf(!has)("periogt bridge", () => {
       if (runs.length > 0) {
         expect(fs.existsSync(path.join(runs[0]!, "local", "shard-0000.cancel"))).toBe(true)
         // and it stops (SIGTERM: the chunk at hand is committed), rather than working through 18 000 rows
-        const pidFile = path.join(runs[0]!, "local", "shard-0000.pid")
-        const alive = () => {
-          const pid = Number(fs.existsSync(pidFile) ? fs.readFileSync(pidFile, "utf8") : "0")
-          if (!(pid > 0)) return false
-          try {
-            process.kill(pid, 0)
-            return true
-          } catch {
-            return false
-          }
-        }
-        await waitFor(() => !alive(), 120_000, "the cancelled shard to stop")
+        await waitFor(() => !localShardAlive(runs[0]!), 120_000, "the cancelled shard to stop")
       }
     } finally {
       b.proc.kill("SIGKILL")

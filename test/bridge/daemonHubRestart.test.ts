@@ -34,7 +34,8 @@ beforeAll(async () => {
   env = { PATH: "/usr/bin:/bin", HOME: dir, PERIOGT_CHECKPOINT_DIR: ck, PERIOGT_DEVICE: "cpu", PERIOGT_THREADS: "1", PERIOGT_WORKERS: "0", PERIOGT_SCHEDULER_BACKOFF_MS: "100" }
   hub = await startHub(dir, env)
   input = path.join(dir, "big.csv")
-  writeInput(input, 60)
+  // 180 copies (3 240 rows): the batch is still running when the hub is killed, however fast the machine
+  writeInput(input, 180)
   reference = path.join(dir, "reference.csv")
   const r = await periogt(["batch", "--input", input, "--property", "eps", "--output", reference], { ...env, PERIOGT_RESULTS_DIR: path.join(dir, "ref") })
   if (r.code !== 1) throw new Error(`reference batch: exit ${r.code}: ${r.stderr}`)

@@ -235,3 +235,16 @@ export const runsOf = (files: BridgeFiles, jobId: string): string[] => {
   const dir = path.join(jobDirOf(files, jobId), "results", "runs")
   return fs.existsSync(dir) ? fs.readdirSync(dir).map((d) => path.join(dir, d)) : []
 }
+
+/** Whether the local executor's shard 0 of a run still has a live process (its pid file names it). */
+export const localShardAlive = (runDir: string): boolean => {
+  const pidFile = path.join(runDir, "local", "shard-0000.pid")
+  const pid = Number(fs.existsSync(pidFile) ? fs.readFileSync(pidFile, "utf8").trim() : "0")
+  if (!(Number.isInteger(pid) && pid > 0)) return false
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
