@@ -16,6 +16,24 @@ export const EPS_CSV = path.join(SHARED, "datasets/eps/eps.csv")
 export const epsUnits = (n: number): Array<string> =>
   fs.readFileSync(EPS_CSV, "utf8").trim().split("\n").slice(1, n + 1).map((l) => l.split(",")[0]!)
 
+/**
+ * `n` distinct repeat units: eps first, then egc (3380 units), then the other datasets — so that a bench
+ * can ask for more than eps's 382.
+ */
+export const datasetUnits = (n: number): Array<string> => {
+  const seen = new Set<string>()
+  for (const name of ["eps", "egc", "egb", "eat", "ei", "eea", "nc"]) {
+    const file = path.join(SHARED, `datasets/${name}/${name}.csv`)
+    if (!fs.existsSync(file)) continue
+    for (const line of fs.readFileSync(file, "utf8").replace(/^\uFEFF/, "").trim().split("\n").slice(1)) {
+      if (seen.size >= n) return [...seen]
+      const s = line.split(",")[0]!.trim()
+      if (s !== "") seen.add(s)
+    }
+  }
+  return [...seen]
+}
+
 /** Featurizes `smiles` on `workers` worker threads; units that fail are counted and left out. */
 export const featurizeUnits = async (smiles: ReadonlyArray<string>, workers = 2): Promise<{ inputs: Array<NetworkInput>; smiles: Array<string>; failed: number; seconds: number }> => {
   const scaler = await readStandardScaler(SCALER)
