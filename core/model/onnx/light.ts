@@ -405,6 +405,12 @@ class LightGraph {
     // padding positions read node 0 (any real row): as keys their bias is −inf (weight exactly 0), as
     // queries their rows are never gathered back — so no zero row has to be appended in every layer
     const padAny = g.op("Where", [g.op("Equal", [lay.padIndex, nNodes]), g.constI(0), lay.padIndex]) // [G,M]
+    // rows of the heads-outermost qkv ([3H·N, dh]) that make q, k, v in the padded grid: head h of q at
+    // h·N + node, of k at (H+h)·N + node, of v at (2H+h)·N + node — three gathers, no split
+    const headBase = g.op("Mul", [g.constI(Array.from({ length: H }, (_, h) => h)), nNodes]) // [H]
+    const idxQ = g.op("Add", [g.op("Unsqueeze", [headBase, g.constI([1, 2])]), padAny]) // [H,G,M]
+    const idxK = g.op("Add", [idxQ, g.op("Mul", [g.constI(H), nNodes])])
+    const idxV = g.op("Add", [idxQ, g.op("Mul", [g.constI(2 * H), nNodes])])
     const scale = d ** -0.5
 
     let t = t0
@@ -420,10 +426,9 @@ class LightGraph {
       for (let c = 0; c < d; c++) bqkv[c]! *= scale
       const qkv = g.op("Add", [g.op("MatMul", [hn, g.float(`${key}.qkv.weight_t_scaled`, wqkv, [d, 3 * d])]), g.float(`${key}.qkv.bias_scaled`, bqkv, [3 * d])]) // [N,3d]
       g.scope = `layer${l}/attn`
-      // to the padded layout, heads outermost: [N,3H,dh] → [3H,N,dh] → [3H,G,M,dh] → q, k, v [H,G,M,dh]
-      const byHead = g.op("Transpose", [g.op("Reshape", [qkv, g.constI([0, 3 * H, dh])])], { perm: [1, 0, 2] })
-      const padded = g.op("Gather", [byHead, padAny], { axis: 1 })
-      const [q, k, v] = g.opN("Split", [padded, g.constI([H, H, H])], 3, { axis: 0 })
+      // to the padded layout, heads outermost: [N,3H,dh] → [3H·N,dh] → q, k, v [H,G,M,dh]
+      const byHead = g.op("Reshape", [g.op("Transpose", [g.op("Reshape", [qkv, g.constI([0, 3 * H, dh])])], { perm: [1, 0, 2] }), g.constI([-1, dh])])
+      const [q, k, v] = [idxQ, idxK, idxV].map((i) => g.op("Gather", [byHead, i], { axis: 0 }))
       // a[dst, src] = k[dst] · (scale·q[src]) + bias; softmax over src; Σ_src a·v[src]
       const a = g.op("Add", [g.op("MatMul", [k!, g.op("Transpose", [q!], { perm: [0, 1, 3, 2] })]), bias])
       const o = g.op("MatMul", [g.op("Softmax", [a], { axis: -1 }), v!]) // [H,G,M,dh]
