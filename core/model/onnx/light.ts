@@ -405,12 +405,16 @@ class LightGraph {
     // padding positions read node 0 (any real row): as keys their bias is −inf (weight exactly 0), as
     // queries their rows are never gathered back — so no zero row has to be appended in every layer
     const padAny = g.op("Where", [g.op("Equal", [lay.padIndex, nNodes]), g.constI(0), lay.padIndex]) // [G,M]
-    // rows of the heads-outermost qkv ([3H·N, dh]) that make q, k, v in the padded grid: head h of q at
-    // h·N + node, of k at (H+h)·N + node, of v at (2H+h)·N + node — three gathers, no split
-    const headBase = g.op("Mul", [g.constI(Array.from({ length: H }, (_, h) => h)), nNodes]) // [H]
-    const idxQ = g.op("Add", [g.op("Unsqueeze", [headBase, g.constI([1, 2])]), padAny]) // [H,G,M]
-    const idxK = g.op("Add", [idxQ, g.op("Mul", [g.constI(H), nNodes])])
-    const idxV = g.op("Add", [idxQ, g.op("Mul", [g.constI(2 * H), nNodes])])
+    // qkv [N,3d] read as [N·3H, dh] rows (no copy): head h of q of node i is row i·3H + h, of k
+    // i·3H + H + h, of v i·3H + 2H + h — three gathers give q, k, v in the padded grid [H,G,M,dh], heads
+    // outermost, with no transpose and no split
+    const heads = g.constI(Array.from({ length: H }, (_, h) => h)) // [H]
+    const idxQ = g.op("Add", [g.op("Unsqueeze", [g.op("Mul", [padAny, g.constI(3 * H)]), g.constI([0])]), g.op("Unsqueeze", [heads, g.constI([1, 2])])]) // [H,G,M]
+    const idxK = g.op("Add", [idxQ, g.constI(H)])
+    const idxV = g.op("Add", [idxQ, g.constI(2 * H)])
+    // and back: node i's head h is row h·G·M + flatIndex[i] of the attention output [H·G·M, dh]
+    const gm = g.op("Mul", [lay.gShape, lay.m]) // [1]
+    const idxO = g.op("Add", [g.op("Unsqueeze", [lay.flatIndex, g.constI([1])]), g.op("Mul", [heads, gm])]) // [N,H]
     const scale = d ** -0.5
 
     let t = t0
@@ -426,14 +430,12 @@ class LightGraph {
       for (let c = 0; c < d; c++) bqkv[c]! *= scale
       const qkv = g.op("Add", [g.op("MatMul", [hn, g.float(`${key}.qkv.weight_t_scaled`, wqkv, [d, 3 * d])]), g.float(`${key}.qkv.bias_scaled`, bqkv, [3 * d])]) // [N,3d]
       g.scope = `layer${l}/attn`
-      // to the padded layout, heads outermost: [N,3H,dh] → [3H·N,dh] → q, k, v [H,G,M,dh]
-      const byHead = g.op("Reshape", [g.op("Transpose", [g.op("Reshape", [qkv, g.constI([0, 3 * H, dh])])], { perm: [1, 0, 2] }), g.constI([-1, dh])])
-      const [q, k, v] = [idxQ, idxK, idxV].map((i) => g.op("Gather", [byHead, i], { axis: 0 }))
+      const rows = g.op("Reshape", [qkv, g.constI([-1, dh])]) // [N·3H,dh]
+      const [q, k, v] = [idxQ, idxK, idxV].map((i) => g.op("Gather", [rows, i], { axis: 0 }))
       // a[dst, src] = k[dst] · (scale·q[src]) + bias; softmax over src; Σ_src a·v[src]
       const a = g.op("Add", [g.op("MatMul", [k!, g.op("Transpose", [q!], { perm: [0, 1, 3, 2] })]), bias])
       const o = g.op("MatMul", [g.op("Softmax", [a], { axis: -1 }), v!]) // [H,G,M,dh]
-      const oFlat = g.op("Reshape", [g.op("Transpose", [o], { perm: [1, 2, 0, 3] }), g.constI([-1, d])]) // [G·M,d]
-      const agg = g.op("Gather", [oFlat, lay.flatIndex], { axis: 0 }) // [N,d]
+      const agg = g.op("Reshape", [g.op("Gather", [g.op("Reshape", [o, g.constI([-1, dh])]), idxO], { axis: 0 }), g.constI([-1, d])]) // [N,H,dh] → [N,d]
       // Residual(node_out_layer)
       g.scope = `layer${l}/out_proj`
       const x = g.op("Add", [t, this.linear(agg, `${key}.node_out_layer.in_proj`, d, d)])
