@@ -109,6 +109,10 @@ for (const r of results) {
   say(markdown(table(r.runs, (e) => e.name), cal.limit, 12, true))
   say("\nOne layer's attention (layer 0), by node:\n")
   say(markdown(table(r.runs.map((x) => x.filter((e) => section(e.name, false) === "layer0/attn")), (e) => e.name), cal.limit, 30, true))
+  if (r.runs[0]!.some((e) => section(e.name) === "prompt_attn")) {
+    say("\nNodeSelfAttention (prompt_attn), by node:\n")
+    say(markdown(table(r.runs.map((x) => x.filter((e) => section(e.name) === "prompt_attn")), (e) => e.name), cal.limit, 30, true))
+  }
 }
 say(`\nload average at end: ${loadavg().map((x) => x.toFixed(2)).join(" ")}`)
 if (mdOut !== "") fs.writeFileSync(mdOut, out.join("\n") + "\n")

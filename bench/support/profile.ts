@@ -30,17 +30,27 @@ const shapes = (x: unknown): Array<Array<number>> =>
 
 const MATMULS = new Set(["MatMul", "Gemm", "FusedMatMul", "MatMulInteger", "FusedGemm"])
 
-/** 2·m·k·n·batch of a matrix-product node from its recorded shapes; 0 for any other op. */
+/**
+ * 2·m·k·n·batch of a matrix-product node from its recorded shapes; 0 for any other op. k from the
+ * second input where recorded (whichever of its last two dimensions is not n), else from the first
+ * (whichever is not m): FusedMatMul may transpose either operand, batch dimensions included, and a
+ * Gemm's prepacked weight is not recorded.
+ */
 export const matmulFlops = (op: string, inputs: ReadonlyArray<ReadonlyArray<number>>, outputs: ReadonlyArray<ReadonlyArray<number>>): number => {
   if (!MATMULS.has(op)) return 0
   const a = inputs[0]
+  const b = inputs[1]
   const y = outputs[0]
   if (a === undefined || y === undefined || y.length === 0) return 0
   const outCount = y.reduce((p, q) => p * q, 1)
+  const n = y[y.length - 1]!
+  const m = y.length >= 2 ? y[y.length - 2]! : 1
   let k: number
-  if (a.length === 1) k = a[0]!
+  if (b !== undefined && b.length >= 2 && op !== "Gemm") {
+    const [r, c] = [b[b.length - 2]!, b[b.length - 1]!]
+    k = c === n ? r : c
+  } else if (a.length === 1) k = a[0]!
   else {
-    const m = y.length >= 2 ? y[y.length - 2]! : 1
     const [r, c] = [a[a.length - 2]!, a[a.length - 1]!]
     k = r === m ? c : r
   }
