@@ -6,8 +6,8 @@ import { missingTools } from "../adapters/tools.ts"
 import { periogtBinary, tempDir } from "../support/binary.ts"
 import { waitFor } from "../support/process.ts"
 import { SHARED_SCALER } from "../support/checkpoints.ts"
-import { periogt, tinyCheckpoints, writeInput } from "../jobs/support.ts"
-import { bridge, createInputArtifact, createJob, downloadOutput, getJob, runsOf, startBridge, startHub, submitCalls, transitions, waitJob, writeBridgeConfig, type Hub } from "./daemonSupport.ts"
+import { tinyCheckpoints } from "../jobs/support.ts"
+import { bridge, bridgeTestEnv, createInputArtifact, createJob, downloadOutput, getJob, inputWithReference, runsOf, startBridge, startHub, submitCalls, transitions, waitJob, writeBridgeConfig, type Hub } from "./daemonSupport.ts"
 
 /**
  * `periogt bridge` in front of a real one-node Slurm cluster on loopback (test/adapters/slurmCluster.ts,
@@ -40,13 +40,9 @@ describe.skipIf(why !== undefined)(`periogt bridge on a loopback Slurm cluster${
     counter = path.join(dir, "sbatch-calls")
     const real = Bun.which("sbatch")!
     fs.writeFileSync(path.join(wrap, "sbatch"), `#!/bin/sh\necho "$*" >>${JSON.stringify(counter)}\nexec ${real} "$@"\n`, { mode: 0o755 })
-    env = { ...cluster.env, PATH: `${wrap}:${cluster.env["PATH"]}`, HOME: dir, USER: "root", PERIOGT_CHECKPOINT_DIR: ck, PERIOGT_DEVICE: "cpu", PERIOGT_THREADS: "1", PERIOGT_WORKERS: "0", PERIOGT_SCHEDULER_BACKOFF_MS: "100" }
+    env = bridgeTestEnv(dir, ck, { ...cluster.env, PATH: `${wrap}:${cluster.env["PATH"]}`, USER: "root" })
     hub = await startHub(dir, env)
-    input = path.join(dir, "units.csv")
-    writeInput(input, 6)
-    reference = path.join(dir, "reference.csv")
-    const r = await periogt(["batch", "--input", input, "--property", "eps", "--output", reference], { ...env, PERIOGT_RESULTS_DIR: path.join(dir, "ref") })
-    if (r.code !== 1) throw new Error(`reference batch: exit ${r.code}: ${r.stderr}`)
+    ;({ input, reference } = await inputWithReference(dir, env, "units", 6))
   }, 300_000)
 
   afterAll(async () => {

@@ -6,8 +6,8 @@ import { SHARED_SCALER } from "../support/checkpoints.ts"
 import { waitFor } from "../support/process.ts"
 import { paths } from "../../core/bridge/protocol/index.ts"
 import { PERIOGT_VERSION } from "../../core/version/version.ts"
-import { periogt, tinyCheckpoints, writeInput } from "../jobs/support.ts"
-import { bridge, createInputArtifact, createJob, downloadOutput, getJob, hubCall, localShardAlive, runsOf, startBridge, startHub, submitCalls, transitions, waitJob, writeBridgeConfig, type Hub } from "./daemonSupport.ts"
+import { tinyCheckpoints, writeInput } from "../jobs/support.ts"
+import { bridge, bridgeTestEnv, createInputArtifact, createJob, downloadOutput, getJob, hubCall, inputWithReference, localShardAlive, runsOf, startBridge, startHub, submitCalls, transitions, waitJob, writeBridgeConfig, type Hub } from "./daemonSupport.ts"
 
 /**
  * `periogt bridge` against a real hub (`periogt serve` with PERIOGT_HPC_SECRET_FILE, on loopback), the
@@ -32,13 +32,9 @@ beforeAll(async () => {
   if (!has) return
   dir = tempDir("bridge")
   const ck = await tinyCheckpoints(dir, ["eps"])
-  env = { PATH: "/usr/bin:/bin", HOME: dir, PERIOGT_CHECKPOINT_DIR: ck, PERIOGT_DEVICE: "cpu", PERIOGT_THREADS: "1", PERIOGT_WORKERS: "0", PERIOGT_SCHEDULER_BACKOFF_MS: "100" }
+  env = bridgeTestEnv(dir, ck)
   hub = await startHub(dir, env)
-  input = path.join(dir, "units.csv")
-  writeInput(input, 6)
-  reference = path.join(dir, "reference.csv")
-  const r = await periogt(["batch", "--input", input, "--property", "eps", "--output", reference], { ...env, PERIOGT_RESULTS_DIR: path.join(dir, "ref") })
-  if (r.code !== 1) throw new Error(`reference batch: exit ${r.code}: ${r.stderr}`)
+  ;({ input, reference } = await inputWithReference(dir, env, "units", 6))
 }, 300_000)
 
 afterAll(async () => {
@@ -163,12 +159,8 @@ describe.skipIf(!has)("periogt bridge", () => {
 
   test("a bridge killed with SIGKILL mid-job is restarted: the job completes, submitted once, output equal to one batch", async () => {
     const files = writeBridgeConfig(path.join(dir, "kill"), { hub: hub!, workerId: "kill-1", profile: "cpu", scheduler: "local" })
-    const big = path.join(dir, "big.csv")
     // 180 copies (3 240 rows): long enough that a fast machine cannot finish between two progress reports
-    writeInput(big, 180)
-    const bigReference = path.join(dir, "big-reference.csv")
-    const r = await periogt(["batch", "--input", big, "--property", "eps", "--output", bigReference], { ...env, PERIOGT_RESULTS_DIR: path.join(dir, "ref") })
-    expect(r.code).toBe(1)
+    const { input: big, reference: bigReference } = await inputWithReference(dir, env, "big", 180)
     const artifact = await createInputArtifact(hub!, big)
     const first = startBridge([], env, files)
     const id = await createJob(hub!, { profile: "cpu", property: "eps", artifactId: artifact })

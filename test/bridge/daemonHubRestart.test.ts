@@ -6,8 +6,8 @@ import { SHARED_SCALER } from "../support/checkpoints.ts"
 import { waitFor } from "../support/process.ts"
 import { canTransition, isJobStatus } from "../../core/bridge/protocol/index.ts"
 import { hubBackoffMs } from "../../core/bridge/daemon/daemon.ts"
-import { periogt, tinyCheckpoints, writeInput } from "../jobs/support.ts"
-import { bridge, createInputArtifact, createJob, downloadOutput, getJob, runsOf, startBridge, startHub, submitCalls, transitions, waitJob, writeBridgeConfig, type Hub } from "./daemonSupport.ts"
+import { tinyCheckpoints } from "../jobs/support.ts"
+import { bridge, bridgeTestEnv, createInputArtifact, createJob, downloadOutput, getJob, inputWithReference, runsOf, startBridge, startHub, submitCalls, transitions, waitJob, writeBridgeConfig, type Hub } from "./daemonSupport.ts"
 
 /**
  * The hub (`periogt serve`) killed with SIGKILL while a bridge (`periogt bridge run`, local executor,
@@ -31,14 +31,10 @@ beforeAll(async () => {
   if (!has) return
   dir = tempDir("bridge-hub-restart")
   const ck = await tinyCheckpoints(dir, ["eps"])
-  env = { PATH: "/usr/bin:/bin", HOME: dir, PERIOGT_CHECKPOINT_DIR: ck, PERIOGT_DEVICE: "cpu", PERIOGT_THREADS: "1", PERIOGT_WORKERS: "0", PERIOGT_SCHEDULER_BACKOFF_MS: "100" }
+  env = bridgeTestEnv(dir, ck)
   hub = await startHub(dir, env)
-  input = path.join(dir, "big.csv")
   // 180 copies (3 240 rows): the batch is still running when the hub is killed, however fast the machine
-  writeInput(input, 180)
-  reference = path.join(dir, "reference.csv")
-  const r = await periogt(["batch", "--input", input, "--property", "eps", "--output", reference], { ...env, PERIOGT_RESULTS_DIR: path.join(dir, "ref") })
-  if (r.code !== 1) throw new Error(`reference batch: exit ${r.code}: ${r.stderr}`)
+  ;({ input, reference } = await inputWithReference(dir, env, "big", 180))
 }, 300_000)
 
 afterAll(async () => {

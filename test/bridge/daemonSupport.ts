@@ -4,6 +4,7 @@ import * as net from "node:net"
 import * as path from "node:path"
 import { paths, signRequest } from "../../core/bridge/protocol/index.ts"
 import { periogtBinary, runAsync, type RunResult } from "../support/binary.ts"
+import { periogt, writeInput } from "../jobs/support.ts"
 import { waitFor } from "../support/process.ts"
 
 /**
@@ -247,4 +248,25 @@ export const localShardAlive = (runDir: string): boolean => {
   } catch {
     return false
   }
+}
+
+/** The environment the bridge's tests run periogt in: tiny checkpoints on the CPU, one thread, no workers, a short scheduler backoff. */
+export const bridgeTestEnv = (dir: string, checkpoints: string, base: Record<string, string> = { PATH: "/usr/bin:/bin" }): Record<string, string> => ({
+  ...base,
+  HOME: dir,
+  PERIOGT_CHECKPOINT_DIR: checkpoints,
+  PERIOGT_DEVICE: "cpu",
+  PERIOGT_THREADS: "1",
+  PERIOGT_WORKERS: "0",
+  PERIOGT_SCHEDULER_BACKOFF_MS: "100",
+})
+
+/** `copies` copies of the test units as `<name>.csv` in `dir`, and what one `periogt batch` of it gives (eps; exit 1: two rows are invalid). */
+export const inputWithReference = async (dir: string, env: Record<string, string>, name: string, copies: number): Promise<{ input: string; reference: string }> => {
+  const input = path.join(dir, `${name}.csv`)
+  writeInput(input, copies)
+  const reference = path.join(dir, `${name}-reference.csv`)
+  const r = await periogt(["batch", "--input", input, "--property", "eps", "--output", reference], { ...env, PERIOGT_RESULTS_DIR: path.join(dir, "ref") })
+  if (r.code !== 1) throw new Error(`reference batch of ${input}: exit ${r.code}: ${r.stderr}`)
+  return { input, reference }
 }

@@ -4,6 +4,7 @@ import * as path from "node:path"
 import { createHash } from "node:crypto"
 import { errorOf, periogtBinary, tempDir } from "../support/binary.ts"
 import { SHARED_SCALER } from "../support/checkpoints.ts"
+import { waitFor } from "../support/process.ts"
 import { periogt, tinyCheckpoints, waitJobs, writeInput } from "../jobs/support.ts"
 import { PERIOGT_VERSION } from "../../core/version/version.ts"
 import { closeMasters, closedPort, connectRefused, sshdUnavailable, startSshd, type Sshd } from "./sshd.ts"
@@ -206,13 +207,11 @@ describe.skipIf(why !== undefined)("periogt remote over a real sshd", () => {
     expect((await periogt(["remote", "add", "cut", "--host", "127.0.0.1", "--port", String(s.port), "--user", s.user, "--remote-dir", rd], env)).code).toBe(0)
     const part = path.join(rd, "bin", "periogt.part")
     const p = Bun.spawn([periogtBinary(), "remote", "install", "cut"], { env, stdout: "ignore", stderr: "ignore" })
-    const until = Date.now() + 60_000
-    while (Date.now() < until && !(fs.existsSync(part) && fs.statSync(part).size >= 8 << 20)) await Bun.sleep(5)
+    await waitFor(() => fs.existsSync(part) && fs.statSync(part).size >= 8 << 20, 60_000, "8 MiB of the executable to arrive", 5)
     p.kill("SIGKILL")
     await p.exited
     // What arrived stays; wait until the remote side has written the last of it: no process holds the file open.
-    while (Date.now() < until && heldOpen(part)) await Bun.sleep(20)
-    expect(heldOpen(part)).toBe(false)
+    await waitFor(() => !heldOpen(part), 60_000, "the remote side to close the partial file")
     const size = fs.statSync(part).size
     const full = fs.statSync(periogtBinary()).size
     expect(size).toBeGreaterThanOrEqual(8 << 20)

@@ -2,6 +2,7 @@ import * as fs from "node:fs"
 import * as net from "node:net"
 import * as path from "node:path"
 import { randomBytes } from "node:crypto"
+import { waitFor } from "../support/process.ts"
 
 /**
  * A real OpenSSH server for the remote tests: Debian's openssh-server (.ci/install-openssh-server.sh
@@ -148,9 +149,11 @@ export const startSshd = async (dir: string, sshdExtra: ReadonlyArray<string> = 
   const stop = async () => {
     sshd.kill("SIGTERM")
     await sshd.exited
-    // The user's processes (shards of the local executor) end by themselves; wait, never kill broadly.
-    const until = Date.now() + 60_000
-    while (Date.now() < until && sh(["pgrep", "-u", user]).code === 0) await Bun.sleep(200)
+    // The user's processes (shards of the local executor) end by themselves; wait for none to be left,
+    // never kill broadly. Still there after a minute: say which, and remove the user anyway.
+    await waitFor(() => sh(["pgrep", "-u", user]).code !== 0, 60_000, `the processes of ${user} to end`, 200).catch((e: Error) =>
+      console.warn(`${e.message}: ${sh(["pgrep", "-a", "-u", user]).out.trim()}`),
+    )
     sh(["userdel", "-r", user])
   }
   return { dir, port, user, home, sshConfig, knownHosts, wrongKeyConfig, changedKeyConfig, sshd, stop }
