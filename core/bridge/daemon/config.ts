@@ -1,11 +1,10 @@
-import * as fs from "node:fs"
 import * as path from "node:path"
 import { Result, Schema } from "effect"
 import { expandVars } from "../../config/expand.ts"
 import { readConfigFile } from "../../config/load.ts"
 import { ValidationError } from "../../errors/index.ts"
 import { SCHEDULERS, type SchedulerName } from "../../jobs/Executor.ts"
-import { MIN_SECRET_LENGTH } from "../protocol/index.ts"
+import { readSecretFile } from "../protocol/index.ts"
 
 /**
  * The bridge's settings: the `[bridge]` table of periogt's own TOML config file (`--config FILE` or
@@ -191,44 +190,5 @@ export const loadBridgeConfig = (file: string | undefined, env: Readonly<Record<
   return parseBridgeConfig(read.success.path, read.success.values, env, baseDir)
 }
 
-/**
- * The shared secret: the content of `secret_file`, which must be a regular file that only its owner
- * can read or write (like ssh's private keys: a secret others can read is no longer one).
- */
-export const readSecret = (file: string): Result.Result<string, ValidationError> => {
-  let st: fs.Stats
-  try {
-    st = fs.statSync(file)
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? String(e)
-    return Result.fail(new ValidationError({ message: `the bridge's secret file ${file} cannot be read (${code})`, action: "put the worker's shared secret (from the hub's operator) in that file, mode 0600", details: { reason: "secret_file_missing", path: file, errno: code } }))
-  }
-  if (!st.isFile()) return Result.fail(new ValidationError({ message: `the bridge's secret file ${file} is not a regular file`, action: "point bridge.secret_file at a regular file holding the secret", details: { reason: "secret_file_not_regular", path: file } }))
-  if ((st.mode & 0o077) !== 0) {
-    const mode = (st.mode & 0o777).toString(8).padStart(4, "0")
-    return Result.fail(
-      new ValidationError({
-        message: `the bridge's secret file ${file} has mode ${mode}: group or others may read or write it`,
-        action: `chmod 600 ${file} (and ask the hub's operator for a new secret if others could have read it)`,
-        details: { reason: "secret_file_permissions", path: file, mode },
-      }),
-    )
-  }
-  const uid = process.getuid?.()
-  if (uid !== undefined && uid !== 0 && st.uid !== uid) {
-    return Result.fail(new ValidationError({ message: `the bridge's secret file ${file} belongs to uid ${st.uid}, not to this user (${uid})`, action: `use a secret file of your own (cp it, then chmod 600)`, details: { reason: "secret_file_owner", path: file, owner: st.uid } }))
-  }
-  let text: string
-  try {
-    text = fs.readFileSync(file, "utf8")
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? String(e)
-    return Result.fail(new ValidationError({ message: `the bridge's secret file ${file} cannot be read (${code})`, action: "check its owner and mode (0600)", details: { reason: "secret_file_unreadable", path: file, errno: code } }))
-  }
-  // The whole file, trimmed: what EMX2's daemon reads from its worker_secret_file, and what the hub reads.
-  const secret = text.trim()
-  if (secret.length < MIN_SECRET_LENGTH) {
-    return Result.fail(new ValidationError({ message: `the bridge's secret file ${file} holds ${secret.length} characters; the protocol's secrets have at least ${MIN_SECRET_LENGTH}`, action: "put the hub's shared secret in it (e.g. made with `openssl rand -hex 32`)", details: { reason: "secret_too_short", path: file } }))
-  }
-  return Result.succeed(secret)
-}
+/** The shared secret in `secret_file` (checked as the hub checks its own: core/bridge/protocol/secretFile.ts). */
+export const readSecret = (file: string): Result.Result<string, ValidationError> => readSecretFile(file, "bridge.secret_file")

@@ -2,11 +2,11 @@
  * The EMX2 HPC hub as a service of the server: its store and the workers' shared secret, or nothing
  * when no secret is configured (then /api/hpc answers as an unknown path). The secret comes from the
  * file named by `hpc_secret_file` (PERIOGT_HPC_SECRET_FILE); `serve` refuses to start when that file
- * can be read by its group or others, is not a regular file, or holds fewer than 32 characters.
+ * can be read or written by its group or others, is not a regular file of this user, or holds fewer than
+ * 32 characters.
  */
-import * as fs from "node:fs"
 import { Context, Effect, Layer, Redacted } from "effect"
-import { MIN_SECRET_LENGTH } from "../../bridge/protocol/index.ts"
+import { readSecretFile } from "../../bridge/protocol/index.ts"
 import { ValidationError } from "../../errors/index.ts"
 import { Log } from "../../log/index.ts"
 import { ServerConfig } from "../ServerConfig.ts"
@@ -20,30 +20,9 @@ export interface HubShape {
 /** undefined: the hub is disabled on this server. */
 export class Hub extends Context.Service<Hub, HubShape | undefined>()("periogt/server/Hub") {}
 
-const refuse = (file: string, message: string, action: string) =>
-  new ValidationError({ message: `PERIOGT_HPC_SECRET_FILE=${file} ${message}`, action, details: { variable: "PERIOGT_HPC_SECRET_FILE", value: file } })
-
-/** The shared secret in `file` (its whole content, trimmed: what EMX2's daemon reads from its `worker_secret_file`). */
+/** The shared secret in `file` (core/bridge/protocol/secretFile.ts: the bridge reads its copy the same way). */
 export const readHubSecret = (file: string): Effect.Effect<Redacted.Redacted<string>, ValidationError> =>
-  Effect.gen(function* () {
-    const st = yield* Effect.try({
-      try: () => fs.statSync(file),
-      catch: (e) => refuse(file, `cannot be read: ${e instanceof Error ? e.message : String(e)}`, "point it at a file holding the workers' shared secret"),
-    })
-    if (!st.isFile()) return yield* refuse(file, "is not a regular file", "point it at a file holding the workers' shared secret")
-    // the secret signs every worker request: a copy readable by others is a leaked secret
-    if ((st.mode & 0o077) !== 0) {
-      return yield* refuse(file, `is accessible by its group or others (mode ${(st.mode & 0o777).toString(8)})`, `chmod 600 ${file}`)
-    }
-    const text = yield* Effect.try({
-      try: () => fs.readFileSync(file, "utf8").trim(),
-      catch: (e) => refuse(file, `cannot be read: ${e instanceof Error ? e.message : String(e)}`, "make it readable by the user running serve"),
-    })
-    if (text.length < MIN_SECRET_LENGTH) {
-      return yield* refuse(file, `holds ${text.length} characters; the secret needs at least ${MIN_SECRET_LENGTH}`, "write a longer random secret, e.g. `openssl rand -hex 32 > FILE`")
-    }
-    return Redacted.make(text)
-  })
+  Effect.map(Effect.fromResult(readSecretFile(file, "PERIOGT_HPC_SECRET_FILE (hpc_secret_file)")), Redacted.make)
 
 export const hubLayer = Layer.effect(Hub)(
   Effect.gen(function* () {
