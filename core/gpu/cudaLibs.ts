@@ -13,8 +13,8 @@
  * their soname. cuDNN's sub-libraries carry RUNPATH $ORIGIN and are found beside libcudnn.so.9.
  * Only libcuda.so.1, the driver's, comes from the system.
  */
-import { createHash } from "node:crypto"
 import * as fs from "node:fs"
+import { sha256File } from "../io/sha256.ts"
 import * as path from "node:path"
 import { pipeline } from "node:stream/promises"
 import * as unzipper from "unzipper"
@@ -58,15 +58,6 @@ export const PRELOAD_ORDER = [
 ] as const
 
 export const PROVIDER_LIBRARIES = ["libonnxruntime_providers_shared.so", "libonnxruntime_providers_cuda.so"] as const
-
-export const sha256File = (file: string): Promise<string> =>
-  new Promise((resolve, reject) => {
-    const hash = createHash("sha256")
-    fs.createReadStream(file, { highWaterMark: 4 * 1024 * 1024 })
-      .on("data", (chunk) => hash.update(chunk))
-      .on("error", reject)
-      .on("end", () => resolve(hash.digest("hex")))
-  })
 
 const sizeOf = (file: string): number | undefined => {
   try {

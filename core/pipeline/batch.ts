@@ -5,6 +5,7 @@ import type { PeriogtError } from "../errors/index.ts"
 import { csvLine, csvRecords, inputRows, OUTPUT_COLUMNS } from "../io/csv/index.ts"
 import type { Progress } from "../io/progress.ts"
 import { writeFileAtomic } from "../io/atomicWrite.ts"
+import { sha256File } from "../io/sha256.ts"
 import { ResumableOutput } from "../io/resumableOutput.ts"
 import type { PredictItem, PredictOutcome } from "./Predictor.ts"
 
@@ -16,12 +17,6 @@ export const requestId = (namespace: string, name: string): string => {
   const x = h.subarray(0, 16).toString("hex")
   return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`
 }
-
-export const sha256File = (file: string): Promise<string> =>
-  new Promise((resolve, reject) => {
-    const h = createHash("sha256")
-    fs.createReadStream(file).on("data", (c) => h.update(c)).on("error", reject).on("end", () => resolve(h.digest("hex")))
-  })
 
 /** Lines in the file: the progress bar's total (quoted newlines make it an estimate, never less). */
 export const countLines = async (file: string): Promise<number> => {

@@ -9,7 +9,8 @@ import { isEmbedded } from "../runtime/nativeCache.ts"
 import { PERIOGT_VERSION } from "../version/version.ts"
 import { closeMaster, remotePath, shq, ssh, sshFailure, sshOk, type SshIo, type SshResult } from "./ssh.ts"
 import { findRemote, NAME_RE, readRemotes, remotesFile, writeRemotes, type NamedRemote, type Remote } from "./store.ts"
-import { getFile, putFile, sha256File } from "./transfer.ts"
+import { sha256File } from "../io/sha256.ts"
+import { getFile, putFile } from "./transfer.ts"
 
 /**
  * `periogt remote add/list/remove/check/install` and the `--on NAME` forms of submit, jobs and

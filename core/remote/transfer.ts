@@ -3,18 +3,12 @@ import * as path from "node:path"
 import { randomBytes } from "node:crypto"
 import { Effect } from "effect"
 import { ChecksumMismatch, ValidationError, type PeriogtError } from "../errors/index.ts"
+import { sha256File } from "../io/sha256.ts"
 import type { Logger } from "../log/index.ts"
 import { shq, sshOk } from "./ssh.ts"
 import type { NamedRemote } from "./store.ts"
 
 /** sha256 of a local file, streamed. */
-export const sha256File = async (file: string): Promise<string> => {
-  const h = new Bun.CryptoHasher("sha256")
-  const stream = Bun.file(file).stream()
-  for await (const chunk of stream) h.update(chunk)
-  return h.digest("hex")
-}
-
 const diskFull = (r: NamedRemote, where: string, need: number, free?: number) =>
   new ValidationError({
     message: `remote ${r.name}: not enough space in ${where} on ${r.host}${free === undefined ? " (No space left on device)" : `: ${need} bytes to write, ${free} free`}`,

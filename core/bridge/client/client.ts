@@ -2,6 +2,7 @@ import * as fs from "node:fs"
 import { createHash } from "node:crypto"
 import { Context, Effect, Layer, Result, Schema } from "effect"
 import { InternalError, ValidationError, type PeriogtError } from "../../errors/index.ts"
+import { sha256OfFile } from "../../io/sha256.ts"
 import { PERIOGT_VERSION } from "../../version/version.ts"
 import { Artifact, FileList, FileUploaded, HeartbeatResponse, HEADERS, Job, JobList, paths, Problem, signRequest, Worker, type Capability, type JobStatus, type TransitionRequest } from "../protocol/index.ts"
 
@@ -30,19 +31,6 @@ export const hubReasonOf = (e: PeriogtError): string | undefined => (typeof e.de
 
 const REASONS: Record<number, string> = { 401: "hub_auth_failed", 403: "hub_forbidden", 404: "hub_not_found", 409: "hub_conflict" }
 
-/** A file's SHA-256 and size, read as a stream. */
-const sha256Of = (file: string): Promise<{ sha256: string; size: number }> =>
-  new Promise((resolve, reject) => {
-    const h = createHash("sha256")
-    let size = 0
-    fs.createReadStream(file)
-      .on("data", (c) => {
-        h.update(c)
-        size += c.length
-      })
-      .on("error", reject)
-      .on("end", () => resolve({ sha256: h.digest("hex"), size }))
-  })
 
 export const makeHubClient = (o: HubClientOptions) => {
   const origin = new URL(o.baseUrl)
@@ -158,7 +146,7 @@ export const makeHubClient = (o: HubClientOptions) => {
     /** Uploads a file (streamed from disk, hashed first); the hub's digest of what it stored must equal ours. */
     upload: (id: string, filePath: string, file: string, contentType: string) =>
       Effect.gen(function* () {
-        const digest = yield* Effect.tryPromise({ try: () => sha256Of(file), catch: (e) => new InternalError({ message: `cannot read ${file}: ${(e as Error).message}`, action: "check the bridge's state directory", cause: e }) })
+        const digest = yield* Effect.tryPromise({ try: () => sha256OfFile(file), catch: (e) => new InternalError({ message: `cannot read ${file}: ${(e as Error).message}`, action: "check the bridge's state directory", cause: e }) })
         const p = paths.file(encodeURIComponent(id), filePath.split("/").map(encodeURIComponent).join("/"))
         const r = yield* send("PUT", p, { file, sha256: digest.sha256, contentType })
         const text = new TextDecoder().decode(r.bytes)

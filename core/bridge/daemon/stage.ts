@@ -1,9 +1,9 @@
-import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { Effect } from "effect"
 import { ValidationError, type PeriogtError } from "../../errors/index.ts"
+import { sha256File } from "../../io/sha256.ts"
 import type { HubClient } from "../client/client.ts"
 import { treeHash } from "../protocol/index.ts"
 
@@ -22,8 +22,6 @@ export class StageFailure {
     readonly detail: string,
   ) {}
 }
-
-const sha256File = (file: string) => createHash("sha256").update(fs.readFileSync(file)).digest("hex")
 
 const safeRelative = (p: string) => {
   const n = path.posix.normalize(p)
@@ -58,7 +56,7 @@ export const stageInputs = (hub: HubClient, artifactIds: ReadonlyArray<string>, 
             fs.rmSync(dest, { force: true })
             fs.symlinkSync(src, dest)
           })
-          got = sha256File(src)
+          got = yield* Effect.promise(() => sha256File(src))
         } else return yield* Effect.fail(new StageFailure("input_residence_unsupported", `input artifact ${id} lives in ${a.residence}${a.content_url === null ? "" : ` (${a.content_url})`}; the bridge stages managed and posix (file://) artifacts`))
         if (got !== f.sha256) return yield* Effect.fail(new StageFailure("input_hash_mismatch", `${f.path} of artifact ${id}: SHA-256 ${got}, the hub lists ${f.sha256}`))
         digests.push({ path: f.path, sha256: got })
@@ -69,5 +67,5 @@ export const stageInputs = (hub: HubClient, artifactIds: ReadonlyArray<string>, 
     }
     const csvs = staged.filter((f) => f.toLowerCase().endsWith(".csv"))
     if (csvs.length !== 1) return yield* Effect.fail(new StageFailure("input_not_csv", csvs.length === 0 ? `no CSV among the input files (${staged.map((f) => path.basename(f)).join(", ") || "none"})` : `${csvs.length} CSV files among the inputs; the job takes one`))
-    return { csv: csvs[0]!, sha256: sha256File(csvs[0]!) }
+    return { csv: csvs[0]!, sha256: yield* Effect.promise(() => sha256File(csvs[0]!)) }
   })
