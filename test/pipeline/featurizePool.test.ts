@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import * as fs from "node:fs"
 import * as path from "node:path"
+import { usableCores } from "../../core/config/cores.ts"
 import { isPeriogtError, type PeriogtError } from "../../core/errors/index.ts"
 import { readStandardScaler, type StandardScalerParams } from "../../core/io/pickle/index.ts"
 import { featurizeForNetwork } from "../../core/pipeline/Featurizer.ts"
@@ -56,6 +57,18 @@ describe.skipIf(!has)("featurization workers", () => {
     // the reply's buffers were transferred, not copied: what arrived is a whole buffer of its own
     const one = (await pool.featurize(sample[0]!)) as NetworkInput
     expect(one.md.buffer.byteLength).toBe(one.md.byteLength)
+  }, 300_000)
+
+  test("a pool asked for more workers than the cores this process may use starts no more than those (PERIOGT_WORKERS=1e3 once exhausted memory)", async () => {
+    const big = makeFeaturizePool({ size: 1000, scaler })
+    try {
+      const out = await Promise.all(sample.slice(0, 20).map((s) => big.featurize(s)))
+      expect(out).toHaveLength(20)
+      expect(big.size).toBe(usableCores())
+      expect(big.alive()).toBeLessThanOrEqual(usableCores())
+    } finally {
+      await big.close()
+    }
   }, 300_000)
 
   test("a unit whose descriptors MinimalLib reads: the pool tells onFallback what the main thread does (the debug log is the same with workers)", async () => {

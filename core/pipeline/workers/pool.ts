@@ -14,6 +14,7 @@
  * Without workers (PERIOGT_WORKERS=0) nothing can stop a unit midway and there is no limit.
  */
 import type { ScalerParams } from "../../chem/descriptors/index.ts"
+import { usableCores } from "../../config/cores.ts"
 import { InternalError, ValidationError, type PeriogtError } from "../../errors/index.ts"
 import type { CappedUnits, Described } from "../describe.ts"
 import type { NetworkInput } from "../network.ts"
@@ -110,7 +111,9 @@ const unexpected = (got: string, want: string) => new InternalError({ message: `
 
 export const makeWorkerPool = (o: PoolOptions): WorkerPool => {
   const entry = o.entry ?? featurizeWorkerUrl()
-  const size = Math.max(1, o.size)
+  // More workers than the cores this process may use cannot go faster, and each loads its own RDKit
+  // (tens of MB): PERIOGT_WORKERS=1000 on a 2-core node would exhaust memory, not add speed.
+  const size = Math.max(1, Math.min(o.size, usableCores()))
   const timeLimit = o.unitTimeLimitMs ?? UNIT_TIME_LIMIT_MS
   const scaler: ScalerParams | undefined = o.scaler === undefined ? undefined : { mean: Float64Array.from(o.scaler.mean), scale: Float64Array.from(o.scaler.scale) }
   const queue: Array<Task> = []
