@@ -27,10 +27,14 @@ export interface TestPredictorControl {
   setStatus(s: PredictorStatus): void
   /** Items per predict call, in call order. */
   readonly predictCalls: Array<number>
+  /** The SMILES of each predict call's items, in call order. */
+  readonly predictSmiles: Array<ReadonlyArray<string>>
   /** Items per embed call, in call order. */
   readonly embedCalls: Array<number>
   /** Largest number of calls running at once. */
   readonly maxConcurrentCalls: () => number
+  /** Calls running now. */
+  readonly runningCalls: () => number
 }
 
 const hash = (s: string) => {
@@ -64,8 +68,10 @@ export const makeTestPredictor = (options: TestPredictorOptions = {}) => {
       status = s
     },
     predictCalls: [],
+    predictSmiles: [],
     embedCalls: [],
     maxConcurrentCalls: () => maxRunning,
+    runningCalls: () => running,
   }
   const embedding = (smiles: string) => {
     const h = hash(smiles)
@@ -93,6 +99,7 @@ export const makeTestPredictor = (options: TestPredictorOptions = {}) => {
       properties: () => props,
       predict: (items: ReadonlyArray<PredictItem>) => {
         control.predictCalls.push(items.length)
+        control.predictSmiles.push(items.map((i) => i.smiles))
         if (items.some((i) => i.smiles.includes("SYNCTHROW"))) throw new Error("test double: simulated synchronous throw")
         return tracked(
           items.length,

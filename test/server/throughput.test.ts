@@ -79,9 +79,16 @@ describe("back-pressure and timeouts", () => {
         expect(r.status).toBe(504)
         expect(((await r.json()) as { error: { code: string } }).error.code).toBe("timeout")
       }
-      await Bun.sleep(500)
       // The first item had started (its result is discarded); the second was dropped before it ran.
-      expect(s.control.predictCalls).toEqual([1])
+      // Once the Predictor is idle and the queue empty, a third request goes through the same FIFO queue:
+      // had the second item run, its call would come before the third's.
+      const queueDepth = async () => Number(/^periogt_queue_depth (\d+)$/m.exec(await (await fetch(`${s.url}/metrics`)).text())?.[1])
+      await waitFor(async () => s.control.runningCalls() === 0 && (await queueDepth()) === 0, 30_000, "the first call to end and the queue to empty")
+      expect((await predict(s.url, "*CCCC*")).status).toBe(504)
+      // The two timed-out requests were queued concurrently, so either may have been the one that started.
+      const [started, ...after] = s.control.predictSmiles
+      expect([["*CC*"], ["*CCC*"]]).toContainEqual(started!)
+      expect(after).toEqual([["*CCCC*"]])
     } finally {
       await s.close()
     }
