@@ -3,7 +3,7 @@ import * as path from "node:path"
 import { Effect, Result } from "effect"
 import { AppConfig } from "../config/index.ts"
 import { EXIT, ValidationError, fromFsError, toPeriogtError } from "../errors/index.ts"
-import { csvRecords, inputPath, isOneShotInput, readHeader } from "../io/csv/index.ts"
+import { csvRecords, inputName, inputPath, isOneShotInput, readHeader, STDIN_INPUT } from "../io/csv/index.ts"
 import { makeProgress } from "../io/progress.ts"
 import { Log } from "../log/index.ts"
 import { runBatch, type BatchSummary } from "../pipeline/batch.ts"
@@ -15,6 +15,7 @@ import { writeOut } from "../io/stdout.ts"
 import { checkInputPath, checkOutputPath, outputLock } from "../io/outputFile.ts"
 import { ResumableOutput } from "../io/resumableOutput.ts"
 import { onStopSignal } from "../runtime/signals.ts"
+import { spooledInput } from "../io/spooledInput.ts"
 
 export interface BatchOptions {
   readonly input?: string
@@ -51,6 +52,20 @@ const readFirstRecord = (file: string) =>
     catch: fromFsError(file, "--input"),
   })
 
+/** Where `batch` keeps a copy of standard input or a pipe while it runs (removed when it ends). */
+export const spoolPath = (output: string) => `${output}.input`
+
+/** The input's first line is a header with a `smiles` column; `name` is how messages call the input. */
+const checkHeader = (file: string, name: string) =>
+  Effect.gen(function* () {
+    const first = yield* readFirstRecord(file)
+    if (first === undefined) {
+      return yield* new ValidationError({ message: `input ${name} is empty`, action: "give a CSV with a header line containing 'smiles'", details: { path: name } })
+    }
+    const header = readHeader(first, name)
+    if (Result.isFailure(header)) return yield* header.failure
+  })
+
 /**
  * `batch`: checks the input before loading anything, loads the models once, streams the rows through
  * the pipeline into a resumable output. SIGTERM (Slurm's walltime) commits what is done and exits 2;
@@ -63,32 +78,40 @@ export const batchProgram = (o: BatchOptions) =>
     if (o.input === undefined) {
       return yield* new ValidationError({ message: "--input is required", action: "pass a CSV with a 'smiles' column: --input polymers.csv", details: { option: "--input" } })
     }
-    if (isOneShotInput(inputPath(o.input))) {
-      // The input is read again when a stopped batch resumes (and before, for its header): a pipe cannot be.
+    // A pipe or standard input is copied to a file beside the output first: batch reads its input more
+    // than once (rows counted, the content's digest names the job so that a rerun resumes).
+    const oneShot = isOneShotInput(inputPath(o.input))
+    if (oneShot && o.output === undefined) {
       return yield* new ValidationError({
-        message: `batch cannot take ${o.input === "-" ? "standard input" : `${o.input} (a pipe or a device)`} as --input: it reads the input again to resume after a stop`,
-        action: "save the rows to a file first (e.g. `cat > polymers.csv`), then give --input polymers.csv",
+        message: `batch reading ${o.input === STDIN_INPUT ? "standard input" : `${o.input} (a pipe or a device)`} needs --output: its results cannot be named after the input`,
+        action: "give --output results.csv; to resume a stopped run, pipe the same rows into the same command again",
+        details: { option: "--output", input: o.input },
+      })
+    }
+    if (o.input === STDIN_INPUT && process.stdin.isTTY === true) {
+      return yield* new ValidationError({
+        message: "--input - reads the rows from standard input, which is a terminal here",
+        action: "pipe or redirect the CSV into periogt: periogt batch --input - --output results.csv < polymers.csv",
         details: { option: "--input", path: o.input },
       })
     }
-    const input = path.resolve(o.input)
-    const badInput = checkInputPath(input, "--input")
-    if (badInput !== undefined) return yield* badInput
-    const first = yield* readFirstRecord(input)
-    if (first === undefined) {
-      return yield* new ValidationError({ message: `input file ${input} is empty`, action: "give a CSV with a header line containing 'smiles'", details: { path: input } })
+    const fileInput = oneShot ? undefined : path.resolve(o.input)
+    if (fileInput !== undefined) {
+      const badInput = checkInputPath(fileInput, "--input")
+      if (badInput !== undefined) return yield* badInput
+      yield* checkHeader(fileInput, fileInput)
     }
-    const header = readHeader(first, input)
-    if (Result.isFailure(header)) return yield* header.failure
-    const output = o.output === undefined ? defaultOutputPath(input, config.resultsDir.value, o.property ?? "") : path.resolve(o.output)
+    const output = o.output === undefined ? defaultOutputPath(fileInput!, config.resultsDir.value, o.property ?? "") : path.resolve(o.output)
     // The output is checked and locked before anything heavy: a directory, device, FIFO or symlink, an
     // unwritable directory or a run already writing it fails now, not after the models are loaded.
     const option = o.output === undefined ? "the output in PERIOGT_RESULTS_DIR" : "--output"
-    const badOutput = checkOutputPath(output, option, [ResumableOutput.partialPath(output), ResumableOutput.journalPath(output)])
+    const badOutput = checkOutputPath(output, option, [ResumableOutput.partialPath(output), ResumableOutput.journalPath(output), ...(oneShot ? [spoolPath(output)] : [])])
     if (badOutput !== undefined) return yield* badOutput
     return yield* Effect.scoped(
       Effect.gen(function* () {
         yield* outputLock(output, option)
+        const input = fileInput ?? (yield* spooledInput(o.input!, spoolPath(output)))
+        if (fileInput === undefined) yield* checkHeader(input, inputName(o.input!))
         const prepared = yield* prepareInference(o.property)
         o.onDevice?.(prepared.device.device)
         return yield* Effect.gen(function* () {

@@ -36,13 +36,14 @@ describe("--input - reads standard input", () => {
     expect(lines(r.stdout).map((l) => l["smiles"])).toEqual(["*CC*", "*CC(C)*"])
   }, 60_000)
 
-  test("batch refuses it, saying why and what to do (it reads its input again to resume)", () => {
+  test("batch without --output refuses it, saying why and what to do (results are named after an input file)", () => {
     const r = periogt(["batch", "--input", "-", "--property", "eps"], "smiles\n*CC*\n")
     expect(r.code).toBe(2)
-    const e = errorOf(r.stderr) as { code: string; message: string; action?: string } | undefined
+    const e = errorOf(r.stderr) as { code: string; message: string; action?: string; details?: Record<string, unknown> } | undefined
     expect(e?.code).toBe("validation_error")
     expect(e?.message).toContain("standard input")
-    expect(e?.action).toContain("save the rows to a file first")
+    expect(e?.action).toContain("--output")
+    expect(e?.details?.["option"]).toBe("--output")
   }, 60_000)
 })
 

@@ -2,6 +2,8 @@ import { beforeAll, describe, expect, test } from "bun:test"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { csvRecords } from "../../core/io/csv/index.ts"
+import { ResumableOutput } from "../../core/io/resumableOutput.ts"
+import { waitFor } from "../support/process.ts"
 import { errorOf, periogtBinary, runAsync, tempDir } from "../support/binary.ts"
 import { placeCheckpoints, SHARED_SCALER } from "../support/checkpoints.ts"
 
@@ -88,5 +90,31 @@ describe.skipIf(!has)("the executable on the tiny checkpoints", () => {
     }
     expect(kills).toBe(5)
     expect(fs.readFileSync(output)).toEqual(fs.readFileSync(reference))
+  }, 300_000)
+
+  test("batch --input - (rows piped in) equals batch of the file; killed, the same rows piped in again resume it; no copy of the input is left", async () => {
+    const rows = [...want.units.map((u) => [u.id, u.smiles]), ["bad1", "CCO"]]
+    const input = path.join(dir, "piped.csv")
+    // long enough that no machine finishes it between the first committed chunk and the kill
+    fs.writeFileSync(input, "id,smiles\n" + Array.from({ length: 100 }, (_, k) => rows.map(([id, s]) => `${id}_${k},${s}`)).flat().join("\n") + "\n")
+    const reference = path.join(dir, "piped-reference.csv")
+    expect((await runAsync([periogtBinary(), "batch", "--input", input, "--property", "eps", "--output", reference], { env })).code).toBe(1)
+
+    const output = path.join(dir, "piped.out.csv")
+    const piped = () => Bun.spawn([periogtBinary(), "batch", "--input", "-", "--property", "eps", "--output", output], { env, stdin: Bun.file(input), stdout: "pipe", stderr: "pipe" })
+    const killed = piped()
+    const journal = ResumableOutput.journalPath(output)
+    // the header commit is the journal's second line; a third is a chunk of rows
+    await waitFor(() => fs.existsSync(journal) && fs.readFileSync(journal, "utf8").split("\n").filter((l) => l !== "").length >= 3, 120_000, "a first chunk of piped rows to be committed")
+    killed.kill("SIGKILL")
+    await killed.exited
+    expect(fs.existsSync(output)).toBe(false)
+
+    const resumed = piped()
+    const [code, stdout] = await Promise.all([resumed.exited, new Response(resumed.stdout).text()])
+    expect(code).toBe(1)
+    expect((JSON.parse(stdout) as { resumed_from: number }).resumed_from).toBeGreaterThan(0)
+    expect(fs.readFileSync(output)).toEqual(fs.readFileSync(reference))
+    expect(fs.existsSync(`${output}.input`)).toBe(false)
   }, 300_000)
 })

@@ -12,7 +12,8 @@ export const inputPath = (value: string): string => (value === STDIN_INPUT ? STD
 
 /**
  * Whether the input can be read only once (standard input, a pipe, a character device): a command
- * that reads its input twice (counting rows first, resuming later) cannot take it.
+ * that reads its input twice (counting rows first, resuming later) reads it as a stream instead, or
+ * copies it first (`batch`: core/io/spooledInput.ts).
  */
 export const isOneShotInput = (file: string): boolean => {
   if (file === STDIN_INPUT) return true
