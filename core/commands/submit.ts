@@ -9,6 +9,7 @@ import type { DeployPlan } from "../deploy/plan.ts"
 import { memMiB, timeSeconds } from "../deploy/profiles/index.ts"
 import { writeGenerated } from "../deploy/write.ts"
 import { CheckpointMissing, EXIT, InternalError, ValidationError, type PeriogtError } from "../errors/index.ts"
+import { inputPath, isOneShotInput, STDIN_INPUT } from "../io/csv/index.ts"
 import { Log } from "../log/index.ts"
 import { selectProperties } from "../pipeline/properties.ts"
 import { PERIOGT_VERSION } from "../version/version.ts"
@@ -196,6 +197,14 @@ export const submitProgram = (o: SubmitOptions) =>
     const log = yield* Log
     if (o.input === undefined) return yield* invalid("--input is required", "pass a CSV with a 'smiles' column: periogt submit --input polymers.csv --property eps", { option: "--input" })
     if (o.property === undefined) return yield* invalid("--property is required", "pass --property P, a comma list, or all", { option: "--property" })
+    if (isOneShotInput(inputPath(o.input))) {
+      // A run and, by default, the file collect writes are named after the input file.
+      return yield* invalid(
+        `submit cannot take ${o.input === STDIN_INPUT ? "standard input" : `${o.input} (a pipe or a device)`} as --input: a run records the input file it split into shards`,
+        "save the rows to a file first (e.g. `cat > polymers.csv`), then give --input polymers.csv",
+        { option: "--input", path: o.input },
+      )
+    }
     const input = path.resolve(o.input)
     const mode = (o.mode ?? "array").toLowerCase()
     if (mode !== "array" && mode !== "individual") return yield* invalid(`--mode ${o.mode}: expected array or individual`, "pass --mode array (one array job) or --mode individual (one job per shard)", { option: "--mode" })

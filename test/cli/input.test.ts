@@ -45,6 +45,15 @@ describe("--input - reads standard input", () => {
     expect(e?.action).toContain("--output")
     expect(e?.details?.["option"]).toBe("--output")
   }, 60_000)
+
+  test("submit refuses it, saying why and what to do (a run is split from an input file)", () => {
+    const r = periogt(["submit", "--input", "-", "--property", "eps"], "smiles\n*CC*\n")
+    expect(r.code).toBe(2)
+    const e = errorOf(r.stderr) as { code: string; message: string; action?: string } | undefined
+    expect(e?.code).toBe("validation_error")
+    expect(e?.message).toContain("standard input")
+    expect(e?.action).toContain("save the rows to a file first")
+  }, 60_000)
 })
 
 test("a row with bytes that are not UTF-8 is an error line (rule encoding), the others are featurized", () => {
