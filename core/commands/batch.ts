@@ -2,7 +2,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { Effect, Result } from "effect"
 import { AppConfig } from "../config/index.ts"
-import { EXIT, ValidationError, fromFsError, toPeriogtError } from "../errors/index.ts"
+import { EXIT, ValidationError, fromFsError, toPeriogtError, type PeriogtError } from "../errors/index.ts"
 import { csvRecords, inputName, inputPath, isOneShotInput, readHeader, STDIN_INPUT } from "../io/csv/index.ts"
 import { makeProgress } from "../io/progress.ts"
 import { Log } from "../log/index.ts"
@@ -43,28 +43,29 @@ export const defaultOutputPath = (input: string, resultsDir: string, property: s
 export const propertyLabel = (property: string) =>
   property.split(",").map((x) => x.trim().toLowerCase()).filter((x) => x !== "").join("-").replace(/[^a-z0-9_.-]/g, "_") || "none"
 
-const readFirstRecord = (file: string) =>
-  Effect.tryPromise({
-    try: async () => {
-      for await (const r of csvRecords(fs.createReadStream(file, { highWaterMark: 64 * 1024 }))) return r
-      return undefined
-    },
-    catch: fromFsError(file, "--input"),
-  })
+const firstRecord = async (file: string) => {
+  for await (const r of csvRecords(fs.createReadStream(file, { highWaterMark: 64 * 1024 }))) return r
+  return undefined
+}
+
+const isCharacterDevice = (file: string) => {
+  try {
+    return fs.statSync(file).isCharacterDevice()
+  } catch {
+    return false
+  }
+}
 
 /** Where `batch` keeps a copy of standard input or a pipe while it runs (removed when it ends). */
 export const spoolPath = (output: string) => `${output}.input`
 
-/** The input's first line is a header with a `smiles` column; `name` is how messages call the input. */
-const checkHeader = (file: string, name: string) =>
-  Effect.gen(function* () {
-    const first = yield* readFirstRecord(file)
-    if (first === undefined) {
-      return yield* new ValidationError({ message: `input ${name} is empty`, action: "give a CSV with a header line containing 'smiles'", details: { path: name } })
-    }
-    const header = readHeader(first, name)
-    if (Result.isFailure(header)) return yield* header.failure
-  })
+/** What is wrong with the input's first line, if anything (a header with a `smiles` column); `name` is how messages call the input. */
+const headerProblem = async (file: string, name: string): Promise<PeriogtError | undefined> => {
+  const first = await firstRecord(file)
+  if (first === undefined) return new ValidationError({ message: `${name === inputName(STDIN_INPUT) ? name : `input file ${name}`} is empty`, action: "give a CSV with a header line containing 'smiles'", details: { path: name } })
+  const header = readHeader(first, name)
+  return Result.isFailure(header) ? header.failure : undefined
+}
 
 /**
  * `batch`: checks the input before loading anything, loads the models once, streams the rows through
@@ -81,6 +82,14 @@ export const batchProgram = (o: BatchOptions) =>
     // A pipe or standard input is copied to a file beside the output first: batch reads its input more
     // than once (rows counted, the content's digest names the job so that a rerun resumes).
     const oneShot = isOneShotInput(inputPath(o.input))
+    if (oneShot && o.input !== STDIN_INPUT && isCharacterDevice(o.input)) {
+      // /dev/zero or /dev/urandom would be copied without end; a terminal is better read through `-`.
+      return yield* new ValidationError({
+        message: `batch cannot read ${o.input}: it is a device, not a CSV file or a pipe`,
+        action: "give a CSV file with --input, or pipe the rows in: --input - --output results.csv",
+        details: { option: "--input", path: o.input },
+      })
+    }
     if (oneShot && o.output === undefined) {
       return yield* new ValidationError({
         message: `batch reading ${o.input === STDIN_INPUT ? "standard input" : `${o.input} (a pipe or a device)`} needs --output: its results cannot be named after the input`,
@@ -99,7 +108,8 @@ export const batchProgram = (o: BatchOptions) =>
     if (fileInput !== undefined) {
       const badInput = checkInputPath(fileInput, "--input")
       if (badInput !== undefined) return yield* badInput
-      yield* checkHeader(fileInput, fileInput)
+      const problem = yield* Effect.tryPromise({ try: () => headerProblem(fileInput, fileInput), catch: fromFsError(fileInput, "--input") })
+      if (problem !== undefined) return yield* Effect.fail(problem)
     }
     const output = o.output === undefined ? defaultOutputPath(fileInput!, config.resultsDir.value, o.property ?? "") : path.resolve(o.output)
     // The output is checked and locked before anything heavy: a directory, device, FIFO or symlink, an
@@ -110,8 +120,7 @@ export const batchProgram = (o: BatchOptions) =>
     return yield* Effect.scoped(
       Effect.gen(function* () {
         yield* outputLock(output, option)
-        const input = fileInput ?? (yield* spooledInput(o.input!, spoolPath(output)))
-        if (fileInput === undefined) yield* checkHeader(input, inputName(o.input!))
+        const input = fileInput ?? (yield* spooledInput(o.input!, spoolPath(output), (spool) => headerProblem(spool, inputName(o.input!))))
         const prepared = yield* prepareInference(o.property)
         o.onDevice?.(prepared.device.device)
         return yield* Effect.gen(function* () {

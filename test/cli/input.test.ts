@@ -46,6 +46,32 @@ describe("--input - reads standard input", () => {
     expect(e?.details?.["option"]).toBe("--output")
   }, 60_000)
 
+  test("batch: an endless stream that is not a CSV fails at its first line, and no copy of it is left", () => {
+    const out = path.join(home, "yes.csv")
+    const cmd = `yes | bun ${JSON.stringify(path.join(ROOT, "bin/periogt.ts"))} batch --input - --property eps --output ${JSON.stringify(out)}`
+    const r = run(["bash", "-c", cmd], { env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", HOME: home, PERIOGT_CHECKPOINT_DIR: path.join(home, "ck"), PERIOGT_WORKERS: "0" }, cwd: home })
+    expect(r.code).toBe(2)
+    const e = errorOf(r.stderr)
+    expect(e?.code).toBe("validation_error")
+    expect(e?.message).toContain("no 'smiles' column")
+    expect(fs.readdirSync(home).filter((f) => f.startsWith("yes.csv"))).toEqual([])
+  }, 60_000)
+
+  test("batch refuses a device such as /dev/zero (it would be copied without end) and says how to pipe rows in", () => {
+    const r = periogt(["batch", "--input", "/dev/zero", "--property", "eps", "--output", path.join(home, "zero.csv")])
+    expect(r.code).toBe(2)
+    const e = errorOf(r.stderr) as { code: string; message: string; action?: string } | undefined
+    expect(e?.code).toBe("validation_error")
+    expect(e?.message).toContain("device")
+    expect(e?.action).toContain("--input -")
+  }, 60_000)
+
+  test("batch --input - with nothing piped in says that standard input is empty", () => {
+    const r = periogt(["batch", "--input", "-", "--property", "eps", "--output", path.join(home, "empty.csv")], "")
+    expect(r.code).toBe(2)
+    expect(errorOf(r.stderr)?.message).toBe("standard input is empty")
+  }, 60_000)
+
   test("submit refuses it, saying why and what to do (a run is split from an input file)", () => {
     const r = periogt(["submit", "--input", "-", "--property", "eps"], "smiles\n*CC*\n")
     expect(r.code).toBe(2)
