@@ -116,5 +116,12 @@ describe.skipIf(!has)("the executable on the tiny checkpoints", () => {
     expect((JSON.parse(stdout) as { resumed_from: number }).resumed_from).toBeGreaterThan(0)
     expect(fs.readFileSync(output)).toEqual(fs.readFileSync(reference))
     expect(fs.existsSync(`${output}.input`)).toBe(false)
+
+    // a pipe named by path (bash's process substitution: /dev/fd/N) is copied the same way
+    const substituted = path.join(dir, "substituted.csv")
+    const viaFd = await runAsync(["bash", "-c", `${JSON.stringify(periogtBinary())} batch --input <(cat ${JSON.stringify(input)}) --property eps --output ${JSON.stringify(substituted)}`], { env })
+    expect(viaFd.code).toBe(1)
+    expect(fs.readFileSync(substituted)).toEqual(fs.readFileSync(reference))
+    expect(fs.existsSync(`${substituted}.input`)).toBe(false)
   }, 300_000)
 })
