@@ -192,7 +192,8 @@ export const resolveConfig = (inputs: ResolveInputs): Result.Result<PeriogtConfi
     apiKey = { value: Redacted.make(key), source: keyFile.source }
   }
 
-  const threads = orDefault("threads", 0, "all cores")
+  const cores = inputs.usableCores ?? 1
+  const threads = networkThreads(given<number>("threads"), cores)
   return Result.succeed({
     baseDir,
     checkpointDir,
@@ -200,7 +201,7 @@ export const resolveConfig = (inputs: ResolveInputs): Result.Result<PeriogtConfi
     cacheDir,
     device: orDefault<Device>("device", "auto", "auto"),
     threads,
-    workers: given<number>("workers") ?? defaultWorkers(threads, inputs.usableCores ?? 1),
+    workers: given<number>("workers") ?? defaultWorkers(threads, cores),
     host: orDefault("host", "127.0.0.1", "this machine only"),
     port: orDefault("port", 8000, "8000"),
     apiKey,
@@ -212,12 +213,24 @@ export const resolveConfig = (inputs: ResolveInputs): Result.Result<PeriogtConfi
 }
 
 /**
+ * The network's threads: `threads` when set above 0, else (unset or 0) one per core the job may use.
+ * Never left to ONNX Runtime: its own default counts the machine's cores, not the affinity mask (Slurm's
+ * cpuset; under `taskset -c 0` on a 2-core machine it still starts 2 threads), so a job given 4 cores of a
+ * 64-core node would run 64 threads on them.
+ */
+const networkThreads = (set: Resolved<number> | undefined, cores: number): Resolved<number> => {
+  if (set !== undefined && set.value > 0) return set
+  const usable = `${cores} usable core${cores === 1 ? "" : "s"}`
+  return { value: cores, source: { kind: "default", name: set === undefined ? usable : `threads = 0: ${usable}` } }
+}
+
+/**
  * One worker per core the job may use, at most `threads` when that is set; none when that is 1: a
  * single core gains nothing from a worker and pays its start-up.
  */
 const defaultWorkers = (threads: Resolved<number>, cores: number): Resolved<number> => {
-  const n = threads.value > 0 ? Math.min(threads.value, cores) : cores
-  const from = `${cores} usable core${cores === 1 ? "" : "s"}${threads.value > 0 && threads.value < cores ? `, threads = ${threads.value}` : ""}`
+  const n = Math.min(threads.value, cores)
+  const from = `${cores} usable core${cores === 1 ? "" : "s"}${threads.value < cores ? `, threads = ${threads.value}` : ""}`
   return { value: n > 1 ? n : 0, source: { kind: "default", name: n > 1 ? from : `${from}: in the main thread` } }
 }
 

@@ -71,7 +71,7 @@ export const SETTINGS: Record<SettingKey, SettingSpec> = {
   },
   threads: {
     key: "threads", env: "PERIOGT_THREADS", flag: "threads", kind: "integer", min: 0, max: 4096,
-    defaultText: "0 (all cores the job may use)", description: "CPU threads for the network (ONNX Runtime); when set, also bounds the default of workers",
+    defaultText: "the cores the job may use (affinity, cgroup quota, Slurm); 0 means the same", description: "CPU threads for the network (ONNX Runtime); when set, also bounds the default of workers",
   },
   workers: {
     key: "workers", env: "PERIOGT_WORKERS", flag: "workers", kind: "integer", min: 0, max: 1024,

@@ -38,6 +38,18 @@ describe("the workers setting", () => {
     expect(workers({}).value).toBe(0)
   })
 
+  test("the network's threads: one per usable core unless set above 0 (never ONNX Runtime's own count of the machine's cores)", () => {
+    const threads = (inputs: Partial<ResolveInputs>) => {
+      const r = resolveConfig({ ...base, ...inputs })
+      if (Result.isFailure(r)) throw new Error(r.failure.message)
+      return r.success.threads
+    }
+    expect(threads({ usableCores: 8 })).toMatchObject({ value: 8, source: { kind: "default", name: "8 usable cores" } })
+    expect(threads({ usableCores: 4, env: { PERIOGT_THREADS: "0" } })).toMatchObject({ value: 4, source: { kind: "default", name: "threads = 0: 4 usable cores" } })
+    expect(threads({ usableCores: 4, env: { PERIOGT_THREADS: "16" } })).toMatchObject({ value: 16, source: { kind: "env" } })
+    expect(threads({}).value).toBe(1)
+  })
+
   test("an invalid value is a validation_error naming the variable", () => {
     const r = resolveConfig({ ...base, env: { PERIOGT_WORKERS: "two" } })
     expect(Result.isFailure(r) && r.failure).toMatchObject({ code: "validation_error", details: { variable: "PERIOGT_WORKERS" } })
