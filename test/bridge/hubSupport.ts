@@ -80,3 +80,17 @@ export const registerWorker = (url: string, secret: string, workerId = WORKER, p
     workerId,
     json: { worker_id: workerId, hostname: "test-host", capabilities: [{ processor, profile: null, max_concurrent_jobs: max }] },
   })
+
+/** A committed managed artifact holding `files` (path → bytes); its id. */
+export const committedArtifact = async (url: string, secret: string, files: Record<string, Uint8Array>, name = "test-artifact"): Promise<string> => {
+  const created = await call(url, secret, "POST", "/api/hpc/artifacts", { json: { name, type: "blob", residence: "managed" } })
+  if (created.status !== 201) throw new Error(`artifact create: ${created.status} ${JSON.stringify(created.json)}`)
+  const id: string = created.json.id
+  for (const [p, bytes] of Object.entries(files)) {
+    const up = await call(url, secret, "PUT", `/api/hpc/artifacts/${id}/files/${p}`, { bytes, contentType: "application/octet-stream" })
+    if (up.status !== 201) throw new Error(`upload ${p}: ${up.status} ${JSON.stringify(up.json)}`)
+  }
+  const committed = await call(url, secret, "POST", `/api/hpc/artifacts/${id}/commit`, { json: {} })
+  if (committed.status !== 200) throw new Error(`commit: ${committed.status} ${JSON.stringify(committed.json)}`)
+  return id
+}

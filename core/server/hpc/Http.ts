@@ -25,7 +25,8 @@ import {
 } from "../../bridge/protocol/index.ts"
 import { jsonResponse } from "../http/Problem.ts"
 import { problem, type HubProblem } from "./errors.ts"
-import type { HubStore, JobRow, TransitionFields } from "./HubStore.ts"
+import { inputArtifactIds, type HubStore, type JobRow, type TransitionFields } from "./HubStore.ts"
+import { rangeOf } from "./range.ts"
 import { HUB_LIMITS, decodeJson, hubRoute, type HubContext } from "./request.ts"
 import { artifactView, fileView, jobView, transitionView, workerView } from "./views.ts"
 
@@ -68,27 +69,28 @@ export const getWorker = hubRoute({}, ({ hub, params }) =>
   }),
 )
 
+/**
+ * `DELETE /api/hpc/workers/{id}`: the worker and its capabilities go; its past jobs stay with
+ * `worker_id` null. While it holds a live job (CLAIMED, SUBMITTED, STARTED) the answer is 409
+ * `worker_busy` naming them: cancel those first (the design says nothing of live jobs; see HubStore).
+ */
+export const deleteWorker = hubRoute({}, ({ hub, params }) =>
+  Effect.gen(function* () {
+    const id = params["id"]!
+    const r = hub.store.deleteWorker(id)
+    if (r.kind === "not_found") return yield* problem("not_found", `Worker ${id} not found`)
+    if (r.kind === "busy") {
+      return yield* problem("worker_busy", `Worker ${id} holds live jobs (${r.jobs.map((j) => `${j.id} ${j.status}`).join(", ")}); cancel them first`)
+    }
+    return HttpServerResponse.empty({ status: 204 })
+  }),
+)
+
 // --- jobs ---
 
 const jobOr404 = (store: HubStore, id: string): Effect.Effect<JobRow, HubProblem> => {
   const job = store.job(id)
   return job === undefined ? Effect.fail(problem("not_found", `Job ${id} not found`)) : Effect.succeed(job)
-}
-
-/** Artifact ids in a job's `inputs`: `["id"]`, `[{artifact_id}]` (or `{id}`), or `{name: "id"}`. */
-const inputArtifactIds = (inputs: unknown): ReadonlyArray<string> => {
-  const one = (v: unknown): ReadonlyArray<string> => {
-    if (typeof v === "string") return [v]
-    if (typeof v === "object" && v !== null && !Array.isArray(v)) {
-      const r = v as Record<string, unknown>
-      const id = r["artifact_id"] ?? r["id"]
-      return typeof id === "string" ? [id] : []
-    }
-    return []
-  }
-  if (Array.isArray(inputs)) return inputs.flatMap(one)
-  if (typeof inputs === "object" && inputs !== null) return Object.values(inputs).filter((v): v is string => typeof v === "string")
-  return []
 }
 
 export const createJob = hubRoute({}, ({ hub, body }) =>
@@ -273,6 +275,22 @@ export const getArtifact = hubRoute({}, ({ hub, params }) =>
   }),
 )
 
+/**
+ * `DELETE /api/hpc/artifacts/{id}`: the artifact, its files, and the bytes no other artifact shares.
+ * 409 `artifact_in_use` while a job that is not terminal names it (cancel or finish the job first).
+ */
+export const deleteArtifact = hubRoute({}, ({ hub, params }) =>
+  Effect.gen(function* () {
+    const id = params["id"]!
+    const r = hub.store.deleteArtifact(id)
+    if (r.kind === "not_found") return yield* problem("not_found", `Artifact ${id} not found`)
+    if (r.kind === "in_use") {
+      return yield* problem("artifact_in_use", `Artifact ${id} is used by jobs that are not terminal (${r.jobs.map((j) => `${j.id} ${j.status}`).join(", ")}); cancel them or let them finish first`)
+    }
+    return HttpServerResponse.empty({ status: 204 })
+  }),
+)
+
 export const listFiles = hubRoute({}, ({ hub, params, query }) =>
   Effect.gen(function* () {
     const id = params["id"]!
@@ -379,8 +397,12 @@ export const putFile = hubRoute({ streamBody: true }, (ctx) =>
 
 const quoteFileName = (filePath: string) => path.posix.basename(filePath).replace(/[^A-Za-z0-9._ -]/g, "_") || "file"
 
-/** `GET` (and `HEAD`, which the router serves from GET) `…/files/{path}`: the bytes, digest in X-Content-SHA256. */
-export const getFile = hubRoute({}, ({ hub, params, request }) =>
+/**
+ * `GET` (and `HEAD`, which the router serves from GET) `…/files/{path}`: the bytes, digest in
+ * X-Content-SHA256. A stored file also answers one `Range` (206, or 416; see range.ts), streamed from its
+ * blob; its ETag is the quoted digest, so `If-Range` holds exactly while the content is the same.
+ */
+export const getFile = hubRoute({}, ({ hub, params, request, header }) =>
   Effect.gen(function* () {
     const id = params["id"]!
     const filePath = yield* filePathOf(params)
@@ -401,10 +423,28 @@ export const getFile = hubRoute({}, ({ hub, params, request }) =>
       if (request.method === "HEAD") return HttpServerResponse.empty({ status: 200, headers: headers(f.size_bytes, f.content_type, f.sha256) })
       return yield* problem("not_found", `File ${filePath} has no content stored in the hub`)
     }
-    if (request.method === "HEAD") return HttpServerResponse.empty({ status: 200, headers: headers(f.size_bytes, f.content_type, f.sha256) })
-    const blob = hub.store.blobPath(f.sha256)
-    const body = Stream.fromReadableStream({ evaluate: () => Bun.file(blob).stream(), onError: (e) => e })
-    return HttpServerResponse.stream(body, { contentType: f.content_type, contentLength: f.size_bytes, headers: headers(f.size_bytes, f.content_type, f.sha256) })
+    const etag = `"${f.sha256}"`
+    const stored = { ...headers(f.size_bytes, f.content_type, f.sha256), "accept-ranges": "bytes", etag }
+    // Range is defined for GET only (RFC 9110 §14.2): HEAD describes the whole file
+    if (request.method === "HEAD") return HttpServerResponse.empty({ status: 200, headers: stored })
+    const blob = Bun.file(hub.store.blobPath(f.sha256))
+    const wanted = rangeOf(header("range"), header("if-range"), etag, f.size_bytes)
+    if (wanted.kind === "unsatisfiable") {
+      return yield* problem("range_not_satisfiable", `Range ${header("range")} is outside ${filePath} (${f.size_bytes} bytes)`, { "content-range": `bytes */${f.size_bytes}`, "accept-ranges": "bytes" })
+    }
+    if (wanted.kind === "partial") {
+      const length = wanted.end - wanted.start + 1
+      // a sliced BunFile reads only that window of the blob, as it streams
+      const body = Stream.fromReadableStream({ evaluate: () => blob.slice(wanted.start, wanted.end + 1).stream(), onError: (e) => e })
+      return HttpServerResponse.stream(body, {
+        status: 206,
+        contentType: f.content_type,
+        contentLength: length,
+        headers: { ...stored, "content-length": String(length), "content-range": `bytes ${wanted.start}-${wanted.end}/${f.size_bytes}` },
+      })
+    }
+    const body = Stream.fromReadableStream({ evaluate: () => blob.stream(), onError: (e) => e })
+    return HttpServerResponse.stream(body, { contentType: f.content_type, contentLength: f.size_bytes, headers: stored })
   }),
 )
 

@@ -183,6 +183,7 @@ CREATE TABLE IF NOT EXISTS artifact_files (
   stored INTEGER NOT NULL,
   UNIQUE (artifact_id, path)
 );
+CREATE INDEX IF NOT EXISTS artifact_files_sha256 ON artifact_files (sha256) WHERE stored = 1;
 CREATE TABLE IF NOT EXISTS nonces (
   nonce TEXT PRIMARY KEY,
   ts INTEGER NOT NULL
@@ -228,6 +229,34 @@ export type CommitOutcome =
   | { readonly kind: "hash_mismatch"; readonly client: string; readonly computed: string }
   | { readonly kind: "size_mismatch"; readonly client: number; readonly computed: number }
 
+export type ArtifactDeleteOutcome =
+  | { readonly kind: "deleted" }
+  | { readonly kind: "not_found" }
+  | { readonly kind: "in_use"; readonly jobs: ReadonlyArray<{ readonly id: string; readonly status: JobStatus }> }
+
+export type WorkerDeleteOutcome =
+  | { readonly kind: "deleted"; readonly jobsKept: number }
+  | { readonly kind: "not_found" }
+  | { readonly kind: "busy"; readonly jobs: ReadonlyArray<{ readonly id: string; readonly status: JobStatus }> }
+
+const LIVE_STATUSES = "('PENDING','CLAIMED','SUBMITTED','STARTED')"
+
+/** Artifact ids in a job's `inputs`: `["id"]`, `[{artifact_id}]` (or `{id}`), or `{name: "id"}`. */
+export const inputArtifactIds = (inputs: unknown): ReadonlyArray<string> => {
+  const one = (v: unknown): ReadonlyArray<string> => {
+    if (typeof v === "string") return [v]
+    if (typeof v === "object" && v !== null && !Array.isArray(v)) {
+      const r = v as Record<string, unknown>
+      const id = r["artifact_id"] ?? r["id"]
+      return typeof id === "string" ? [id] : []
+    }
+    return []
+  }
+  if (Array.isArray(inputs)) return inputs.flatMap(one)
+  if (typeof inputs === "object" && inputs !== null) return Object.values(inputs).filter((v): v is string => typeof v === "string")
+  return []
+}
+
 const now = () => new Date().toISOString()
 
 /** Whether a capability covers a job: an absent profile on either side matches any profile. */
@@ -252,6 +281,22 @@ export class HubStore {
     this.db.run("PRAGMA synchronous = NORMAL")
     this.db.run("PRAGMA busy_timeout = 5000")
     this.db.exec(SCHEMA)
+    this.sweepOrphanBlobs()
+  }
+
+  /**
+   * Removes blobs no file row names: left by a crash between an artifact deletion's commit and its
+   * unlinks, by an upload cut off between storing its bytes and recording its row, or by a file replaced
+   * or deleted before commit. Safe only here, before any request: an upload in progress stores its blob
+   * a moment before its row.
+   */
+  private sweepOrphanBlobs(): void {
+    const referenced = new Set((this.db.query("SELECT DISTINCT sha256 FROM artifact_files WHERE stored = 1").all() as Array<{ sha256: string }>).map((r) => r.sha256))
+    for (const prefix of fs.readdirSync(this.blobDir)) {
+      const dir = path.join(this.blobDir, prefix)
+      if (!fs.statSync(dir).isDirectory()) continue
+      for (const name of fs.readdirSync(dir)) if (!referenced.has(name)) fs.rmSync(path.join(dir, name), { force: true })
+    }
   }
 
   static dbPath(dir: string): string {
@@ -299,6 +344,23 @@ export class HubStore {
   worker(workerId: string): WorkerRow | undefined {
     const r = this.db.query("SELECT worker_id, hostname, capabilities, registered_at, last_heartbeat_at FROM workers WHERE worker_id = ?").get(workerId)
     return r === null ? undefined : asWorker(r)
+  }
+
+  /**
+   * Removes a worker and its capabilities. Its past jobs stay, with `worker_id` null (the design); their
+   * transition log keeps who reported what, as history. "busy" while it holds a CLAIMED, SUBMITTED or
+   * STARTED job: with its owner gone such a job would accept reports from any worker (ownership is the
+   * job's worker_id), so the caller cancels those first.
+   */
+  deleteWorker(workerId: string): WorkerDeleteOutcome {
+    return this.db.transaction((): WorkerDeleteOutcome => {
+      if (this.worker(workerId) === undefined) return { kind: "not_found" }
+      const live = this.db.query("SELECT id, status FROM jobs WHERE worker_id = ? AND status IN ('CLAIMED','SUBMITTED','STARTED') ORDER BY seq").all(workerId) as Array<{ id: string; status: JobStatus }>
+      if (live.length > 0) return { kind: "busy", jobs: live }
+      const jobsKept = this.db.query("UPDATE jobs SET worker_id = NULL WHERE worker_id = ?").run(workerId).changes
+      this.db.query("DELETE FROM workers WHERE worker_id = ?").run(workerId)
+      return { kind: "deleted", jobsKept }
+    }).immediate()
   }
 
   workers(): ReadonlyArray<WorkerRow> {
@@ -488,6 +550,40 @@ export class HubStore {
   artifact(id: string): ArtifactRow | undefined {
     const r = this.db.query(`SELECT ${ARTIFACT_COLUMNS} FROM artifacts WHERE id = ?`).get(id)
     return r === null ? undefined : asArtifact(r)
+  }
+
+  /**
+   * Deletes an artifact with its file rows, in one transaction, then the blobs no remaining row names
+   * (blobs are content-addressed: another artifact may hold the same bytes). "in_use" while a job that
+   * is not terminal names it as an input, output or log. A terminal job keeps its reference as history
+   * (its output then reads as deleted), where EMX2's server nulls it.
+   *
+   * Rows go first and blobs after the commit, so no row ever names a missing blob; a crash between the
+   * two leaves at worst an orphan blob, which the next start sweeps. No upload can slip between the
+   * reference check and the unlink: the check runs inside the transaction, the unlinks right after it
+   * in the same synchronous call, and an upload stores its blob and its row in one synchronous step too.
+   */
+  deleteArtifact(artifactId: string): ArtifactDeleteOutcome {
+    const orphans: Array<string> = []
+    const outcome = this.db.transaction((): ArtifactDeleteOutcome => {
+      if (this.artifact(artifactId) === undefined) return { kind: "not_found" }
+      // instr narrows the live jobs to those whose inputs text mentions the id; the parse decides
+      const candidates = this.db
+        .query(`SELECT id, status, inputs, output_artifact_id, log_artifact_id FROM jobs WHERE status IN ${LIVE_STATUSES} AND (output_artifact_id = ?1 OR log_artifact_id = ?1 OR instr(inputs, ?1) > 0) ORDER BY seq`)
+        .all(artifactId) as Array<{ id: string; status: JobStatus; inputs: string | null; output_artifact_id: string | null; log_artifact_id: string | null }>
+      const users = candidates.filter(
+        (j) => j.output_artifact_id === artifactId || j.log_artifact_id === artifactId || (j.inputs !== null && inputArtifactIds(JSON.parse(j.inputs)).includes(artifactId)),
+      )
+      if (users.length > 0) return { kind: "in_use", jobs: users.map((j) => ({ id: j.id, status: j.status })) }
+      const digests = (this.db.query("SELECT DISTINCT sha256 FROM artifact_files WHERE artifact_id = ? AND stored = 1").all(artifactId) as Array<{ sha256: string }>).map((r) => r.sha256)
+      this.db.query("DELETE FROM artifact_files WHERE artifact_id = ?").run(artifactId)
+      this.db.query("DELETE FROM artifacts WHERE id = ?").run(artifactId)
+      const stillUsed = this.db.query("SELECT 1 FROM artifact_files WHERE sha256 = ? AND stored = 1 LIMIT 1")
+      for (const sha of digests) if (stillUsed.get(sha) === null) orphans.push(sha)
+      return { kind: "deleted" }
+    }).immediate()
+    for (const sha of orphans) fs.rmSync(this.blobPath(sha), { force: true })
+    return outcome
   }
 
   file(artifactId: string, filePath: string): FileRow | undefined {

@@ -98,6 +98,14 @@ export const clusterJobResults: Handler = ({ params }) =>
     const job = hub.store.job(id)
     if (job === undefined) return yield* new HttpProblem({ code: "not_found", message: `no hub job ${id}`, details: { job: id } })
     if (job.status !== "COMPLETED") return yield* new HttpProblem({ code: "job_not_finished", message: `hub job ${id} is ${job.status}; results come when it is COMPLETED`, details: { job: id, status: job.status } })
+    // a terminal job keeps its output's id after the artifact is deleted (DELETE /api/hpc/artifacts/{id})
+    if (job.output_artifact_id !== null && hub.store.artifact(job.output_artifact_id) === undefined) {
+      return yield* new HttpProblem({
+        code: "not_found",
+        message: `hub job ${id}'s output artifact ${job.output_artifact_id} was deleted`,
+        details: { job: id, artifact: job.output_artifact_id, reason: "output_deleted" },
+      })
+    }
     const files = job.output_artifact_id === null ? [] : hub.store.allFiles(job.output_artifact_id).filter((f) => f.stored === 1)
     const csv = files.find((f) => f.path.toLowerCase().endsWith(".csv")) ?? files[0]
     if (csv === undefined) return yield* new HttpProblem({ code: "not_found", message: `hub job ${id} has no output file stored in the hub`, details: { job: id } })

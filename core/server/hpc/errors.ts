@@ -15,7 +15,12 @@ export const HUB_CODES = {
   not_found: { status: 404, title: "Not Found" },
   conflict: { status: 409, title: "Conflict" },
   hash_mismatch: { status: 409, title: "Hash Mismatch" },
+  /** DELETE of an artifact a live job names (input, output or log): cancel or finish the job first. */
+  artifact_in_use: { status: 409, title: "Conflict" },
+  /** DELETE of a worker holding CLAIMED/SUBMITTED/STARTED jobs: cancel them first. */
+  worker_busy: { status: 409, title: "Conflict" },
   payload_too_large: { status: 413, title: "Payload Too Large" },
+  range_not_satisfiable: { status: 416, title: "Range Not Satisfiable" },
   internal_error: { status: 500, title: "Internal Server Error" },
 } as const
 export type HubCode = keyof typeof HUB_CODES
