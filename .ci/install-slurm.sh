@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the adapter and job tests need: a one-node Slurm (slurmctld, slurmd, the client tools,
-# munge, slurmdbd with MariaDB for accounting) and shellcheck. Idempotent: installs only what is
+# munge, slurmdbd with MariaDB for accounting), shellcheck, and Ruby (the Open OnDemand app's ERB
+# templates are rendered with it, as OnDemand renders them). Idempotent: installs only what is
 # missing; runs `apt-get update` first when it must install. Debian/Ubuntu, as root (CI). Exits 0 when
 # everything is present, 3 when it cannot install.
 set -euo pipefail
@@ -11,12 +12,13 @@ command -v slurmd >/dev/null 2>&1 || need+=(slurmd)
 command -v sbatch >/dev/null 2>&1 || need+=(slurm-client)
 command -v munged >/dev/null 2>&1 || need+=(munge)
 command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
+command -v ruby >/dev/null 2>&1 || need+=(ruby)
 # Accounting for the job-lifecycle tests (sacct): slurmdbd and a MariaDB server they start themselves.
 command -v slurmdbd >/dev/null 2>&1 || need+=(slurmdbd)
 command -v mariadbd >/dev/null 2>&1 || need+=(mariadb-server)
 
 if [[ ${#need[@]} -eq 0 ]]; then
-  echo "install-slurm: slurmctld, slurmd, slurm-client, munge, slurmdbd, mariadb-server and shellcheck are present"
+  echo "install-slurm: slurmctld, slurmd, slurm-client, munge, slurmdbd, mariadb-server, shellcheck and ruby are present"
   exit 0
 fi
 

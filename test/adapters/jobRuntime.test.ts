@@ -6,7 +6,7 @@ import { Result } from "effect"
 import { generate } from "../../core/deploy/generate.ts"
 import { writeGenerated } from "../../core/deploy/write.ts"
 import { fixedConfig } from "./cases.ts"
-import { has } from "./tools.ts"
+import { missingTools } from "./tools.ts"
 
 /**
  * What the generated job scripts decide when they run (issue 20), run directly with bash and stand-ins
@@ -309,7 +309,7 @@ describe("server.sbatch", () => {
 })
 
 describe("Open OnDemand app: the ERB templates as OnDemand renders them (Ruby's ERB, trim mode '-')", () => {
-  const why = has("ruby") ? undefined : "ruby not found (apt-get install ruby)"
+  const why = missingTools(["ruby", "shellcheck"])
   const render = (template: string, attrs: Record<string, string>): string => {
     const rb = path.join(work, "render.rb")
     fs.writeFileSync(
@@ -349,10 +349,8 @@ describe("Open OnDemand app: the ERB templates as OnDemand renders them (Ruby's 
         for (const f of ["before.sh", "script.sh"]) {
           const n = Bun.spawnSync(["bash", "-n", f], { cwd: out, stderr: "pipe" })
           if (n.exitCode !== 0) throw new Error(`bash -n ${cluster}/${f}: ${n.stderr.toString()}`)
-          if (has("shellcheck")) {
-            const s = Bun.spawnSync(["shellcheck", "-s", "bash", f], { cwd: out, stdout: "pipe" })
-            if (s.exitCode !== 0) throw new Error(`shellcheck ${cluster}/${f}:\n${s.stdout.toString()}`)
-          }
+          const s = Bun.spawnSync(["shellcheck", "-s", "bash", f], { cwd: out, stdout: "pipe" })
+          if (s.exitCode !== 0) throw new Error(`shellcheck ${cluster}/${f}:\n${s.stdout.toString()}`)
         }
         expect(fs.readFileSync(path.join(out, "script.sh"), "utf8")).toContain("export PERIOGT_THREADS=4\n")
         const yaml = Bun.spawnSync(["ruby", "-ryaml", "-rjson", "-e", "print JSON.generate(YAML.safe_load(File.read(ARGV[0])))", path.join(out, "submit.yml")], { stdout: "pipe", stderr: "pipe" })

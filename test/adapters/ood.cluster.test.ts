@@ -4,7 +4,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { periogtBinary } from "../support/binary.ts"
 import { startSlurmCluster, type SlurmCluster } from "./slurmCluster.ts"
-import { has, missingTools } from "./tools.ts"
+import { missingTools } from "./tools.ts"
 
 /**
  * The Open OnDemand app and the server job, run as Slurm jobs on the one-node loopback cluster with the
@@ -16,7 +16,7 @@ import { has, missingTools } from "./tools.ts"
  * Each server answers its page and, with the generated key, the API (200), and 401 without the key.
  */
 
-const why = missingTools(["slurmctld", "slurmd", "sbatch", "scontrol", "sinfo", "munged"]) ?? (has("ruby") ? undefined : "ruby not found (apt-get install ruby)")
+const why = missingTools(["slurmctld", "slurmd", "sbatch", "scontrol", "sinfo", "munged", "ruby"])
 
 let cluster: SlurmCluster | undefined
 let work = ""

@@ -1,5 +1,5 @@
 /**
- * External tools the adapter tests need (shellcheck, Slurm, munge). When one is missing and we run as
+ * External tools the adapter tests need (shellcheck, Ruby, Slurm, munge). When one is missing and we run as
  * root, `.ci/install-slurm.sh` installs them (once per test process); otherwise the tests that need
  * them skip, saying why.
  */

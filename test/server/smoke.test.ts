@@ -1,10 +1,11 @@
 import { describe, expect, test } from "bun:test"
 import * as path from "node:path"
+import { missingTools } from "../adapters/tools.ts"
 import { startTestServer } from "./support.ts"
 
 const SCRIPT = path.resolve(import.meta.dir, "../../scripts/smoke_test.sh")
 const curl = Bun.which("curl")
-const shellcheck = Bun.which("shellcheck")
+const noShellcheck = missingTools(["shellcheck"])
 
 const runSmoke = async (url: string, env: Record<string, string> = {}) => {
   const p = Bun.spawn(["bash", SCRIPT, url], { env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", ...env }, stdout: "pipe", stderr: "pipe" })
@@ -50,8 +51,8 @@ if (curl === null) {
   })
 }
 
-test.skipIf(shellcheck === null)("scripts/smoke_test.sh passes shellcheck (skipped when shellcheck is absent)", () => {
-  const r = Bun.spawnSync([shellcheck!, SCRIPT], { stdout: "pipe", stderr: "pipe" })
+test.skipIf(noShellcheck !== undefined)(`scripts/smoke_test.sh passes shellcheck${noShellcheck === undefined ? "" : ` (skipped: ${noShellcheck})`}`, () => {
+  const r = Bun.spawnSync(["shellcheck", SCRIPT], { stdout: "pipe", stderr: "pipe" })
   expect(r.stdout.toString() + r.stderr.toString()).toBe("")
   expect(r.exitCode).toBe(0)
 })
