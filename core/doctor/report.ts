@@ -146,6 +146,10 @@ export const doctorLines = (facts: DoctorFacts): ReadonlyArray<CheckLine> => {
       ? { check: "cpu", status: "PASS", value: `${s.cpu.model}; ${s.cpu.usableCores} of ${s.cpu.logicalCores} cores usable; ${features}` }
       : { check: "cpu", status: "WARN", value: `${s.cpu.model}; ${features}`, action: "CPU inference without AVX2 is several times slower; prefer a newer node" },
   )
+  // What the network and the featurization will run on here: ONNX Runtime's own default would count the
+  // node's cores, not the job's.
+  const { threads, workers } = facts.config
+  lines.push({ check: "threads", status: "PASS", value: `network ${threads.value} (from ${describeSource(threads.source)}); featurization workers ${workers.value} (from ${describeSource(workers.source)})` })
   const limit = s.memoryLimitBytes
   const usable = Math.min(s.memoryAvailableBytes, limit ?? Infinity)
   const memValue = `${gib(s.memoryTotalBytes)} total, ${gib(s.memoryAvailableBytes)} available${limit === undefined ? "" : `, job limit ${gib(limit)}`}; periogt needs about ${gib(facts.memoryEstimateBytes)} (estimate)`

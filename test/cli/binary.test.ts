@@ -58,6 +58,16 @@ describe("the single-file executable", () => {
     ])
   })
 
+  test("doctor shows the network's threads and the featurization workers for the cores the job may use (taskset -c 0: one core)", () => {
+    const taskset = Bun.which("taskset")
+    if (taskset === null) throw new Error("taskset (util-linux) is not on this machine")
+    const r = run([taskset, "-c", "0", bin, "doctor", "--json"], { env: env(), cwd: path.dirname(bin) })
+    const threads = (JSON.parse(r.stdout) as { checks: Array<{ check: string; value: string }> }).checks.find((c) => c.check === "threads")
+    expect(threads?.value).toBe("network 1 (from default (1 usable core)); featurization workers 0 (from default (1 usable core: in the main thread))")
+    const set = periogt(["doctor", "--json", "--threads", "3"])
+    expect((JSON.parse(set.stdout) as { checks: Array<{ check: string; value: string }> }).checks.find((c) => c.check === "threads")?.value).toStartWith("network 3 (from flag --threads); ")
+  })
+
   test("doctor in text: stdout has the report, stderr stays quiet", () => {
     const r = periogt(["doctor"])
     expect(r.code).toBe(2)
