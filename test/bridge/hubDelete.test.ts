@@ -104,6 +104,31 @@ test("DELETE artifact: 409 while a live job names it, 401 forged; then 204, 404,
   expect(fs.existsSync(blobOf(own))).toBe(false)
 })
 
+test("a file replaced or deleted before commit drops its bytes at once, unless another file names them", async () => {
+  const first = randomBytes(40_000)
+  const second = randomBytes(40_000)
+  const sharedWithOther = randomBytes(40_000)
+  const other = await committedArtifact(serve.url, h.secret, { "keep.bin": sharedWithOther }, "other")
+  const created = await send("POST", "/api/hpc/artifacts", { json: { name: "draft", type: "blob", residence: "managed" } })
+  expect(created.status).toBe(201)
+  const id: string = created.json.id
+  const put = (bytes: Uint8Array) => send("PUT", `/api/hpc/artifacts/${id}/files/data.bin`, { bytes, contentType: "application/octet-stream" })
+
+  expect((await put(first)).status).toBe(201)
+  expect(fs.existsSync(blobOf(first))).toBe(true)
+  expect((await put(second)).status).toBe(201)
+  expect(fs.existsSync(blobOf(first))).toBe(false)
+  expect(fs.existsSync(blobOf(second))).toBe(true)
+
+  expect((await put(sharedWithOther)).status).toBe(201)
+  expect(fs.existsSync(blobOf(second))).toBe(false)
+  expect((await send("DELETE", `/api/hpc/artifacts/${id}/files/data.bin`)).status).toBe(204)
+  // the committed artifact still names these bytes
+  expect(fs.existsSync(blobOf(sharedWithOther))).toBe(true)
+  const kept = await send("GET", `/api/hpc/artifacts/${other}/files/keep.bin`)
+  expect(kept.bytes).toEqual(new Uint8Array(sharedWithOther))
+})
+
 test("the page's results of a COMPLETED job whose output artifact was deleted: 404 output_deleted, not a 500", async () => {
   expect((await registerWorker(serve.url, h.secret, "delete-page-worker", "periogt")).status).toBe(200)
   const results = new TextEncoder().encode("id,smiles,property,prediction_value\na,*CC*,eps,2.5\n")

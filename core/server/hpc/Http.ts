@@ -389,6 +389,7 @@ export const putFile = hubRoute({ streamBody: true }, (ctx) =>
       file = { sha256: got.sha256, size: got.size, contentType: mediaTypeOf(filePath, header("content-type")), stored: true }
     }
     const r = hub.store.putFile(id, { path: filePath, sha256: file.sha256, sizeBytes: file.size, contentType: file.contentType, stored: file.stored })
+    if (r.kind !== "stored" && file.stored) hub.store.releaseBlob(file.sha256)
     if (r.kind === "not_found") return yield* problem("not_found", `Artifact ${id} not found`)
     if (r.kind === "closed") return yield* problem("conflict", `Artifact ${id} is ${r.status}; its files cannot change`)
     return jsonResponse({ id: r.file.id, artifact_id: id, path: filePath, sha256: r.file.sha256, size_bytes: r.file.size_bytes }, 201)

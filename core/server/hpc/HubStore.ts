@@ -286,8 +286,9 @@ export class HubStore {
 
   /**
    * Removes blobs no file row names: left by a crash between an artifact deletion's commit and its
-   * unlinks, by an upload cut off between storing its bytes and recording its row, or by a file replaced
-   * or deleted before commit. Safe only here, before any request: an upload in progress stores its blob
+   * unlinks, or by a process stopped between storing an upload's bytes and recording its row (a file
+   * replaced or deleted before commit, or an upload its artifact no longer takes, drops its bytes at
+   * once when nothing else names them). Safe only here, before any request: an upload in progress stores its blob
    * a moment before its row.
    */
   private sweepOrphanBlobs(): void {
@@ -578,12 +579,27 @@ export class HubStore {
       const digests = (this.db.query("SELECT DISTINCT sha256 FROM artifact_files WHERE artifact_id = ? AND stored = 1").all(artifactId) as Array<{ sha256: string }>).map((r) => r.sha256)
       this.db.query("DELETE FROM artifact_files WHERE artifact_id = ?").run(artifactId)
       this.db.query("DELETE FROM artifacts WHERE id = ?").run(artifactId)
-      const stillUsed = this.db.query("SELECT 1 FROM artifact_files WHERE sha256 = ? AND stored = 1 LIMIT 1")
-      for (const sha of digests) if (stillUsed.get(sha) === null) orphans.push(sha)
+      orphans.push(...this.unreferenced(digests))
       return { kind: "deleted" }
     }).immediate()
-    for (const sha of orphans) fs.rmSync(this.blobPath(sha), { force: true })
+    this.unlinkBlobs(orphans)
     return outcome
+  }
+
+  /** Of `digests`, those no stored file names any more (asked inside the transaction that dropped them). */
+  private unreferenced(digests: Iterable<string>): Array<string> {
+    const stillUsed = this.db.query("SELECT 1 FROM artifact_files WHERE sha256 = ? AND stored = 1 LIMIT 1")
+    return [...new Set(digests)].filter((sha) => stillUsed.get(sha) === null)
+  }
+
+  /** Drops the bytes of an upload that no file row took (its artifact went or closed meanwhile), unless another file names them. */
+  releaseBlob(sha256: string): void {
+    this.unlinkBlobs(this.unreferenced([sha256]))
+  }
+
+  /** Removes blobs once the transaction that dropped their last rows has committed (see deleteArtifact). */
+  private unlinkBlobs(digests: Iterable<string>): void {
+    for (const sha of digests) fs.rmSync(this.blobPath(sha), { force: true })
   }
 
   file(artifactId: string, filePath: string): FileRow | undefined {
@@ -633,10 +649,12 @@ export class HubStore {
     | { readonly kind: "stored"; readonly file: FileRow }
     | { readonly kind: "not_found" }
     | { readonly kind: "closed"; readonly status: ArtifactStatus } {
-    return this.db.transaction(() => {
+    const orphans: Array<string> = []
+    const outcome = this.db.transaction(() => {
       const artifact = this.artifact(artifactId)
       if (artifact === undefined) return { kind: "not_found" as const }
       if (artifact.status === "COMMITTED" || artifact.status === "FAILED") return { kind: "closed" as const, status: artifact.status }
+      const replaced = this.file(artifactId, f.path)
       this.db
         .query(
           `INSERT INTO artifact_files (${FILE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -644,17 +662,28 @@ export class HubStore {
         )
         .run(randomUUID(), artifactId, f.path, f.sha256, f.sizeBytes, f.contentType, f.stored ? 1 : 0)
       if (artifact.status === "CREATED") this.db.query("UPDATE artifacts SET status = 'UPLOADING' WHERE id = ? AND status = 'CREATED'").run(artifactId)
+      // the bytes of a file replaced before commit go at once when nothing else names them
+      if (replaced?.stored === 1 && replaced.sha256 !== f.sha256) orphans.push(...this.unreferenced([replaced.sha256]))
       return { kind: "stored" as const, file: this.file(artifactId, f.path)! }
     }).immediate()
+    this.unlinkBlobs(orphans)
+    return outcome
   }
 
   deleteFile(artifactId: string, filePath: string): "deleted" | "not_found" | "committed" {
-    return this.db.transaction(() => {
+    const orphans: Array<string> = []
+    const outcome = this.db.transaction(() => {
       const artifact = this.artifact(artifactId)
       if (artifact === undefined) return "not_found" as const
       if (artifact.status === "COMMITTED") return "committed" as const
-      return this.db.query("DELETE FROM artifact_files WHERE artifact_id = ? AND path = ?").run(artifactId, filePath).changes === 1 ? ("deleted" as const) : ("not_found" as const)
+      const file = this.file(artifactId, filePath)
+      if (file === undefined) return "not_found" as const
+      this.db.query("DELETE FROM artifact_files WHERE artifact_id = ? AND path = ?").run(artifactId, filePath)
+      if (file.stored === 1) orphans.push(...this.unreferenced([file.sha256]))
+      return "deleted" as const
     }).immediate()
+    this.unlinkBlobs(orphans)
+    return outcome
   }
 
   /**
