@@ -433,19 +433,18 @@ export const getFile = hubRoute({}, ({ hub, params, request, header }) =>
     if (wanted.kind === "unsatisfiable") {
       return yield* problem("range_not_satisfiable", `Range ${header("range")} is outside ${filePath} (${f.size_bytes} bytes)`, { "content-range": `bytes */${f.size_bytes}`, "accept-ranges": "bytes" })
     }
-    if (wanted.kind === "partial") {
-      const length = wanted.end - wanted.start + 1
-      // a sliced BunFile reads only that window of the blob, as it streams
-      const body = Stream.fromReadableStream({ evaluate: () => blob.slice(wanted.start, wanted.end + 1).stream(), onError: (e) => e })
-      return HttpServerResponse.stream(body, {
-        status: 206,
-        contentType: f.content_type,
-        contentLength: length,
-        headers: { ...stored, "content-length": String(length), "content-range": `bytes ${wanted.start}-${wanted.end}/${f.size_bytes}` },
-      })
-    }
-    const body = Stream.fromReadableStream({ evaluate: () => blob.stream(), onError: (e) => e })
-    return HttpServerResponse.stream(body, { contentType: f.content_type, contentLength: f.size_bytes, headers: stored })
+    // a sliced BunFile reads only that window of the blob, as it streams
+    const part = wanted.kind === "partial" ? wanted : undefined
+    const bytes = part === undefined ? blob : blob.slice(part.start, part.end + 1)
+    const body = Stream.fromReadableStream({ evaluate: () => bytes.stream(), onError: (e) => e })
+    if (part === undefined) return HttpServerResponse.stream(body, { contentType: f.content_type, contentLength: f.size_bytes, headers: stored })
+    const length = part.end - part.start + 1
+    return HttpServerResponse.stream(body, {
+      status: 206,
+      contentType: f.content_type,
+      contentLength: length,
+      headers: { ...stored, "content-length": String(length), "content-range": `bytes ${part.start}-${part.end}/${f.size_bytes}` },
+    })
   }),
 )
 
