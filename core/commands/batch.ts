@@ -92,7 +92,7 @@ export const batchProgram = (o: BatchOptions) =>
     }
     if (oneShot && o.output === undefined) {
       return yield* new ValidationError({
-        message: `batch reading ${o.input === STDIN_INPUT ? "standard input" : `${o.input} (a pipe or a device)`} needs --output: its results cannot be named after the input`,
+        message: `batch reading ${o.input === STDIN_INPUT ? "standard input" : `${o.input} (a pipe)`} needs --output: its results cannot be named after the input`,
         action: "give --output results.csv; to resume a stopped run, pipe the same rows into the same command again",
         details: { option: "--output", input: o.input },
       })

@@ -31,7 +31,7 @@ export const readDemoScaler = async (): Promise<StandardScalerParams> => {
 }
 
 const loadDemoEngine = async (ort: OnnxRuntime, threads: number): Promise<Engine> => {
-  const cfg = { provider: "cpu", ...(threads > 0 ? { intraOpThreads: threads } : {}) } as const
+  const cfg = { provider: "cpu", intraOpThreads: threads } as const
   const pretrained = await readCheckpoint(DEMO_ASSETS.pretrainedPth)
   const finetuned = await readCheckpoint(DEMO_ASSETS.finetunedPth)
   const encoder = await createSession(ort, buildEncoderModel(pretrained.tensors, { source: "demonstration pretrained.pth" }).bytes, { ...cfg, name: "demonstration encoder" })

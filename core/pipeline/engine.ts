@@ -27,6 +27,7 @@ export interface EngineOptions {
   readonly index: ArtifactIndex
   readonly properties: ReadonlyArray<string>
   readonly device: "cpu" | "cuda"
+  /** ONNX Runtime's intra-op threads (the resolved `threads`: always set, never ONNX Runtime's own count). */
   readonly threads: number
   /** One network run and done (predict, embeddings): skip weight prepacking, which pays off only over many runs. */
   readonly oneShot?: boolean
@@ -81,7 +82,7 @@ const modelFile = (file: string | undefined, what: string): string => {
 export const loadEngine = async (o: EngineOptions): Promise<Engine> => {
   const labelStats = readLabelStats(o.layout, o.properties)
   const scaler = o.scaler ?? (await readScaler(o.layout))
-  const cfg = { provider: o.device, prepackWeights: o.oneShot !== true, ...(o.threads > 0 ? { intraOpThreads: o.threads } : {}) } as const
+  const cfg = { provider: o.device, prepackWeights: o.oneShot !== true, intraOpThreads: o.threads } as const
   const encoder = await createSession(o.ort, modelFile(pretrainedOnnxPath(o.layout), "pretrained"), { ...cfg, name: "pretrained encoder" })
   const finetuned = new Map<string, ModelSession>()
   for (const p of o.properties) finetuned.set(p, await createSession(o.ort, modelFile(o.index[p]?.onnx, `finetuned ${p}`), { ...cfg, name: `finetuned ${p}` }))
